@@ -1,0 +1,89 @@
+"""The ``tracker`` command line: thin click commands over the service layer.
+
+Heavy libraries (SQLAlchemy, Alembic) are imported inside the commands that
+need them, so ``tracker --help`` and parse errors stay instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.domain.errors import TrackerError
+
+EXIT_ERROR = 2
+
+
+class TrackerGroup(click.Group):
+    """Reports every failure as one ``Error: ...`` line on stderr, never a traceback."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Aborted: nothing was changed.", err=True)
+            result = 1
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            result = error.exit_code
+        except TrackerError as error:
+            click.echo(f"Error: {error}", err=True)
+            result = error.exit_code
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=TrackerGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    "location",
+    envvar="TRACKER_DB",
+    metavar="PATH_OR_URL",
+    help="Database file or SQLAlchemy URL [env: TRACKER_DB; default: your data folder].",
+)
+@click.version_option(package_name="tracker", prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, location: str | None) -> None:
+    """Keep track of your injection treatment: log each injection, see when the
+    next one is due, and bring a clear history to your doctor.
+
+    \b
+    Start with:
+      tracker log today --units 200     record today's injection
+      tracker due                       when is the next one due?
+      tracker history                   every injection so far
+    """
+    ctx.obj = AppContext(location)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(status)
+
+
+@pass_app
+def status(app: AppContext) -> None:
+    from tracker.cli.output import due_line, injection_summary
+    from tracker.services.injections import due_status, history
+
+    rows = history(app.database())
+    if rows:
+        click.echo(f"Last injection: {injection_summary(rows[-1].record)}")
+    click.echo(due_line(due_status(app.database(), app.today())))
+    click.echo("Run 'tracker --help' to see all commands.")
+
+
+def main() -> None:
+    cli()
+
+
+def _register() -> None:
+    from tracker.cli import injections, schedule
+
+    for module in (injections, schedule):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

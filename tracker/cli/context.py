@@ -1,0 +1,35 @@
+"""What every command gets: where the database is and what day it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from tracker.store.database import Database
+
+
+@dataclass
+class AppContext:
+    location: str | None
+    _database: Database | None = field(default=None, repr=False)
+
+    def database(self) -> Database:
+        """Opened on first use, so --help and parse errors never touch the disk."""
+        if self._database is None:
+            from tracker.store.database import Database
+
+            self._database = Database(self.location)
+            click.get_current_context().call_on_close(self._database.close)
+        return self._database
+
+    def today(self) -> date:
+        from tracker.clock import today
+
+        return today()
+
+
+pass_app = click.make_pass_decorator(AppContext)

@@ -1,0 +1,185 @@
+"""log, edit, delete, history."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import DATE, PRODUCT, RECORD_ID, SITE, UNITS
+
+
+def session_options(editing: bool) -> Any:
+    """The options shared by log and edit; edit leaves unset ones unchanged."""
+
+    def decorate(command: Any) -> Any:
+        options = [
+            click.option(
+                "--product",
+                type=PRODUCT,
+                default=None if editing else "botox",
+                show_default=not editing,
+                help="botox, dysport, xeomin, myobloc or other.",
+            ),
+            click.option("--units", type=UNITS, help="Total units given in the session."),
+            click.option(
+                "--site",
+                "sites",
+                type=SITE,
+                multiple=True,
+                help='Muscle injected, with units if known: --site "left lumbar paraspinal:50". '
+                "Repeat for each site." + (" Replaces all sites." if editing else ""),
+            ),
+            click.option("--provider", help="Who gave the injections."),
+            click.option("--lot", help="The product's lot number."),
+            click.option("--note", help="Anything worth remembering."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@click.command()
+@click.argument("day", metavar="[DATE]", type=DATE, required=False)
+@session_options(editing=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the stored session as JSON.")
+@pass_app
+def log(app: AppContext, day: date | None, as_json: bool, sites: tuple, **fields: Any) -> None:
+    """Record an injection session (DATE defaults to today).
+
+    \b
+    Examples:
+      tracker log today --units 200
+      tracker log 2026-11-24 --units 200 --site "left lumbar paraspinal:100" \\
+          --site "right lumbar paraspinal:100" --provider "Dr Lee" --lot C1234
+    """
+    from tracker.domain.records import InjectionDraft
+    from tracker.services.injections import log_injection
+
+    draft = InjectionDraft(day=day or app.today(), sites=tuple(sites), **fields)
+    saved = log_injection(app.database(), draft, app.today())
+    _report_saved(saved, "Logged", as_json)
+
+
+@click.command()
+@click.argument("session_id", metavar="ID", type=RECORD_ID)
+@click.option("--date", "day", type=DATE, help="The corrected date.")
+@session_options(editing=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the corrected session as JSON.")
+@pass_app
+def edit(app: AppContext, session_id: int, as_json: bool, sites: tuple, **fields: Any) -> None:
+    """Correct an injection session; options you leave out stay as they are.
+
+    \b
+    Examples:
+      tracker edit 3 --units 150
+      tracker edit 3 --date 2026-11-23 --note "rescheduled"
+    """
+    from tracker.services.injections import edit_injection
+
+    changes = {key: value for key, value in fields.items() if value is not None}
+    if sites:
+        changes["sites"] = tuple(sites)
+    saved = edit_injection(app.database(), session_id, changes, app.today())
+    _report_saved(saved, "Updated", as_json)
+
+
+@click.command()
+@click.argument("session_id", metavar="ID", type=RECORD_ID)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def delete(app: AppContext, session_id: int, yes: bool) -> None:
+    """Delete an injection session logged by mistake (asks first on a terminal).
+
+    \b
+    Example:
+      tracker delete 3
+    """
+    from tracker.cli.output import injection_summary
+    from tracker.services.injections import delete_injection, get_injection
+
+    if not yes and sys.stdin.isatty():
+        record = get_injection(app.database(), session_id)
+        click.confirm(f"Delete injection #{session_id} of {injection_summary(record)}?", abort=True)
+    record = delete_injection(app.database(), session_id)
+    click.echo(f"Deleted injection #{session_id} of {injection_summary(record)}.")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row.")
+@pass_app
+def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
+    """Every injection session, oldest first.
+
+    \b
+    Examples:
+      tracker history
+      tracker history --csv > injections.csv
+    """
+    from tracker.cli import output
+    from tracker.services.injections import history as load_history
+
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    rows = load_history(app.database())
+    records = [row.record for row in rows]
+    if as_json:
+        click.echo(output.to_json([output.injection_json(record) for record in records]))
+    elif as_csv:
+        click.echo(output.injections_csv(records), nl=False)
+    elif not rows:
+        click.echo("No injections logged yet. Record one with: tracker log DATE --units N")
+    else:
+        click.echo(_history_table(rows))
+
+
+def _history_table(rows: list) -> str:
+    from tracker.cli import output
+
+    headers = ["ID", "DATE", "PRODUCT", "UNITS", "SITES", "PROVIDER", "LOT", "GAP", "NOTE"]
+    body = [
+        [
+            str(row.record.id),
+            row.record.day.isoformat(),
+            row.record.product.value,
+            "" if row.record.units is None else output.format_units(row.record.units),
+            output.sites_text(row.record.sites),
+            row.record.provider or "",
+            row.record.lot or "",
+            "" if row.days_since_previous is None else f"{row.days_since_previous} d",
+            row.record.note or "",
+        ]
+        for row in rows
+    ]
+    return output.table(headers, body)
+
+
+def _report_saved(saved: Any, verb: str, as_json: bool) -> None:
+    from tracker.cli import output
+
+    for warning in saved.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if as_json:
+        payload = output.injection_json(saved.record)
+        payload["next_due"] = output.iso(saved.due.next_due)
+        payload["earliest"] = output.iso(saved.due.earliest)
+        payload["warnings"] = saved.warnings
+        click.echo(output.to_json(payload))
+        return
+    record = saved.record
+    click.echo(f"{verb} injection #{record.id} on {output.injection_summary(record)}")
+    if record.sites:
+        click.echo(f"  sites: {output.sites_text(record.sites)}")
+    for label, value in (("provider", record.provider), ("lot", record.lot), ("note", record.note)):
+        if value:
+            click.echo(f"  {label}: {value}")
+    click.echo(output.due_line(saved.due))
+
+
+COMMANDS = [log, edit, delete, history]

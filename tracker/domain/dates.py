@@ -1,0 +1,77 @@
+"""Reading the dates patients type.
+
+Patients write dates in many ways. We accept ISO (``2026-11-24``), ``today``,
+``yesterday`` and written-out months (``24 Nov 2026``, ``Nov 24, 2026``), and
+refuse purely numeric forms such as ``03/04/2026`` because they mean 3 April
+in Europe and 4 March in the USA: a wrong injection date shifts every reminder.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from dateutil import parser as dateutil_parser
+
+from tracker.domain.errors import InvalidInput
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMERIC_ONLY = re.compile(r"^[\d\s./\-]+$")
+_RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+# Two defaults that differ in every field: a field the text leaves out shows
+# up as a difference, so "Nov 2026" (no day) is refused instead of guessed.
+_PROBE_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
+def parse_date(text: str, today: date) -> date:
+    """Turn what the user typed into a calendar date, or raise InvalidInput."""
+    cleaned = text.strip()
+    lowered = cleaned.lower()
+    if lowered in _RELATIVE_DAYS:
+        return today - timedelta(days=_RELATIVE_DAYS[lowered])
+    if _ISO_DATE.match(cleaned):
+        return _parse_iso(cleaned)
+    if not cleaned:
+        raise InvalidInput("no date given; write it like 2026-11-24")
+    if _NUMERIC_ONLY.match(cleaned):
+        raise InvalidInput(
+            f"'{cleaned}' is ambiguous (day and month could be swapped); "
+            "write the date as YYYY-MM-DD, e.g. 2026-11-24"
+        )
+    return _parse_written(cleaned)
+
+
+def _parse_iso(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"'{text}' is not a real calendar date") from None
+
+
+def _parse_written(text: str) -> date:
+    try:
+        first, second = (dateutil_parser.parse(text, default=d) for d in _PROBE_DEFAULTS)
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            f"cannot read '{text}' as a date; write it like 2026-11-24 or 24 Nov 2026"
+        ) from None
+    if first.date() != second.date():
+        raise InvalidInput(
+            f"'{text}' is not a full date (day, month and year); write it like 2026-11-24"
+        )
+    return first.date()
+
+
+def parse_today(text: str) -> date:
+    """Read the TRACKER_TODAY override, which must be strict ISO."""
+    if not _ISO_DATE.match(text.strip()):
+        raise InvalidInput(f"TRACKER_TODAY must be a date like 2026-11-24, not '{text}'")
+    return _parse_iso(text.strip())
+
+
+def not_in_future(day: date, today: date, what: str, hint: str = "") -> date:
+    """Refuse a date after today for things that have already happened."""
+    if day > today:
+        suffix = f"; {hint}" if hint else ""
+        raise InvalidInput(f"{what} {day.isoformat()} is in the future{suffix}")
+    return day

@@ -1,0 +1,224 @@
+"""Products, dose validation and the label's dose and interval warnings.
+
+tracker never chooses or converts a dose (clinical.md, "Rules it must NOT
+encode"). It only checks what was recorded against the labelled ceilings and
+warns; the session is still stored, because it already happened.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from tracker.domain.errors import InvalidInput
+from tracker.domain.schedule import MIN_RETREATMENT_INTERVAL
+
+
+class Product(StrEnum):
+    BOTOX = "botox"
+    DYSPORT = "dysport"
+    XEOMIN = "xeomin"
+    MYOBLOC = "myobloc"
+    OTHER = "other"
+
+
+DEFAULT_PRODUCT = Product.BOTOX
+
+# A typing guard, not a clinical limit: no product is given in amounts near
+# this (Myobloc, the largest, is dosed in thousands of units; clinical.md B).
+MAX_RECORDABLE_UNITS = 100_000
+
+
+class LimitScope(StrEnum):
+    SESSION = "session"
+    TRAILING_3_MONTHS = "3 months"
+
+
+@dataclass(frozen=True)
+class DoseLimit:
+    product: Product
+    max_units: float
+    scope: LimitScope
+    source: str
+
+
+# Labelled ceilings. They are ceilings, not "safe" doses: toxin spread has
+# occurred below them (clinical.md #1 and "Rules it must NOT encode").
+DOSE_LIMITS: tuple[DoseLimit, ...] = (
+    DoseLimit(
+        Product.BOTOX,
+        400,
+        LimitScope.TRAILING_3_MONTHS,
+        "Botox label: 400 units per 3-month interval in adults (clinical.md #2)",
+    ),
+    DoseLimit(
+        Product.XEOMIN,
+        400,
+        LimitScope.SESSION,
+        "Xeomin label: 400 units per session (clinical.md B)",
+    ),
+    DoseLimit(
+        Product.DYSPORT,
+        1500,
+        LimitScope.SESSION,
+        "Dysport label: 1,500 units per session (clinical.md B)",
+    ),
+)
+TRAILING_WINDOW = relativedelta(months=3)
+
+
+@dataclass(frozen=True)
+class Site:
+    muscle: str
+    units: float | None = None
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    """What the warnings need to know about one stored session."""
+
+    day: date
+    product: Product
+    units: float | None
+
+
+def parse_product(text: str) -> Product:
+    try:
+        return Product(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(p.value for p in Product)
+        raise InvalidInput(f"unknown product '{text}'; choose one of {choices}") from None
+
+
+def parse_units(text: str | float, what: str = "units") -> float:
+    """A positive, finite number of units ("200", "12.5")."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{what} must be a positive number, not '{text}'") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInput(f"{what} must be a positive number, not '{text}'")
+    if value > MAX_RECORDABLE_UNITS:
+        raise InvalidInput(
+            f"{what} of {text} is more than tracker can record ({MAX_RECORDABLE_UNITS:,})"
+        )
+    return value
+
+
+def parse_site(text: str) -> Site:
+    """``MUSCLE[:UNITS]``, e.g. ``left lumbar paraspinal:50``."""
+    muscle, separator, units_text = text.rpartition(":")
+    if not separator:
+        muscle, units_text = text, ""
+    muscle = muscle.strip()
+    if not muscle:
+        raise InvalidInput(
+            f"site '{text}' has no muscle name; write it like 'left lumbar paraspinal:50'"
+        )
+    if not units_text.strip():
+        if separator:
+            raise InvalidInput(f"site '{text}' has a ':' but no units after it")
+        return Site(muscle)
+    return Site(muscle, parse_units(units_text.strip(), what=f"units for site '{muscle}'"))
+
+
+def session_units(units: float | None, sites: Sequence[Site]) -> float | None:
+    """Check the sites against the total; without a total, the sites' sum is the total.
+
+    The sum only stands in for the total when every site has units: otherwise it
+    would understate the dose.
+    """
+    site_units = [site.units for site in sites if site.units is not None]
+    site_total = sum(site_units)
+    if units is not None:
+        if site_total > units + 1e-9:
+            raise InvalidInput(
+                f"the sites add up to {format_units(site_total)} units, "
+                f"more than the session's {format_units(units)}"
+            )
+        return units
+    if sites and len(site_units) == len(sites):
+        return site_total
+    return None
+
+
+def format_units(value: float) -> str:
+    return f"{value:g}" if value < 1e6 else f"{value:,.0f}"
+
+
+def interval_warnings(day: date, other_days: Iterable[date]) -> list[str]:
+    """Warn when this session is closer than 12 weeks to its neighbours."""
+    others = sorted(set(other_days))
+    before = [d for d in others if d < day]
+    after = [d for d in others if d > day]
+    warnings = []
+    if before and day - before[-1] < MIN_RETREATMENT_INTERVAL:
+        gap = _days((day - before[-1]).days)
+        warnings.append(
+            f"this session is {gap} after the previous one ({before[-1].isoformat()}); "
+            "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
+        )
+    if after and after[0] - day < MIN_RETREATMENT_INTERVAL:
+        gap = _days((after[0] - day).days)
+        warnings.append(
+            f"this session is {gap} before the next one ({after[0].isoformat()}); "
+            "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
+        )
+    return warnings
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def dose_warnings(candidate: DoseRecord, others: Iterable[DoseRecord]) -> list[str]:
+    """Warn when a labelled ceiling is exceeded; products are never added together."""
+    limit = next((lim for lim in DOSE_LIMITS if lim.product == candidate.product), None)
+    if limit is None or candidate.units is None:
+        return []
+    if limit.scope is LimitScope.SESSION:
+        if candidate.units > limit.max_units:
+            return [
+                _over_limit(
+                    limit, candidate.units, f"in the session of {candidate.day.isoformat()}"
+                )
+            ]
+        return []
+    same_product = [r for r in others if r.product == candidate.product] + [candidate]
+    return _trailing_window_warnings(limit, candidate, same_product)
+
+
+def _trailing_window_warnings(
+    limit: DoseLimit, candidate: DoseRecord, records: Sequence[DoseRecord]
+) -> list[str]:
+    # Every window that contains the candidate: the one ending at the candidate
+    # and those ending at later sessions within 3 months (a back-filled session
+    # can push a later window over the limit).
+    window_ends = sorted(
+        {
+            r.day
+            for r in records
+            if candidate.day <= r.day and r.day - TRAILING_WINDOW < candidate.day
+        }
+    )
+    warnings = []
+    for end in window_ends:
+        start = end - TRAILING_WINDOW
+        total = sum(r.units or 0 for r in records if start < r.day <= end)
+        if total > limit.max_units:
+            where = f"in the 3 months up to {end.isoformat()} (after {start.isoformat()})"
+            warnings.append(_over_limit(limit, total, where))
+    return warnings
+
+
+def _over_limit(limit: DoseLimit, total: float, where: str) -> str:
+    return (
+        f"{format_units(total)} units of {limit.product.value} {where} is above the labelled "
+        f"maximum of {format_units(limit.max_units)} units per {limit.scope.value} "
+        f"({limit.source}). Please check with your doctor."
+    )

@@ -1,0 +1,485 @@
+"""Rules behind `tracker review`: did the injections help, and what to raise with the doctor.
+
+Pure rules only: no database, no terminal, no clock (``today`` is passed in).
+
+The output is decision support for a conversation with the doctor. It never
+tells the patient to stop or change treatment on their own: clinical.md
+("Rules it must NOT encode") rules out continue/stop verdicts, so even the
+strongest finding only says what to discuss.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from statistics import fmean
+
+from tracker.domain.errors import InvalidInput
+from tracker.domain.side_effects import PERSISTENT_AFTER_DAYS, EffectClass, is_persistent, severity
+
+# 0-10 numeric rating scale, LOINC 72514-3 (clinical.md #22).
+PAIN_SCORE_MIN = 0
+PAIN_SCORE_MAX = 10
+
+# Baseline: mean over days -13 ... 0 (the 14 days up to and including the
+# injection day): clinical.md asks for a multi-day pre-injection NRS baseline
+# ("Rules the software can safely encode", response class).
+BASELINE_WINDOW_DAYS = 14
+# Fallback when those 14 days are empty: the latest score within 30 days
+# before the injection. tracker's choice (not a clinical figure), so a patient
+# who logs only occasionally still gets a baseline.
+BASELINE_FALLBACK_DAYS = 30
+
+# Peak-effect window, days 14 ... 56 after the injection inclusive: relief in
+# back pain is reported at 3 weeks to 2 months (Ney 2006, clinical.md #7, #9).
+EFFECT_WINDOW_START_DAY = 14
+EFFECT_WINDOW_END_DAY = 56
+# Fewer than 2 scored days in the window is one reading, too noisy to judge a
+# cycle by (tracker's choice).
+MIN_EFFECT_DAYS = 2
+
+# IMMPACT, Dworkin J Pain 2008;9:105-21 (clinical.md #14): a reduction of at
+# least 30 % is moderate, at least 50 % substantial (0-10 NRS).
+MODERATE_REDUCTION_PCT = 30.0
+SUBSTANTIAL_REDUCTION_PCT = 50.0
+
+_DISCLAIMER = "This is not medical advice or a diagnosis: decisions are made with your doctor."
+
+
+class Response(StrEnum):
+    SUBSTANTIAL = "substantial"
+    MODERATE = "moderate"
+    MINIMAL = "minimal"
+    NOT_EVALUABLE = "not_evaluable"
+
+
+class Recommendation(StrEnum):
+    INSUFFICIENT_DATA = "insufficient_data"
+    CONTINUE = "continue"
+    REVIEW_WITH_DOCTOR = "review_with_doctor"
+    CONSIDER_STOPPING = "consider_stopping"
+
+
+@dataclass(frozen=True)
+class PainEntry:
+    day: date
+    score: int
+
+    def __post_init__(self) -> None:
+        # bool is an int subclass; True is not a pain score.
+        if (
+            isinstance(self.score, bool)
+            or not isinstance(self.score, int)
+            or not PAIN_SCORE_MIN <= self.score <= PAIN_SCORE_MAX
+        ):
+            raise InvalidInput(
+                f"Pain score must be a whole number from {PAIN_SCORE_MIN} to {PAIN_SCORE_MAX}, "
+                f"not {self.score!r}."
+            )
+
+
+@dataclass(frozen=True)
+class EffectEvent:
+    started: date
+    effect_class: EffectClass
+    resolved: date | None
+
+    def __post_init__(self) -> None:
+        if self.resolved is not None and self.resolved < self.started:
+            raise InvalidInput(
+                f"A side effect cannot resolve ({self.resolved}) before it started "
+                f"({self.started})."
+            )
+
+
+@dataclass(frozen=True)
+class CycleReview:
+    """One injection cycle: from the injection to the day before the next (or today).
+
+    ``baseline`` and ``effect`` are rounded to 1 decimal for display;
+    ``reduction_pct`` is computed from the unrounded means, so it may differ
+    slightly from what the two displayed figures suggest.
+    """
+
+    injection_date: date
+    end_date: date
+    baseline: float | None
+    effect: float | None
+    reduction_pct: float | None
+    response: Response
+    side_effects: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Review:
+    cycles: list[CycleReview]
+    recommendation: Recommendation
+    reasons: list[str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class LongTerm:
+    cycles_evaluable: int
+    cycles_responding: int  # substantial or moderate
+    pain_free_cycles: int  # evaluable, and every scored day in the effect window was 0
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    text: str
+    source: str
+
+
+# --- pain arithmetic ----------------------------------------------------------
+
+
+def daily_means(entries: Iterable[PainEntry]) -> dict[date, float]:
+    """One figure per day, so a day with many entries weighs as much as a day with one."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for entry in entries:
+        by_day[entry.day].append(entry.score)
+    return {day: fmean(scores) for day, scores in sorted(by_day.items())}
+
+
+def _in_range(means: Mapping[date, float], first: date, last: date) -> list[float]:
+    return [value for day, value in means.items() if first <= day <= last]
+
+
+def baseline_for(injection: date, means: Mapping[date, float]) -> float | None:
+    """Mean of days -13 ... 0; else the latest score of days -30 ... -14; else None."""
+    window_start = injection - timedelta(days=BASELINE_WINDOW_DAYS - 1)
+    recent = _in_range(means, window_start, injection)
+    if recent:
+        return fmean(recent)
+    fallback_start = injection - timedelta(days=BASELINE_FALLBACK_DAYS)
+    older = [day for day in means if fallback_start <= day < window_start]
+    return means[max(older)] if older else None
+
+
+def effect_window(injection: date, cycle_end: date) -> tuple[date, date]:
+    """Days 14 ... 56 after the injection, cut short where the cycle ends.
+
+    The last day may fall before the first when the cycle is still young.
+    """
+    first = injection + timedelta(days=EFFECT_WINDOW_START_DAY)
+    last = min(injection + timedelta(days=EFFECT_WINDOW_END_DAY), cycle_end)
+    return first, last
+
+
+def effect_for(injection: date, cycle_end: date, means: Mapping[date, float]) -> float | None:
+    """Mean of the daily means in the effect window; None with fewer than 2 scored days."""
+    values = _in_range(means, *effect_window(injection, cycle_end))
+    return fmean(values) if len(values) >= MIN_EFFECT_DAYS else None
+
+
+def reduction_percent(baseline: float | None, effect: float | None) -> float | None:
+    """Reduction from baseline in %, 1 decimal; negative means pain got worse.
+
+    None when either mean is missing or the baseline is 0 (no pain to reduce).
+    """
+    if baseline is None or effect is None or baseline == 0:
+        return None
+    return round((baseline - effect) / baseline * 100, 1)
+
+
+def classify_response(reduction_pct: float | None) -> Response:
+    """IMMPACT class of an already-rounded reduction (so the shown number and class agree)."""
+    if reduction_pct is None:
+        return Response.NOT_EVALUABLE
+    if reduction_pct >= SUBSTANTIAL_REDUCTION_PCT:
+        return Response.SUBSTANTIAL
+    if reduction_pct >= MODERATE_REDUCTION_PCT:
+        return Response.MODERATE
+    return Response.MINIMAL
+
+
+# --- cycles -------------------------------------------------------------------
+
+
+# Fixed key order for the side-effect counts, mildest first.
+_EFFECT_KEYS = (EffectClass.COMMON, EffectClass.SERIOUS, EffectClass.EMERGENCY, EffectClass.OTHER)
+
+
+def _count_effects(effects: Iterable[EffectEvent], first: date, last: date) -> dict[str, int]:
+    counts = {c.value: 0 for c in _EFFECT_KEYS}
+    for event in effects:
+        if first <= event.started <= last:
+            counts[event.effect_class.value] += 1
+    return counts
+
+
+def _round1(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _cycle_review(
+    injection: date,
+    cycle_end: date,
+    means: Mapping[date, float],
+    effects: Sequence[EffectEvent],
+) -> CycleReview:
+    baseline = baseline_for(injection, means)
+    effect = effect_for(injection, cycle_end, means)
+    reduction = reduction_percent(baseline, effect)
+    return CycleReview(
+        injection_date=injection,
+        end_date=cycle_end,
+        baseline=_round1(baseline),
+        effect=_round1(effect),
+        reduction_pct=reduction,
+        response=classify_response(reduction),
+        side_effects=_count_effects(effects, injection, cycle_end),
+    )
+
+
+def _cycles(
+    injections: Sequence[date],
+    means: Mapping[date, float],
+    effects: Sequence[EffectEvent],
+    today: date,
+) -> list[CycleReview]:
+    ends = [nxt - timedelta(days=1) for nxt in injections[1:]] + [today]
+    return [
+        _cycle_review(inj, end, means, effects) for inj, end in zip(injections, ends, strict=True)
+    ]
+
+
+# --- findings -----------------------------------------------------------------
+
+
+def _since(day: date, latest_injection: date) -> str:
+    if day == latest_injection:
+        return "on the day of the latest injection"
+    return "after the latest injection"
+
+
+def _safety_reasons(
+    effects: Sequence[EffectEvent], first_injection: date, latest_injection: date, today: date
+) -> list[str]:
+    """Serious/emergency effects since the latest injection, then lingering common ones."""
+    urgent = sorted(
+        (
+            e
+            for e in effects
+            if e.effect_class in (EffectClass.EMERGENCY, EffectClass.SERIOUS)
+            and e.started >= latest_injection
+        ),
+        key=lambda e: (-severity(e.effect_class), e.started),
+    )
+    reasons = []
+    for e in urgent:
+        when = _since(e.started, latest_injection)
+        if e.effect_class is EffectClass.EMERGENCY:
+            reasons.append(
+                f"A side effect that needs emergency help was recorded on {e.started}, {when}: "
+                "if it is still going on, get emergency help now; either way your doctor "
+                "should hear about it before the next injection."
+            )
+        else:
+            reasons.append(
+                f"A serious side effect was recorded on {e.started}, {when}: your doctor "
+                "should hear about it before the next injection."
+            )
+    # A common effect that is still open matters whichever cycle it began in,
+    # but not one that began before treatment started.
+    lingering = sorted(
+        (
+            e
+            for e in effects
+            if e.started >= first_injection
+            and is_persistent(e.effect_class, e.started, e.resolved, today)
+        ),
+        key=lambda e: e.started,
+    )
+    for e in lingering:
+        days = (today - e.started).days
+        reasons.append(
+            f"A common side effect that started on {e.started} is still open after {days} days "
+            f"(more than {PERSISTENT_AFTER_DAYS}): tell your doctor, as it has not gone away."
+        )
+    return reasons
+
+
+def _describe_cycle(cycle: CycleReview) -> str:
+    pct = cycle.reduction_pct
+    assert pct is not None  # only evaluable cycles are described
+    if pct > 0:
+        change = f"a {pct:.1f} % reduction in pain"
+    elif pct < 0:
+        change = f"pain {-pct:.1f} % worse than before the injection"
+    else:
+        change = "no reduction in pain"
+    text = (
+        f"The latest evaluable cycle (injection {cycle.injection_date}) showed {change} "
+        f"({cycle.response.value}): average pain {cycle.baseline:.1f} before, "
+        f"{cycle.effect:.1f} after, on the 0-10 scale."
+    )
+    if cycle.response is Response.MINIMAL:
+        text += f" Less than {MODERATE_REDUCTION_PCT:.0f} % is worth discussing with your doctor."
+    return text
+
+
+def _response_reasons(cycles: Sequence[CycleReview]) -> list[str]:
+    evaluable = [c for c in cycles if c.response is not Response.NOT_EVALUABLE]
+    if not evaluable:
+        return [
+            "No cycle can be evaluated yet: that needs pain scores in the "
+            f"{BASELINE_WINDOW_DAYS} days up to an injection (or one in the "
+            f"{BASELINE_FALLBACK_DAYS} days before) and on at least {MIN_EFFECT_DAYS} days "
+            f"between day {EFFECT_WINDOW_START_DAY} and day {EFFECT_WINDOW_END_DAY} after it."
+        ]
+    reasons = []
+    if _two_latest_minimal(evaluable):
+        previous, latest = evaluable[-2], evaluable[-1]
+        reasons.append(
+            f"The two latest evaluable cycles (injections {previous.injection_date} and "
+            f"{latest.injection_date}) both showed less than a "
+            f"{MODERATE_REDUCTION_PCT:.0f} % reduction in pain: discuss with your doctor "
+            "whether to stop or change the treatment."
+        )
+    reasons.append(_describe_cycle(evaluable[-1]))
+    if cycles[-1] is not evaluable[-1]:
+        reasons.append(
+            f"The cycle of the latest injection ({cycles[-1].injection_date}) cannot be "
+            "evaluated yet, so the figures above come from an earlier cycle."
+        )
+    return reasons
+
+
+def _two_latest_minimal(evaluable: Sequence[CycleReview]) -> bool:
+    return len(evaluable) >= 2 and all(c.response is Response.MINIMAL for c in evaluable[-2:])
+
+
+def _recommend(cycles: Sequence[CycleReview], has_safety_finding: bool) -> Recommendation:
+    """Precedence: consider_stopping > review_with_doctor > insufficient_data > continue."""
+    evaluable = [c for c in cycles if c.response is not Response.NOT_EVALUABLE]
+    if _two_latest_minimal(evaluable):
+        return Recommendation.CONSIDER_STOPPING
+    if has_safety_finding or (evaluable and evaluable[-1].response is Response.MINIMAL):
+        return Recommendation.REVIEW_WITH_DOCTOR
+    if not evaluable:
+        return Recommendation.INSUFFICIENT_DATA
+    return Recommendation.CONTINUE
+
+
+_SUMMARIES: dict[Recommendation, str] = {
+    Recommendation.INSUFFICIENT_DATA: (
+        "There is not enough data yet to say whether the treatment is helping."
+    ),
+    Recommendation.CONTINUE: "The records suggest the treatment is helping.",
+    Recommendation.REVIEW_WITH_DOCTOR: (
+        "The records show something to talk over with your doctor before the next injection."
+    ),
+    Recommendation.CONSIDER_STOPPING: (
+        "The records suggest the treatment has not helped enough in the last two cycles: "
+        "discuss stopping or changing treatment with your doctor, and do not stop or change "
+        "it on your own."
+    ),
+}
+
+
+def review(
+    injection_dates: Sequence[date],
+    pain: Sequence[PainEntry],
+    effects: Sequence[EffectEvent],
+    today: date,
+) -> Review:
+    """Review every injection cycle and say what to raise with the doctor.
+
+    Raises InvalidInput when an injection is dated after ``today``.
+    """
+    injections = sorted(set(injection_dates))
+    if injections and injections[-1] > today:
+        raise InvalidInput(
+            f"The injection on {injections[-1]} is after today ({today}); "
+            "only injections already given can be reviewed."
+        )
+    if not injections:
+        return Review(
+            cycles=[],
+            recommendation=Recommendation.INSUFFICIENT_DATA,
+            reasons=["No injections are recorded yet, so there is nothing to review."],
+            summary=f"{_SUMMARIES[Recommendation.INSUFFICIENT_DATA]} {_DISCLAIMER}",
+        )
+    cycles = _cycles(injections, daily_means(pain), effects, today)
+    safety = _safety_reasons(effects, injections[0], injections[-1], today)
+    recommendation = _recommend(cycles, has_safety_finding=bool(safety))
+    return Review(
+        cycles=cycles,
+        recommendation=recommendation,
+        reasons=safety + _response_reasons(cycles),
+        summary=f"{_SUMMARIES[recommendation]} {_DISCLAIMER}",
+    )
+
+
+# --- long-term picture --------------------------------------------------------
+
+
+def long_term(review: Review, pain: Iterable[PainEntry]) -> LongTerm:
+    """Count evaluable, responding and pain-free cycles of a review.
+
+    ``pain`` must be the same entries the review was built from: pain-free
+    needs the daily means inside each cycle's effect window.
+    """
+    means = daily_means(pain)
+    evaluable = [c for c in review.cycles if c.response is not Response.NOT_EVALUABLE]
+    responding = [c for c in evaluable if c.response in (Response.SUBSTANTIAL, Response.MODERATE)]
+    pain_free = []
+    for cycle in evaluable:
+        window = _in_range(means, *effect_window(cycle.injection_date, cycle.end_date))
+        if window and all(value == 0 for value in window):
+            pain_free.append(cycle)
+    return LongTerm(
+        cycles_evaluable=len(evaluable),
+        cycles_responding=len(responding),
+        pain_free_cycles=len(pain_free),
+    )
+
+
+# Published figures to show next to the patient's own, each with its source.
+# Only figures confirmed in clinical.md; the leaflet's unsourced claims are
+# shown as the leaflet's, never as trial results (clinical.md #13).
+PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
+    PublishedFigure(
+        text=(
+            "In a randomised trial of 31 patients (200 units vs saline), more than 50 % pain "
+            "relief was reported by 73.3 % of patients given Botox vs 25 % given placebo at "
+            "3 weeks, and by 60 % vs 12.5 % at 8 weeks."
+        ),
+        source="Foster L et al., Neurology 2001;56:1290-3 (clinical.md #8)",
+    ),
+    PublishedFigure(
+        text=(
+            "In an open-label study of 60 patients, 60 % improved at 3 weeks and 58 % at "
+            "2 months; relief lasted in 16.6 % at 4 months and 8.3 % at 6 months."
+        ),
+        source="Ney JP et al., Clin J Pain 2006;22:363-9 (clinical.md #7, #9)",
+    ),
+    PublishedFigure(
+        text=(
+            "A Cochrane review of 3 trials (123 patients) rated the evidence for botulinum "
+            "toxin in low back pain as low to very low quality; no botulinum toxin is "
+            "FDA-approved for low back pain."
+        ),
+        source="Waseem et al., Cochrane Database Syst Rev 2011, CD008257 (clinical.md #11)",
+    ),
+    PublishedFigure(
+        text=(
+            "A patient leaflet reports about 70 % good-to-excellent pain reduction over two "
+            "years and about 10 % of patients pain-free; tracker could not find a study "
+            "behind these figures."
+        ),
+        source="patient leaflet citing Doctor's Guide; no study found (clinical.md #13)",
+    ),
+)
+
+# Off-label status: the FDA has not approved any botulinum toxin for low back
+# pain (Cochrane CD008257, clinical.md #11).
+OFF_LABEL_NOTICE = (
+    "Botox for back pain is off-label: it is not FDA-approved for this use, and the "
+    "evidence for it is of low quality. Your doctor can explain why it was offered to you."
+)

@@ -1,0 +1,91 @@
+"""When the next injection is due.
+
+The clinician's interval (default 3 calendar months) sets the reminder; the
+label's minimum retreatment interval (12 weeks) is only shown as the earliest
+date and is never suggested as the schedule (clinical.md, "Rules the software
+can safely encode").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+# Botox label: retreat "generally no sooner than 12 weeks" (clinical.md #3);
+# Xeomin, Dysport and Myobloc labels give the same minimum (clinical.md B).
+MIN_RETREATMENT_INTERVAL = timedelta(weeks=12)
+# Patient leaflet: injections "four times a year", effect wears off after
+# about 3 months (shared/seeds leaflet); the clinician may set another interval.
+DEFAULT_INTERVAL_MONTHS = 3
+# How many days ahead of the due date the reminder starts (product decision).
+DEFAULT_REMINDER_DAYS = 14
+
+MIN_INTERVAL_MONTHS = 1
+MAX_INTERVAL_MONTHS = 24
+MAX_REMINDER_DAYS = 365
+
+
+class DueStatus(StrEnum):
+    NONE = "none"
+    NOT_DUE = "not_due"
+    DUE_SOON = "due_soon"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+    @property
+    def needs_attention(self) -> bool:
+        return self in (DueStatus.DUE_SOON, DueStatus.DUE, DueStatus.OVERDUE)
+
+
+@dataclass(frozen=True)
+class Due:
+    status: DueStatus
+    last_injection: date | None = None
+    next_due: date | None = None
+    earliest: date | None = None
+    days_left: int | None = None
+
+
+def next_due_date(last_injection: date, every_months: int = DEFAULT_INTERVAL_MONTHS) -> date:
+    """Same day N calendar months later, clamped to the month's end (30 Nov -> 28 Feb)."""
+    return last_injection + relativedelta(months=every_months)
+
+
+def earliest_retreatment(last_injection: date) -> date:
+    return last_injection + MIN_RETREATMENT_INTERVAL
+
+
+def status_for(days_left: int, within_days: int) -> DueStatus:
+    if days_left < 0:
+        return DueStatus.OVERDUE
+    if days_left == 0:
+        return DueStatus.DUE
+    if days_left <= within_days:
+        return DueStatus.DUE_SOON
+    return DueStatus.NOT_DUE
+
+
+def due(
+    last_injection: date | None,
+    today: date,
+    every_months: int = DEFAULT_INTERVAL_MONTHS,
+    within_days: int = DEFAULT_REMINDER_DAYS,
+) -> Due:
+    if last_injection is None:
+        return Due(DueStatus.NONE)
+    next_due = next_due_date(last_injection, every_months)
+    days_left = (next_due - today).days
+    return Due(
+        status=status_for(days_left, within_days),
+        last_injection=last_injection,
+        next_due=next_due,
+        earliest=earliest_retreatment(last_injection),
+        days_left=days_left,
+    )
+
+
+def days_between(earlier: date | None, later: date) -> int | None:
+    return None if earlier is None else (later - earlier).days

@@ -1,0 +1,1 @@
+"""Use cases: each opens one transaction, applies the domain rules, persists."""

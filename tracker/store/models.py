@@ -1,0 +1,67 @@
+"""The tables. Their shape is created and changed only by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so batch migrations on SQLite can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class InjectionSession(Base):
+    """One visit at which injections were given (several muscles, one date)."""
+
+    __tablename__ = "injection_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[date] = mapped_column(Date, unique=True)
+    product: Mapped[str] = mapped_column(String(20))
+    units: Mapped[float | None] = mapped_column(Float)
+    provider: Mapped[str | None] = mapped_column(Text)
+    lot: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    sites: Mapped[list[InjectionSite]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="InjectionSite.position",
+        lazy="selectin",
+    )
+
+
+class InjectionSite(Base):
+    __tablename__ = "injection_sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("injection_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    muscle: Mapped[str] = mapped_column(Text)
+    units: Mapped[float | None] = mapped_column(Float)
+
+    session: Mapped[InjectionSession] = relationship(back_populates="sites")
+
+
+class Plan(Base):
+    """The treatment plan set with the doctor; a single row."""
+
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    every_months: Mapped[int] = mapped_column(Integer)
+    within_days: Mapped[int] = mapped_column(Integer)
+    patient_name: Mapped[str | None] = mapped_column(Text)
