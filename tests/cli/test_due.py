@@ -7,7 +7,10 @@ import pytest
 
 def test_due_with_nothing_logged(tracker):
     assert tracker.json("due") == {
-        "status": "none", "last_injection": None, "next_due": None, "earliest": None,
+        "status": "none",
+        "last_injection": None,
+        "next_due": None,
+        "earliest": None,
         "days_left": None,
     }
     assert "No injection logged yet" in tracker.ok("due").stdout
@@ -18,8 +21,11 @@ def test_due_uses_the_latest_injection(tracker):
     tracker.ok("log", "2026-08-24")
     tracker.ok("log", "2026-11-24")
     assert tracker.json("due") == {
-        "status": "not_due", "last_injection": "2026-11-24", "next_due": "2027-02-24",
-        "earliest": "2027-02-16", "days_left": 91,
+        "status": "not_due",
+        "last_injection": "2026-11-24",
+        "next_due": "2027-02-24",
+        "earliest": "2027-02-16",
+        "days_left": 91,
     }
 
 
@@ -81,8 +87,9 @@ def test_plan_changes_the_interval_and_window_used_by_due(tracker):
     assert tracker.json("plan") == {"every_months": 4, "within_days": 7, "name": "Sam Patient"}
 
 
-@pytest.mark.parametrize("args", [["--every", "0"], ["--every", "25"], ["--within", "-1"],
-                                  ["--every", "x"]])
+@pytest.mark.parametrize(
+    "args", [["--every", "0"], ["--every", "25"], ["--within", "-1"], ["--every", "x"]]
+)
 def test_plan_refuses_out_of_range_values(tracker, args):
     tracker.fails("plan", *args)
     assert tracker.json("plan")["every_months"] == 3

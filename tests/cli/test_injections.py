@@ -10,20 +10,36 @@ import pytest
 
 def test_log_stores_the_session_and_prints_the_next_due_date(tracker):
     result = tracker.ok(
-        "log", "2026-11-24", "--units", "200",
-        "--site", "left lumbar paraspinal:100", "--site", "right lumbar paraspinal:100",
-        "--provider", "Dr Lee", "--lot", "C1234", "--note", "went well",
+        "log",
+        "2026-11-24",
+        "--units",
+        "200",
+        "--site",
+        "left lumbar paraspinal:100",
+        "--site",
+        "right lumbar paraspinal:100",
+        "--provider",
+        "Dr Lee",
+        "--lot",
+        "C1234",
+        "--note",
+        "went well",
     )
     assert "Logged injection #1 on Tue 24 Nov 2026: botox, 200 units" in result.stdout
     assert "Next injection due Wed 24 Feb 2027 — in 91 days (earliest Tue 16 Feb)" in result.stdout
     assert tracker.json("history") == [
         {
-            "id": 1, "date": "2026-11-24", "product": "botox", "units": 200,
+            "id": 1,
+            "date": "2026-11-24",
+            "product": "botox",
+            "units": 200,
             "sites": [
                 {"muscle": "left lumbar paraspinal", "units": 100},
                 {"muscle": "right lumbar paraspinal", "units": 100},
             ],
-            "provider": "Dr Lee", "lot": "C1234", "note": "went well",
+            "provider": "Dr Lee",
+            "lot": "C1234",
+            "note": "went well",
         }
     ]
 
@@ -144,8 +160,14 @@ def test_doses_of_different_products_are_never_added(tracker):
 
 @pytest.mark.parametrize(
     ("product", "units", "warns"),
-    [("xeomin", "400", False), ("xeomin", "401", True), ("dysport", "1500", False),
-     ("dysport", "1501", True), ("myobloc", "10000", False), ("other", "5000", False)],
+    [
+        ("xeomin", "400", False),
+        ("xeomin", "401", True),
+        ("dysport", "1500", False),
+        ("dysport", "1501", True),
+        ("myobloc", "10000", False),
+        ("other", "5000", False),
+    ],
 )
 def test_per_session_product_limits(tracker, product, units, warns):
     result = tracker.ok("log", "2026-11-24", "--product", product, "--units", units)
@@ -157,18 +179,46 @@ def test_history_lists_sessions_oldest_first_with_gaps(tracker):
     tracker.ok("log", "2026-08-25", "--units", "200", "--note", "first")
     out = tracker.ok("history").stdout
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "DATE", "PRODUCT", "UNITS", "SITES", "PROVIDER", "LOT", "GAP", "NOTE"]
+    assert lines[0].split() == [
+        "ID",
+        "DATE",
+        "PRODUCT",
+        "UNITS",
+        "SITES",
+        "PROVIDER",
+        "LOT",
+        "GAP",
+        "NOTE",
+    ]
     assert "2026-08-25" in lines[1] and "first" in lines[1]
     assert "2026-11-24" in lines[2] and "91 d" in lines[2]
 
 
 def test_history_csv_has_a_header_and_one_row_per_session(tracker):
-    tracker.ok("log", "2026-11-24", "--units", "200", "--site", "a:100", "--site", "b:100",
-               "--note", 'said "ok", then left')
+    tracker.ok(
+        "log",
+        "2026-11-24",
+        "--units",
+        "200",
+        "--site",
+        "a:100",
+        "--site",
+        "b:100",
+        "--note",
+        'said "ok", then left',
+    )
     rows = list(csv.DictReader(io.StringIO(tracker.ok("history", "--csv").stdout)))
     assert rows == [
-        {"id": "1", "date": "2026-11-24", "product": "botox", "units": "200",
-         "sites": "a:100; b:100", "provider": "", "lot": "", "note": 'said "ok", then left'}
+        {
+            "id": "1",
+            "date": "2026-11-24",
+            "product": "botox",
+            "units": "200",
+            "sites": "a:100; b:100",
+            "provider": "",
+            "lot": "",
+            "note": 'said "ok", then left',
+        }
     ]
 
 

@@ -9,6 +9,7 @@ in Europe and 4 March in the USA: a wrong injection date shifts every reminder.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateutil_parser
@@ -63,10 +64,11 @@ def _parse_written(text: str) -> date:
 
 
 def parse_today(text: str) -> date:
-    """Read the TRACKER_TODAY override, which must be strict ISO."""
-    if not _ISO_DATE.match(text.strip()):
-        raise InvalidInput(f"TRACKER_TODAY must be a date like 2026-11-24, not '{text}'")
-    return _parse_iso(text.strip())
+    """Read the TRACKER_TODAY override, which must be a real ISO date."""
+    if _ISO_DATE.match(text.strip()):
+        with suppress(ValueError):
+            return date.fromisoformat(text.strip())
+    raise InvalidInput(f"TRACKER_TODAY must be a date like 2026-11-24, not '{text}'")
 
 
 def not_in_future(day: date, today: date, what: str, hint: str = "") -> date:

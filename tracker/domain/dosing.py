@@ -44,7 +44,7 @@ class DoseLimit:
     product: Product
     max_units: float
     scope: LimitScope
-    source: str
+    label: str  # what the patient is shown; the source is cited beside each limit
 
 
 # Labelled ceilings. They are ceilings, not "safe" doses: toxin spread has
@@ -54,19 +54,22 @@ DOSE_LIMITS: tuple[DoseLimit, ...] = (
         Product.BOTOX,
         400,
         LimitScope.TRAILING_3_MONTHS,
-        "Botox label: 400 units per 3-month interval in adults (clinical.md #2)",
+        # Botox label: 400 U per 3-month interval in adults (clinical.md #2).
+        "Botox label, adults, all uses together",
     ),
     DoseLimit(
         Product.XEOMIN,
         400,
         LimitScope.SESSION,
-        "Xeomin label: 400 units per session (clinical.md B)",
+        # Xeomin label: max 400 U per session, any indication (clinical.md B).
+        "Xeomin label",
     ),
     DoseLimit(
         Product.DYSPORT,
         1500,
         LimitScope.SESSION,
-        "Dysport label: 1,500 units per session (clinical.md B)",
+        # Dysport label: max 1,500 U per session, upper + lower limb (clinical.md B).
+        "Dysport label",
     ),
 )
 TRAILING_WINDOW = relativedelta(months=3)
@@ -220,5 +223,5 @@ def _over_limit(limit: DoseLimit, total: float, where: str) -> str:
     return (
         f"{format_units(total)} units of {limit.product.value} {where} is above the labelled "
         f"maximum of {format_units(limit.max_units)} units per {limit.scope.value} "
-        f"({limit.source}). Please check with your doctor."
+        f"({limit.label}). Please check with your doctor."
     )

@@ -341,6 +341,10 @@ _TERMS: dict[str, _Term] = {t.term: t for t in _VOCABULARY}
 _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
     (_phrase_tokens(phrase), t.term) for t in _VOCABULARY for phrase in (t.term, *t.synonyms)
 )
+# Index by first token so matching does not scan the whole vocabulary per word.
+_PHRASES_BY_FIRST_TOKEN: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _tokens, _term in _PHRASES:
+    _PHRASES_BY_FIRST_TOKEN.setdefault(_tokens[0], []).append((_tokens, _term))
 _RULES: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = tuple(
     (term, frozenset(map(_stem, a)), frozenset(map(_stem, b))) for term, a, b in _NEARBY_RULES
 )
@@ -359,11 +363,10 @@ class _Match:
 
 def _phrase_matches(clause: tuple[str, ...], offset: int) -> list[_Match]:
     found = []
-    for tokens, term in _PHRASES:
-        n = len(tokens)
-        for i in range(len(clause) - n + 1):
-            if clause[i : i + n] == tokens:
-                found.append(_Match(term, offset + i, offset + i + n))
+    for i, token in enumerate(clause):
+        for tokens, term in _PHRASES_BY_FIRST_TOKEN.get(token, ()):
+            if clause[i : i + len(tokens)] == tokens:
+                found.append(_Match(term, offset + i, offset + i + len(tokens)))
     return found
 
 
@@ -371,9 +374,9 @@ def _drop_contained(matches: Sequence[_Match]) -> list[_Match]:
     """Keep the most specific wording: a match inside a longer match is dropped.
 
     This is what makes "muscle weakness at the injection site" common although
-    it contains the serious "muscle weakness". It cannot hide an emergency: a
-    test checks that no phrase is contained in a phrase of a milder class
-    except the injection-site weakness wording, and the nearby-word rules
+    it contains the serious "muscle weakness". It cannot hide an emergency: no
+    emergency phrase sits inside a milder phrase (a unit test puts every pair
+    of vocabulary phrases side by side to check), and the nearby-word rules
     below are never dropped.
     """
     return [

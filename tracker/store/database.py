@@ -85,11 +85,12 @@ class Database:
 
 
 def _open(url: URL) -> Engine:
-    if url.get_backend_name() == "sqlite":
-        _check_sqlite_file(url)
     try:
-        engine = _create_engine(url)
+        if url.get_backend_name() == "sqlite":
+            return _open_sqlite(url)
+        engine = create_engine(url)
         _ensure_schema(engine, url)
+        return engine
     except DBAPIError as error:
         raise DatabaseProblem(_plain_database_error(error, url)) from None
     except NoSuchModuleError:
@@ -99,13 +100,49 @@ def _open(url: URL) -> Engine:
             " (install it with: pip install 'tracker[postgres]')" if "psycopg" in str(error) else ""
         )
         raise DatabaseProblem(f"the database driver {error.name} is not installed{hint}") from None
+
+
+def _open_sqlite(url: URL) -> Engine:
+    path = _sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path)
+        if not path.exists():
+            _create_sqlite_file(path)
+    engine = _create_sqlite_engine(url)
+    _ensure_schema(engine, url)
+    if path is not None:
+        _use_wal(engine)
     return engine
 
 
-def _check_sqlite_file(url: URL) -> None:
+def _create_sqlite_file(path: Path) -> None:
+    """Build the new database beside its final name, then move it into place.
+
+    So the file at ``path`` is always a complete tracker database: a crash while
+    creating it leaves only a stray temporary file, never a half-made database.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    # Health records: readable by the owner only.
+    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    try:
+        engine = _create_sqlite_engine(make_url(f"sqlite:///{temporary}"))
+        try:
+            _ensure_schema(engine, make_url(f"sqlite:///{path}"))
+        finally:
+            engine.dispose()
+        with suppress(FileExistsError):  # another process created it first: use theirs
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _sqlite_path(url: URL) -> Path | None:
     if not url.database or url.database == ":memory:":
-        return
-    path = Path(url.database)
+        return None
+    return Path(url.database)
+
+
+def _check_sqlite_file(path: Path) -> None:
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a tracker database")
     if path.exists():
@@ -135,9 +172,7 @@ def _check_sqlite_header(path: Path) -> None:
         raise DatabaseProblem(f"{path} is not a tracker database (it is not an SQLite file)")
 
 
-def _create_engine(url: URL) -> Engine:
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url)
+def _create_sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_immediate)
@@ -151,17 +186,20 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _try_wal(cursor)
     finally:
         cursor.close()
 
 
-def _try_wal(cursor) -> None:
+def _use_wal(engine: Engine) -> None:
+    """WAL lets readers and a writer work at once; set once the file is known to be ours."""
     import sqlite3
 
-    # A read-only file keeps its journal mode; reading it still works.
-    with suppress(sqlite3.OperationalError):
-        cursor.execute("PRAGMA journal_mode = WAL")
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        # A read-only file keeps its journal mode; reading it still works.
+        with suppress(sqlite3.OperationalError):
+            raw.execute("PRAGMA journal_mode = WAL")
 
 
 def _begin_immediate(connection: Connection) -> None:

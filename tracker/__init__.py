@@ -1,0 +1,1 @@
+"""tracker: a command-line companion for patients on recurring injection treatments."""
