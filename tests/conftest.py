@@ -107,7 +107,9 @@ class Tracker:
 
     def __call__(self, *args: str, input: str | None = None, today: str | None = None) -> Result:
         env = {"TRACKER_DB": self.db, "TRACKER_TODAY": today or self.today}
-        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+        return CliRunner().invoke(
+            cli, list(args), env=env, input=input, catch_exceptions=False, prog_name="tracker"
+        )
 
     def ok(self, *args: str, **kwargs: str) -> Result:
         result = self(*args, **kwargs)

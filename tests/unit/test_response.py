@@ -492,7 +492,7 @@ def test_published_figures_name_their_sources():
     leaflet = [f for f in PUBLISHED_FIGURES if "70 %" in f.text]
     assert len(leaflet) == 1
     assert leaflet[0].source == (
-        "patient leaflet citing Doctor's Guide; no study found (clinical.md #13)"
+        "patient leaflet 'Botox for Back Pain', citing Doctor's Guide; no study found"
     )
 
 

@@ -56,6 +56,9 @@ def cli(ctx: click.Context, location: str | None) -> None:
       tracker log today --units 200     record today's injection
       tracker due                       when is the next one due?
       tracker history                   every injection so far
+      tracker pain 6                    today's pain, 0-10
+      tracker effect headache           a side effect, and what to do
+      tracker review                    is it helping?
     """
     ctx.obj = AppContext(location)
     if ctx.invoked_subcommand is None:
@@ -79,9 +82,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from tracker.cli import injections, schedule
+    from tracker.cli import diary, effects, injections, review, schedule
 
-    for module in (injections, schedule):
+    for module in (injections, schedule, diary, effects, review):
         for command in module.COMMANDS:
             cli.add_command(command)
 

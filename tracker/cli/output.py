@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from tracker.domain.diary import WeekSummary
 from tracker.domain.dosing import Site, format_units
-from tracker.domain.records import InjectionRecord, PlanSettings
+from tracker.domain.records import EffectView, InjectionRecord, PainRecord, PlanSettings
+from tracker.domain.response import LongTerm, Review
 from tracker.domain.schedule import Due, DueStatus
 
 HISTORY_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
@@ -137,3 +140,238 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         for row in [headers, *rows]
     ]
     return "\n".join(lines)
+
+
+# --- diary ------------------------------------------------------------------
+
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"  # for scores above 0; no pain at all is "_"
+BAR_WIDTH = 20  # characters for a score of 10
+
+
+def pain_json(record: PainRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "date": record.day.isoformat(),
+        "score": record.score,
+        "function": record.function,
+        "note": record.note,
+    }
+
+
+def pain_text(record: PainRecord) -> str:
+    function = "" if record.function is None else f", interference {record.function}/10"
+    return f"{record.score}/10{function}"
+
+
+def spark(value: float) -> str:
+    if value <= 0:
+        return "_"
+    return SPARK_LEVELS[max(0, math.ceil(value / 10 * len(SPARK_LEVELS)) - 1)]
+
+
+def bar(value: float) -> str:
+    eighths = round(value / 10 * BAR_WIDTH * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
+
+
+def _trend(weeks: list[WeekSummary]) -> str:
+    """One mark per calendar week; '·' for a week without entries, '_' for no pain."""
+    by_start = {week.week_start: week.mean for week in weeks}
+    marks, start = [], weeks[0].week_start
+    while start <= weeks[-1].week_start:
+        mean = by_start.get(start)
+        marks.append("·" if mean is None else spark(mean))
+        start += timedelta(days=7)
+    return "".join(marks)
+
+
+def diary_text(entries: list[PainRecord]) -> str:
+    from tracker.domain.diary import weekly_summaries
+    from tracker.domain.response import PainEntry
+
+    rows = [
+        [
+            entry.day.isoformat(),
+            f"{entry.score}",
+            "" if entry.function is None else f"{entry.function}",
+            entry.note or "",
+        ]
+        for entry in entries
+    ]
+    weeks = weekly_summaries(PainEntry(entry.day, entry.score) for entry in entries)
+    week_rows = [
+        [long_date(week.week_start), f"{week.mean:.1f}", bar(week.mean), f"{week.entries}"]
+        for week in weeks
+    ]
+    trend = _trend(weeks)
+    return "\n".join(
+        [
+            table(["DATE", "PAIN", "INTERFERENCE", "NOTE"], rows),
+            "",
+            "Weekly average pain (0-10):",
+            table(["WEEK OF", "AVG", "BAR", "ENTRIES"], week_rows),
+            "",
+            f"Trend, one mark per week: {trend}",
+        ]
+    )
+
+
+# --- side effects -----------------------------------------------------------
+
+
+def effect_json(view: EffectView) -> dict[str, Any]:
+    record = view.record
+    return {
+        "id": record.id,
+        "date": record.day.isoformat(),
+        "text": record.text,
+        "term": record.term,
+        "class": record.effect_class.value,
+        "advice": record.advice,
+        "severity": record.severity.value,
+        "note": record.note,
+        "resolved": iso(record.resolved_on),
+        "persistent": view.persistent,
+        "injection_date": iso(view.injection_date),
+        "cycle_day": view.cycle_day,
+    }
+
+
+CLASS_HEADLINES = {
+    "emergency": "EMERGENCY — get help now",
+    "serious": "SERIOUS — contact your doctor right away",
+    "common": "Common side effect",
+    "other": "Not in tracker's list",
+}
+
+
+def effect_recorded_text(view: EffectView) -> str:
+    import click
+
+    record = view.record
+    headline = f"{CLASS_HEADLINES[record.effect_class.value]}: {record.text}"
+    if record.effect_class.value in ("emergency", "serious"):
+        headline = click.style(headline, fg="red", bold=True)
+    advice = record.advice
+    if record.effect_class.value == "emergency":
+        advice = click.style(advice, fg="red", bold=True)
+    lines = [headline, advice]
+    lines.append(
+        f"Recorded as side effect #{record.id} on {long_date(record.day)} "
+        f"({record.severity.value}{_cycle_text(view, prefix=', ')}). "
+        f"When it has gone: tracker effect resolve {record.id}"
+    )
+    return "\n".join(lines)
+
+
+def _cycle_text(view: EffectView, prefix: str = "") -> str:
+    if view.injection_date is None or view.cycle_day is None:
+        return (
+            f"{prefix}before the first recorded injection" if prefix else "before first injection"
+        )
+    return f"{prefix}day {view.cycle_day} after the injection of {view.injection_date.isoformat()}"
+
+
+def effect_status(view: EffectView) -> str:
+    if view.record.resolved_on is not None:
+        return f"resolved {view.record.resolved_on.isoformat()}"
+    if view.persistent:
+        return "open > 14 days: tell your doctor"
+    return "open"
+
+
+def effects_table(views: list[EffectView]) -> str:
+    rows = [
+        [
+            str(view.record.id),
+            view.record.day.isoformat(),
+            view.record.text,
+            view.record.effect_class.value,
+            view.record.severity.value,
+            "-" if view.cycle_day is None else f"day {view.cycle_day}",
+            effect_status(view),
+        ]
+        for view in views
+    ]
+    return table(["ID", "DATE", "EFFECT", "CLASS", "SEVERITY", "CYCLE", "STATUS"], rows)
+
+
+# --- review -----------------------------------------------------------------
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    return {
+        "cycles": [
+            {
+                "injection_date": cycle.injection_date.isoformat(),
+                "baseline": cycle.baseline,
+                "effect": cycle.effect,
+                "reduction_pct": cycle.reduction_pct,
+                "response": cycle.response.value,
+                "side_effects": cycle.side_effects,
+            }
+            for cycle in review.cycles
+        ],
+        "recommendation": review.recommendation.value,
+        "reasons": review.reasons,
+    }
+
+
+def _reduction_text(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f} %" if value >= 0 else f"{value:.1f} % (worse)"
+
+
+def _effects_count_text(counts: dict[str, int]) -> str:
+    parts = [f"{count} {name}" for name, count in counts.items() if count]
+    return ", ".join(parts) or "none"
+
+
+def review_text(review: Review, long_term: LongTerm) -> str:
+    from tracker.domain.response import OFF_LABEL_NOTICE, PUBLISHED_FIGURES
+
+    rows = [
+        [
+            cycle.injection_date.isoformat(),
+            "-" if cycle.baseline is None else f"{cycle.baseline:.1f}",
+            "-" if cycle.effect is None else f"{cycle.effect:.1f}",
+            _reduction_text(cycle.reduction_pct),
+            cycle.response.value.replace("_", " "),
+            _effects_count_text(cycle.side_effects),
+        ]
+        for cycle in review.cycles
+    ]
+    lines = []
+    if rows:
+        headers = ["INJECTION", "BASELINE", "DAYS 14-56", "REDUCTION", "RESPONSE", "SIDE EFFECTS"]
+        lines += [table(headers, rows), ""]
+    lines.append(review.summary)
+    lines += [f"  - {reason}" for reason in review.reasons]
+    lines += [
+        "",
+        _long_term_text(long_term),
+        "",
+        "Published figures, for comparison (what happened in studies, not a prediction for you):",
+    ]
+    lines += [f"  - {figure.text} [{figure.source}]" for figure in PUBLISHED_FIGURES]
+    lines += ["", OFF_LABEL_NOTICE]
+    return "\n".join(lines)
+
+
+def _long_term_text(long_term: LongTerm) -> str:
+    if not long_term.cycles_evaluable:
+        return (
+            "Your long-term picture: no cycle can be evaluated yet (pain scores are needed "
+            "before each injection and on at least 2 days between days 14 and 56 after it)."
+        )
+    pain_free = (
+        f"{long_term.pain_free_cycles} had no pain at all in days 14-56"
+        if long_term.pain_free_cycles
+        else "none was pain-free in days 14-56"
+    )
+    return (
+        f"Your long-term picture: {long_term.cycles_responding} of {long_term.cycles_evaluable} "
+        f"evaluable cycles showed a substantial or moderate reduction in pain; {pain_free}."
+    )

@@ -61,7 +61,18 @@ class ProductParam(_DomainParam):
         return parse_product(text)
 
 
+class ScoreParam(_DomainParam):
+    name = "0-10"
+
+    def parse(self, text: str) -> Any:
+        from tracker.domain.response import parse_score
+
+        return parse_score(text)
+
+
 DATE = DateParam()
+SCORE = ScoreParam()
+SEVERITY = click.Choice(["mild", "moderate", "severe"], case_sensitive=False)
 UNITS = UnitsParam()
 SITE = SiteParam()
 PRODUCT = ProductParam()

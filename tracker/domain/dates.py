@@ -9,6 +9,7 @@ in Europe and 4 March in the USA: a wrong injection date shifts every reminder.
 from __future__ import annotations
 
 import re
+import warnings
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 
@@ -16,8 +17,13 @@ from dateutil import parser as dateutil_parser
 
 from tracker.domain.errors import InvalidInput
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMERIC_ONLY = re.compile(r"^[\d\s./\-]+$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_NUMERIC_ONLY = re.compile(r"^[0-9\s./\-]+$")
+# The range of dates tracker keeps. Nobody's treatment record starts before
+# 1900, and stopping well short of Python's year 9999 leaves room for every
+# date computed from a stored one (due dates, windows) without overflow.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
 _RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 # Two defaults that differ in every field: a field the text leaves out shows
 # up as a difference, so "Nov 2026" (no day) is refused instead of guessed.
@@ -30,6 +36,10 @@ def parse_date(text: str, today: date) -> date:
     lowered = cleaned.lower()
     if lowered in _RELATIVE_DAYS:
         return today - timedelta(days=_RELATIVE_DAYS[lowered])
+    return _in_range(_parse_text(cleaned), cleaned)
+
+
+def _parse_text(cleaned: str) -> date:
     if _ISO_DATE.match(cleaned):
         return _parse_iso(cleaned)
     if not cleaned:
@@ -49,9 +59,21 @@ def _parse_iso(text: str) -> date:
         raise InvalidInput(f"'{text}' is not a real calendar date") from None
 
 
+def _in_range(day: date, text: str) -> date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput(
+            f"'{text}' is outside the dates tracker keeps "
+            f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+        )
+    return day
+
+
 def _parse_written(text: str) -> date:
     try:
-        first, second = (dateutil_parser.parse(text, default=d) for d in _PROBE_DEFAULTS)
+        with warnings.catch_warnings():
+            # "24 Nov 2026 EST": the time zone does not matter for a calendar date.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            first, second = (dateutil_parser.parse(text, default=d) for d in _PROBE_DEFAULTS)
     except (ValueError, OverflowError):
         raise InvalidInput(
             f"cannot read '{text}' as a date; write it like 2026-11-24 or 24 Nov 2026"
@@ -67,7 +89,9 @@ def parse_today(text: str) -> date:
     """Read the TRACKER_TODAY override, which must be a real ISO date."""
     if _ISO_DATE.match(text.strip()):
         with suppress(ValueError):
-            return date.fromisoformat(text.strip())
+            day = date.fromisoformat(text.strip())
+            if FIRST_DATE <= day <= LAST_DATE:
+                return day
     raise InvalidInput(f"TRACKER_TODAY must be a date like 2026-11-24, not '{text}'")
 
 

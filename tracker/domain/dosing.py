@@ -34,6 +34,11 @@ DEFAULT_PRODUCT = Product.BOTOX
 MAX_RECORDABLE_UNITS = 100_000
 
 
+# Units are typed with at most a few decimals; differences below this are
+# rounding in binary floating point, not a real excess.
+UNITS_TOLERANCE = 1e-6
+
+
 class LimitScope(StrEnum):
     SESSION = "session"
     TRAILING_3_MONTHS = "3 months"
@@ -137,9 +142,9 @@ def session_units(units: float | None, sites: Sequence[Site]) -> float | None:
     would understate the dose.
     """
     site_units = [site.units for site in sites if site.units is not None]
-    site_total = sum(site_units)
+    site_total = math.fsum(site_units)
     if units is not None:
-        if site_total > units + 1e-9:
+        if site_total > units + UNITS_TOLERANCE:
             raise InvalidInput(
                 f"the sites add up to {format_units(site_total)} units, "
                 f"more than the session's {format_units(units)}"
@@ -212,8 +217,9 @@ def _trailing_window_warnings(
     warnings = []
     for end in window_ends:
         start = end - TRAILING_WINDOW
-        total = sum(r.units or 0 for r in records if start < r.day <= end)
-        if total > limit.max_units:
+        # fsum: exact and order-independent, so 165.9 + 130.3 + 103.8 is 400, not more.
+        total = math.fsum(r.units or 0 for r in records if start < r.day <= end)
+        if total > limit.max_units + UNITS_TOLERANCE:
             where = f"in the 3 months up to {end.isoformat()} (after {start.isoformat()})"
             warnings.append(_over_limit(limit, total, where))
     return warnings

@@ -7,6 +7,7 @@ from datetime import date
 
 from tracker.domain.dosing import DEFAULT_PRODUCT, DoseRecord, Product, Site
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
+from tracker.domain.side_effects import ADVICE, EffectClass, Severity
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,40 @@ class SavedInjection:
     record: InjectionRecord
     due: Due
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PainRecord:
+    id: int
+    day: date
+    score: int
+    function: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EffectRecord:
+    """A reported side effect, with the class tracker gave it when it was recorded."""
+
+    id: int
+    day: date
+    text: str
+    term: str | None
+    effect_class: EffectClass
+    severity: Severity
+    note: str | None = None
+    resolved_on: date | None = None
+
+    @property
+    def advice(self) -> str:
+        return ADVICE[self.effect_class]
+
+
+@dataclass(frozen=True)
+class EffectView:
+    """A side effect as listed: where it falls in the injection cycles and whether it lingers."""
+
+    record: EffectRecord
+    persistent: bool
+    injection_date: date | None
+    cycle_day: int | None

@@ -134,6 +134,20 @@ class PublishedFigure:
     source: str
 
 
+def parse_score(text: str, what: str = "pain score") -> int:
+    """A whole number on the 0-10 numeric rating scale, as the patient typed it."""
+    try:
+        score = int(text.strip())
+    except (AttributeError, ValueError):
+        score = None
+    if score is None or not PAIN_SCORE_MIN <= score <= PAIN_SCORE_MAX:
+        raise InvalidInput(
+            f"the {what} must be a whole number from {PAIN_SCORE_MIN} (none) to "
+            f"{PAIN_SCORE_MAX} (worst imaginable), not '{text}'"
+        )
+    return score
+
+
 # --- pain arithmetic ----------------------------------------------------------
 
 
@@ -450,14 +464,16 @@ PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
             "relief was reported by 73.3 % of patients given Botox vs 25 % given placebo at "
             "3 weeks, and by 60 % vs 12.5 % at 8 weeks."
         ),
-        source="Foster L et al., Neurology 2001;56:1290-3 (clinical.md #8)",
+        # clinical.md #8
+        source="Foster L et al., Neurology 2001;56:1290-3",
     ),
     PublishedFigure(
         text=(
             "In an open-label study of 60 patients, 60 % improved at 3 weeks and 58 % at "
             "2 months; relief lasted in 16.6 % at 4 months and 8.3 % at 6 months."
         ),
-        source="Ney JP et al., Clin J Pain 2006;22:363-9 (clinical.md #7, #9)",
+        # clinical.md #7, #9
+        source="Ney JP et al., Clin J Pain 2006;22:363-9",
     ),
     PublishedFigure(
         text=(
@@ -465,7 +481,8 @@ PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
             "toxin in low back pain as low to very low quality; no botulinum toxin is "
             "FDA-approved for low back pain."
         ),
-        source="Waseem et al., Cochrane Database Syst Rev 2011, CD008257 (clinical.md #11)",
+        # clinical.md #11
+        source="Waseem et al., Cochrane Database Syst Rev 2011, CD008257",
     ),
     PublishedFigure(
         text=(
@@ -473,7 +490,8 @@ PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
             "years and about 10 % of patients pain-free; tracker could not find a study "
             "behind these figures."
         ),
-        source="patient leaflet citing Doctor's Guide; no study found (clinical.md #13)",
+        # clinical.md #13: the study behind these figures was not found.
+        source="patient leaflet 'Botox for Back Pain', citing Doctor's Guide; no study found",
     ),
 )
 

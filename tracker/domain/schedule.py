@@ -8,6 +8,7 @@ can safely encode").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -89,3 +90,16 @@ def due(
 
 def days_between(earlier: date | None, later: date) -> int | None:
     return None if earlier is None else (later - earlier).days
+
+
+def cycle_position(day: date, injection_dates: Iterable[date]) -> tuple[date, int] | None:
+    """The latest injection on or before ``day`` and how many days after it ``day`` is.
+
+    An event on an injection day is day 0 of that injection's cycle; an event
+    before the first injection belongs to no cycle.
+    """
+    earlier = [injection for injection in injection_dates if injection <= day]
+    if not earlier:
+        return None
+    latest = max(earlier)
+    return latest, (day - latest).days

@@ -32,6 +32,14 @@ class EffectClass(StrEnum):
     OTHER = "other"
 
 
+class Severity(StrEnum):
+    """How bad the patient says it is (their own words, not a clinical grade)."""
+
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
 # Rank used to pick the most severe match. OTHER ranks lowest because it only
 # ever means "nothing in the vocabulary matched".
 _SEVERITY: dict[EffectClass, int] = {

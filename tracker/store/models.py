@@ -65,3 +65,30 @@ class Plan(Base):
     every_months: Mapped[int] = mapped_column(Integer)
     within_days: Mapped[int] = mapped_column(Integer)
     patient_name: Mapped[str | None] = mapped_column(Text)
+
+
+class PainEntry(Base):
+    """One pain-diary entry; several a day are all kept (analyses use the day's mean)."""
+
+    __tablename__ = "pain_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    function: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SideEffect(Base):
+    """A side effect as the patient reported it, with the class it was given then."""
+
+    __tablename__ = "side_effects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    term: Mapped[str | None] = mapped_column(Text)
+    effect_class: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,36 @@
+"""review."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print cycles, recommendation and reasons.")
+@pass_app
+def review(app: AppContext, as_json: bool) -> None:
+    """Is the treatment helping? Each injection cycle's pain response and side
+    effects, and what to talk over with your doctor.
+
+    \b
+    For each cycle, your average pain in the 2 weeks up to the injection (the
+    baseline) is compared with days 14-56 after it (when the effect peaks).
+
+    \b
+    Examples:
+      tracker review
+      tracker review --json
+    """
+    from tracker.cli import output
+    from tracker.services.review import review_treatment
+
+    result = review_treatment(app.database(), app.today())
+    if as_json:
+        click.echo(output.to_json(output.review_json(result.review)))
+    else:
+        click.echo(output.review_text(result.review, result.long_term))
+
+
+COMMANDS = [review]

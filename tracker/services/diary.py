@@ -1,0 +1,40 @@
+"""The pain and function diary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.domain.dates import not_in_future
+from tracker.domain.records import PainRecord
+from tracker.store.database import Database
+from tracker.store.models import PainEntry
+
+
+def add_pain(
+    db: Database,
+    day: date,
+    score: int,
+    function: int | None,
+    note: str | None,
+    today: date,
+) -> PainRecord:
+    not_in_future(day, today, "the diary date")
+    with db.transaction() as session:
+        row = PainEntry(date=day, score=score, function=function, note=note or None)
+        session.add(row)
+        session.flush()
+        return _to_record(row)
+
+
+def pain_entries(db: Database, since: date | None = None) -> list[PainRecord]:
+    query = select(PainEntry).order_by(PainEntry.date, PainEntry.id)
+    if since is not None:
+        query = query.where(PainEntry.date >= since)
+    with db.transaction() as session:
+        return [_to_record(row) for row in session.scalars(query)]
+
+
+def _to_record(row: PainEntry) -> PainRecord:
+    return PainRecord(row.id, row.date, row.score, row.function, row.note)

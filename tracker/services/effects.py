@@ -1,0 +1,94 @@
+"""The side-effect log: record, list, resolve."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.domain import schedule
+from tracker.domain.dates import not_in_future
+from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.records import EffectRecord, EffectView
+from tracker.domain.side_effects import EffectClass, Severity, classify, is_persistent
+from tracker.store.database import Database
+from tracker.store.models import SideEffect
+from tracker.store.queries import injection_dates
+
+
+def record_effect(
+    db: Database, text: str, day: date, severity: Severity, note: str | None, today: date
+) -> EffectView:
+    not_in_future(day, today, "the side effect's date")
+    classification = classify(text)
+    with db.transaction() as session:
+        row = SideEffect(
+            date=day,
+            text=text.strip(),
+            term=classification.term,
+            effect_class=classification.effect_class.value,
+            severity=severity.value,
+            note=note or None,
+        )
+        session.add(row)
+        session.flush()
+        return _view(row, injection_dates(session), today)
+
+
+def list_effects(db: Database, today: date, only_open: bool = False) -> list[EffectView]:
+    query = select(SideEffect).order_by(SideEffect.date, SideEffect.id)
+    if only_open:
+        query = query.where(SideEffect.resolved_on.is_(None))
+    with db.transaction() as session:
+        injections = injection_dates(session)
+        return [_view(row, injections, today) for row in session.scalars(query)]
+
+
+def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> EffectView:
+    not_in_future(day, today, "the date it went away")
+    with db.transaction() as session:
+        row = _get(session, effect_id)
+        if row.resolved_on is not None:
+            raise Conflict(
+                f"side effect #{effect_id} was already marked resolved on "
+                f"{row.resolved_on.isoformat()}"
+            )
+        if day < row.date:
+            raise InvalidInput(
+                f"side effect #{effect_id} started on {row.date.isoformat()}; "
+                f"it cannot have gone away before that ({day.isoformat()})"
+            )
+        row.resolved_on = day
+        return _view(row, injection_dates(session), today)
+
+
+def _get(session: Session, effect_id: int) -> SideEffect:
+    row = session.get(SideEffect, effect_id)
+    if row is None:
+        raise NotFound(f"no side effect #{effect_id} (see the ids with: tracker effects)")
+    return row
+
+
+def to_record(row: SideEffect) -> EffectRecord:
+    return EffectRecord(
+        id=row.id,
+        day=row.date,
+        text=row.text,
+        term=row.term,
+        effect_class=EffectClass(row.effect_class),
+        severity=Severity(row.severity),
+        note=row.note,
+        resolved_on=row.resolved_on,
+    )
+
+
+def _view(row: SideEffect, injections: list[date], today: date) -> EffectView:
+    record = to_record(row)
+    position = schedule.cycle_position(record.day, injections)
+    return EffectView(
+        record=record,
+        persistent=is_persistent(record.effect_class, record.day, record.resolved_on, today),
+        injection_date=position[0] if position else None,
+        cycle_day=position[1] if position else None,
+    )

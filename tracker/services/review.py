@@ -1,0 +1,37 @@
+"""Is the treatment working? Gathers the records and applies the review rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.domain import response
+from tracker.services.effects import to_record
+from tracker.store.database import Database
+from tracker.store.models import PainEntry, SideEffect
+from tracker.store.queries import injection_dates
+
+
+@dataclass(frozen=True)
+class TreatmentReview:
+    review: response.Review
+    long_term: response.LongTerm
+
+
+def review_treatment(db: Database, today: date) -> TreatmentReview:
+    with db.transaction() as session:
+        injections = [day for day in injection_dates(session) if day <= today]
+        pain = [
+            response.PainEntry(day, score)
+            for day, score in session.execute(select(PainEntry.date, PainEntry.score))
+            if day <= today
+        ]
+        effects = [
+            response.EffectEvent(record.day, record.effect_class, record.resolved_on)
+            for record in map(to_record, session.scalars(select(SideEffect)))
+            if record.day <= today
+        ]
+    result = response.review(injections, pain, effects, today)
+    return TreatmentReview(result, response.long_term(result, pain))
