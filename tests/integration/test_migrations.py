@@ -64,3 +64,35 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path):
         command.upgrade(config, "head")
         assert "injection_sessions" in inspect(connection).get_table_names()
     engine.dispose()
+
+
+def test_an_older_database_is_upgraded_on_first_use_and_keeps_its_records(tmp_path):
+    """A database left at revision 0001 by an older tracker gains the new tables."""
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    config = migrate.alembic_config()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO injection_sessions (id, date, product, units, note) "
+            "VALUES (1, '2026-08-25', 'botox', 200, 'from the old version')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO injection_sites (session_id, position, muscle, units) "
+            "VALUES (1, 0, 'left lumbar paraspinal', 100)"
+        )
+    engine.dispose()
+
+    tracker = Tracker(str(path))
+    tracker.ok("pain", "5")
+    (session,) = tracker.json("history")
+    assert session["note"] == "from the old version"
+    assert session["sites"] == [{"muscle": "left lumbar paraspinal", "units": 100}]
+    assert len(tracker.json("diary")) == 1
+    with sqlite3.connect(path) as connection:
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    connection.close()
+    assert version == schema.HEAD_REVISION
