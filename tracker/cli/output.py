@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.diary import WeekSummary
 from tracker.domain.dosing import Site, format_units
 from tracker.domain.records import EffectView, InjectionRecord, PainRecord, PlanSettings
@@ -54,7 +55,33 @@ def due_json(due: Due) -> dict[str, Any]:
         "next_due": iso(due.next_due),
         "earliest": iso(due.earliest),
         "days_left": due.days_left,
+        "appointment": iso(due.appointment.day) if due.appointment else None,
     }
+
+
+def appointment_json(appointment: AppointmentRecord) -> dict[str, Any]:
+    return {
+        "id": appointment.id,
+        "date": appointment.day.isoformat(),
+        "time": appointment.time,
+        "provider": appointment.provider,
+        "note": appointment.note,
+        "status": appointment.status.value,
+    }
+
+
+def appointment_text(appointment: AppointmentRecord) -> str:
+    when = long_date(appointment.day) + (f" at {appointment.time}" if appointment.time else "")
+    provider = f" with {appointment.provider}" if appointment.provider else ""
+    return f"{when}{provider} (#{appointment.id})"
+
+
+def appointments_table(records: list[AppointmentRecord]) -> str:
+    rows = [
+        [str(a.id), a.day.isoformat(), a.time or "", a.provider or "", a.status.value, a.note or ""]
+        for a in records
+    ]
+    return table(["ID", "DATE", "TIME", "PROVIDER", "STATUS", "NOTE"], rows)
 
 
 def plan_json(plan: PlanSettings) -> dict[str, Any]:
@@ -106,6 +133,16 @@ def sites_text(sites: Iterable[Site], separator: str = ", ") -> str:
 
 def injection_summary(record: InjectionRecord) -> str:
     return f"{long_date(record.day)}: {record.product.value}, {units_text(record.units)}"
+
+
+def due_text(due: Due) -> str:
+    """The reminder line, and the booked appointment when there is one."""
+    line = due_line(due)
+    if due.appointment is not None:
+        return f"{line}\nBooked: {appointment_text(due.appointment)}"
+    if due.status.needs_attention:
+        return f"{line}\nNo appointment booked yet: tracker book DATE"
+    return line
 
 
 def due_line(due: Due) -> str:

@@ -70,7 +70,17 @@ class ScoreParam(_DomainParam):
         return parse_score(text)
 
 
+class TimeParam(_DomainParam):
+    name = "HH:MM"
+
+    def parse(self, text: str) -> Any:
+        from tracker.domain.appointments import parse_time
+
+        return parse_time(text)
+
+
 DATE = DateParam()
+TIME = TimeParam()
 SCORE = ScoreParam()
 SEVERITY = click.Choice(["mild", "moderate", "severe"], case_sensitive=False)
 UNITS = UnitsParam()

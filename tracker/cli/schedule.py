@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import DATE, RECORD_ID, TIME
 
 EXIT_NEEDS_ATTENTION = 1
 
@@ -37,7 +40,7 @@ def due(ctx: click.Context, as_json: bool, check: bool, within: int | None) -> N
 
     app: AppContext = ctx.obj
     result = due_status(app.database(), app.today(), within)
-    click.echo(output.to_json(output.due_json(result)) if as_json else output.due_line(result))
+    click.echo(output.to_json(output.due_json(result)) if as_json else output.due_text(result))
     if check and result.status.needs_attention:
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
@@ -72,4 +75,79 @@ def plan(
     )
 
 
-COMMANDS = [due, plan]
+@click.command()
+@click.argument("day", metavar="DATE", type=DATE)
+@click.option("--time", "time", type=TIME, help="Time of day, HH:MM (24-hour clock).")
+@click.option("--provider", help="Who you will see.")
+@click.option("--note", help="Anything worth remembering.")
+@click.option("--json", "as_json", is_flag=True, help="Print the appointment as JSON.")
+@pass_app
+def book(
+    app: AppContext,
+    day: date,
+    time: str | None,
+    provider: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Book an appointment for your next injection.
+
+    \b
+    Examples:
+      tracker book 2027-02-23 --time 09:30 --provider "Dr Lee"
+      tracker book "23 Feb 2027"
+    """
+    from tracker.cli import output
+    from tracker.services.appointments import book as book_appointment
+
+    booking = book_appointment(app.database(), day, time, provider, note, app.today())
+    for warning in booking.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if as_json:
+        click.echo(output.to_json(output.appointment_json(booking.appointment)))
+    else:
+        click.echo(f"Booked: {output.appointment_text(booking.appointment)}")
+
+
+@click.command()
+@click.option("--all", "include_all", is_flag=True, help="Also past, done and cancelled ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def appointments(app: AppContext, include_all: bool, as_json: bool) -> None:
+    """Upcoming appointments, each with its id.
+
+    \b
+    Examples:
+      tracker appointments
+      tracker appointments --all --json
+    """
+    from tracker.cli import output
+    from tracker.services.appointments import appointments as list_appointments
+
+    records = list_appointments(app.database(), app.today(), include_all)
+    if as_json:
+        click.echo(output.to_json([output.appointment_json(a) for a in records]))
+    elif not records:
+        click.echo("No appointments." if include_all else "No upcoming appointments.")
+    else:
+        click.echo(output.appointments_table(records))
+
+
+@click.command()
+@click.argument("appointment_id", metavar="ID", type=RECORD_ID)
+@pass_app
+def cancel(app: AppContext, appointment_id: int) -> None:
+    """Cancel appointment ID (it stays in the list as cancelled).
+
+    \b
+    Example:
+      tracker cancel 2
+    """
+    from tracker.cli import output
+    from tracker.services.appointments import cancel as cancel_appointment
+
+    record = cancel_appointment(app.database(), appointment_id)
+    click.echo(f"Cancelled: {output.appointment_text(record)}")
+
+
+COMMANDS = [due, plan, book, appointments, cancel]

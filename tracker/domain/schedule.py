@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.domain.appointments import AppointmentRecord
+
 # Botox label: retreat "generally no sooner than 12 weeks" (clinical.md #3);
 # Xeomin, Dysport and Myobloc labels give the same minimum (clinical.md B).
 MIN_RETREATMENT_INTERVAL = timedelta(weeks=12)
@@ -48,6 +50,8 @@ class Due:
     next_due: date | None = None
     earliest: date | None = None
     days_left: int | None = None
+    # The next booked appointment, filled in by the service that knows them.
+    appointment: AppointmentRecord | None = None
 
 
 def next_due_date(last_injection: date, every_months: int = DEFAULT_INTERVAL_MONTHS) -> date:

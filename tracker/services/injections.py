@@ -20,6 +20,7 @@ from tracker.domain.records import (
     InjectionRecord,
     SavedInjection,
 )
+from tracker.services.appointments import mark_done_on, next_booked
 from tracker.services.plan import load_plan
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
@@ -35,6 +36,7 @@ def log_injection(db: Database, draft: InjectionDraft, today: date) -> SavedInje
         _apply(row, draft)
         session.add(row)
         _flush(session, draft.day)
+        mark_done_on(session, draft.day)
         return _saved(session, row, today)
 
 
@@ -85,7 +87,8 @@ def _due(session: Session, today: date, within_days: int | None = None) -> sched
         select(InjectionSession.date).order_by(InjectionSession.date.desc()).limit(1)
     )
     window = plan.within_days if within_days is None else within_days
-    return schedule.due(last, today, plan.every_months, window)
+    due = schedule.due(last, today, plan.every_months, window)
+    return replace(due, appointment=next_booked(session, today))
 
 
 def _validated(draft: InjectionDraft, today: date) -> InjectionDraft:

@@ -92,3 +92,16 @@ class SideEffect(Base):
     severity: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     resolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Appointment(Base):
+    """A booked visit. Cancelling or attending changes its status; it is never erased."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local wall-clock time
+    provider: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))

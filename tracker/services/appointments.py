@@ -1,0 +1,117 @@
+"""Booking, listing and cancelling appointments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.domain import schedule
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, next_appointment
+from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.store.database import Database
+from tracker.store.models import Appointment
+from tracker.store.queries import latest_injection_date
+
+
+@dataclass(frozen=True)
+class Booking:
+    appointment: AppointmentRecord
+    warnings: list[str] = field(default_factory=list)
+
+
+def book(
+    db: Database,
+    day: date,
+    time: str | None,
+    provider: str | None,
+    note: str | None,
+    today: date,
+) -> Booking:
+    if day < today:
+        raise InvalidInput(
+            f"{day.isoformat()} is in the past; appointments are booked for today or later"
+        )
+    with db.transaction() as session:
+        clash = session.scalar(
+            select(Appointment.id).where(
+                Appointment.date == day, Appointment.status == AppointmentStatus.BOOKED.value
+            )
+        )
+        if clash is not None:
+            raise Conflict(
+                f"appointment #{clash} is already booked on {day.isoformat()} "
+                f"(cancel it first with: tracker cancel {clash})"
+            )
+        row = Appointment(
+            date=day,
+            time=time,
+            provider=provider or None,
+            note=note or None,
+            status=AppointmentStatus.BOOKED.value,
+        )
+        session.add(row)
+        session.flush()
+        return Booking(to_record(row), _too_early_warnings(session, day))
+
+
+def _too_early_warnings(session: Session, day: date) -> list[str]:
+    last = latest_injection_date(session)
+    if last is None or day >= schedule.earliest_retreatment(last):
+        return []
+    earliest = schedule.earliest_retreatment(last)
+    return [
+        f"this is before {earliest.isoformat()}, 12 weeks after your last injection "
+        f"({last.isoformat()}), the label's minimum interval. Please check with your doctor."
+    ]
+
+
+def appointments(db: Database, today: date, include_all: bool = False) -> list[AppointmentRecord]:
+    with db.transaction() as session:
+        records = all_appointments(session)
+    return records if include_all else [a for a in records if a.is_upcoming(today)]
+
+
+def cancel(db: Database, appointment_id: int) -> AppointmentRecord:
+    with db.transaction() as session:
+        row = session.get(Appointment, appointment_id)
+        if row is None:
+            raise NotFound(
+                f"no appointment #{appointment_id} (see the ids with: tracker appointments --all)"
+            )
+        if row.status != AppointmentStatus.BOOKED.value:
+            raise Conflict(f"appointment #{appointment_id} is already {row.status}")
+        row.status = AppointmentStatus.CANCELLED.value
+        return to_record(row)
+
+
+def all_appointments(session: Session) -> list[AppointmentRecord]:
+    rows = session.scalars(select(Appointment).order_by(Appointment.date, Appointment.id))
+    return [to_record(row) for row in rows]
+
+
+def next_booked(session: Session, today: date) -> AppointmentRecord | None:
+    return next_appointment(all_appointments(session), today)
+
+
+def mark_done_on(session: Session, day: date) -> None:
+    """An injection logged on a booked date means that appointment took place."""
+    for row in session.scalars(
+        select(Appointment).where(
+            Appointment.date == day, Appointment.status == AppointmentStatus.BOOKED.value
+        )
+    ):
+        row.status = AppointmentStatus.DONE.value
+
+
+def to_record(row: Appointment) -> AppointmentRecord:
+    return AppointmentRecord(
+        id=row.id,
+        day=row.date,
+        time=row.time,
+        provider=row.provider,
+        note=row.note,
+        status=AppointmentStatus(row.status),
+    )
