@@ -82,9 +82,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from tracker.cli import diary, effects, injections, review, schedule
+    from tracker.cli import diary, effects, injections, review, schedule, transfer
 
-    for module in (injections, schedule, diary, effects, review):
+    for module in (injections, schedule, diary, effects, review, transfer):
         for command in module.COMMANDS:
             cli.add_command(command)
 

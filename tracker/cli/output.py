@@ -412,3 +412,16 @@ def _long_term_text(long_term: LongTerm) -> str:
         f"Your long-term picture: {long_term.cycles_responding} of {long_term.cycles_evaluable} "
         f"evaluable cycles showed a substantial or moderate reduction in pain; {pain_free}."
     )
+
+
+# --- import -----------------------------------------------------------------
+
+
+def import_text(result: Any) -> str:
+    """``result`` is services.importer.ImportResult: counts per record type."""
+    added = ", ".join(f"{count} {kind}" for kind, count in result.added.items() if count)
+    skipped = sum(result.skipped.values())
+    text = f"Imported {added}." if added else "Nothing new to import."
+    if skipped:
+        text += f" {skipped} record(s) were already there and were skipped."
+    return text

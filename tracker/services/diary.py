@@ -25,7 +25,7 @@ def add_pain(
         row = PainEntry(date=day, score=score, function=function, note=note or None)
         session.add(row)
         session.flush()
-        return _to_record(row)
+        return to_record(row)
 
 
 def pain_entries(db: Database, since: date | None = None) -> list[PainRecord]:
@@ -33,8 +33,8 @@ def pain_entries(db: Database, since: date | None = None) -> list[PainRecord]:
     if since is not None:
         query = query.where(PainEntry.date >= since)
     with db.transaction() as session:
-        return [_to_record(row) for row in session.scalars(query)]
+        return [to_record(row) for row in session.scalars(query)]
 
 
-def _to_record(row: PainEntry) -> PainRecord:
+def to_record(row: PainEntry) -> PainRecord:
     return PainRecord(row.id, row.date, row.score, row.function, row.note)

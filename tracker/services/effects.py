@@ -33,7 +33,7 @@ def record_effect(
         )
         session.add(row)
         session.flush()
-        return _view(row, injection_dates(session), today)
+        return effect_view(row, injection_dates(session), today)
 
 
 def list_effects(db: Database, today: date, only_open: bool = False) -> list[EffectView]:
@@ -42,7 +42,7 @@ def list_effects(db: Database, today: date, only_open: bool = False) -> list[Eff
         query = query.where(SideEffect.resolved_on.is_(None))
     with db.transaction() as session:
         injections = injection_dates(session)
-        return [_view(row, injections, today) for row in session.scalars(query)]
+        return [effect_view(row, injections, today) for row in session.scalars(query)]
 
 
 def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> EffectView:
@@ -60,7 +60,7 @@ def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> Effe
                 f"it cannot have gone away before that ({day.isoformat()})"
             )
         row.resolved_on = day
-        return _view(row, injection_dates(session), today)
+        return effect_view(row, injection_dates(session), today)
 
 
 def _get(session: Session, effect_id: int) -> SideEffect:
@@ -83,7 +83,7 @@ def to_record(row: SideEffect) -> EffectRecord:
     )
 
 
-def _view(row: SideEffect, injections: list[date], today: date) -> EffectView:
+def effect_view(row: SideEffect, injections: list[date], today: date) -> EffectView:
     record = to_record(row)
     position = schedule.cycle_position(record.day, injections)
     return EffectView(

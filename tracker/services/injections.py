@@ -138,6 +138,10 @@ def _get(session: Session, session_id: int) -> InjectionSession:
     return row
 
 
+def all_records(session: Session) -> list[InjectionRecord]:
+    return [_to_record(row) for row in _all_sessions(session)]
+
+
 def _all_sessions(session: Session) -> list[InjectionSession]:
     return list(session.scalars(select(InjectionSession).order_by(InjectionSession.date)))
 
