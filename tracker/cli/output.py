@@ -419,9 +419,17 @@ def _long_term_text(long_term: LongTerm) -> str:
 
 def import_text(result: Any) -> str:
     """``result`` is services.importer.ImportResult: counts per record type."""
-    added = ", ".join(f"{count} {kind}" for kind, count in result.added.items() if count)
+    added = ", ".join(_count(count, kind) for kind, count in result.added.items() if count)
     skipped = sum(result.skipped.values())
     text = f"Imported {added}." if added else "Nothing new to import."
     if skipped:
         text += f" {skipped} record(s) were already there and were skipped."
     return text
+
+
+def _count(count: int, plural: str) -> str:
+    """'1 pain entry', '2 pain entries', '1 injection'."""
+    if count != 1:
+        return f"{count} {plural}"
+    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return f"1 {singular}"

@@ -62,9 +62,8 @@ def export(
     report = build_report(app.database(), app.today(), since, until)
     data = renderer(chosen)(report)
     if output is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from tracker.export.files import write_atomically
 

@@ -118,7 +118,9 @@ def _refuse_second_session_on(session: Session, day: date) -> None:
 def _flush(session: Session, day: date) -> None:
     try:
         session.flush()
-    except IntegrityError:
+    except IntegrityError as error:
+        if "date" not in str(error.orig).lower():
+            raise
         # Another process stored a session on the same date meanwhile.
         raise Conflict(f"there is already an injection session on {day.isoformat()}") from None
 

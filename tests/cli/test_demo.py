@@ -1,0 +1,129 @@
+"""tracker demo: a labelled sample patient in a new database, refused in one with records."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Tracker
+
+DEMO_NAME = "Demo Patient (sample data)"
+
+
+def assert_realistic_demo(tracker: Tracker) -> None:
+    """What the issue promises: 8 sessions, a responding diary, a few effects, a booking."""
+    today = date.fromisoformat(tracker.today)
+    history = tracker.json("history")
+    assert len(history) == 8
+    assert {(row["product"], row["units"], row["provider"]) for row in history} == {
+        ("botox", 200, "Dr Demo")
+    }
+    assert all(2 <= len(row["sites"]) <= 4 for row in history)
+    assert all(site["units"] for row in history for site in row["sites"])
+    assert all(row["lot"] for row in history)
+    weeks_since_last = (today - date.fromisoformat(history[-1]["date"])).days / 7
+    assert 2 <= weeks_since_last <= 10
+
+    review = tracker.json("review")
+    evaluable = [c for c in review["cycles"] if c["response"] != "not_evaluable"]
+    assert len(evaluable) >= 6
+    assert review["recommendation"] != "insufficient_data"
+    reductions = [c["reduction_pct"] for c in evaluable]
+    assert 50 <= sum(reductions) / len(reductions) <= 60  # "drops about 50-60 %"
+    assert min(reductions) >= 40
+
+    effects = tracker.json("effects")
+    assert [e["text"] for e in effects if e["resolved"] is None] == ["dry mouth"]
+    assert {"headache", "flu-like symptoms"} <= {e["text"] for e in effects}
+    (appointment,) = tracker.json("appointments")
+    next_due = date.fromisoformat(tracker.json("due")["next_due"])
+    assert appointment["provider"] == "Dr Demo"
+    assert abs((date.fromisoformat(appointment["date"]) - next_due).days) <= 7
+
+
+def test_demo_fills_an_empty_database_that_due_review_and_export_can_use(tracker: Tracker) -> None:
+    summary = tracker.ok("demo").stdout
+
+    assert "SAMPLE DATA" in summary
+    assert DEMO_NAME in summary
+    tries = [shlex.split(line) for line in summary.splitlines() if "tracker --db " in line]
+    assert [words[3:] for words in tries] == [["due"], ["review"], ["export", "-o", "report.pdf"]]
+    # The database named in the hints is the one just filled.
+    assert Tracker(tries[0][2]).json("history") == tracker.json("history")
+    assert DEMO_NAME in tracker.ok("plan").stdout
+    assert "Next injection due" in tracker.ok("due").stdout
+    assert_realistic_demo(tracker)
+    exported = json.loads(tracker.ok("export", "--format", "json").stdout)
+    assert DEMO_NAME in json.dumps(exported)
+    fhir = json.loads(tracker.ok("export", "--format", "fhir").stdout)
+    assert len(fhir["entry"]) == 1 + 8 + len(tracker.json("diary")) + len(tracker.json("effects"))
+
+
+def test_demo_with_db_fills_that_database_only(sqlite_tracker: Tracker, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "demo.db"
+
+    summary = sqlite_tracker.ok("demo", "--db", str(target)).stdout
+
+    assert f"tracker --db {target} due" in summary
+    assert len(Tracker(str(target)).json("history")) == 8
+    assert sqlite_tracker.json("history") == []
+
+
+def test_demo_is_the_same_every_time_on_the_same_day(tmp_path: Path) -> None:
+    first, second = Tracker(str(tmp_path / "a.db")), Tracker(str(tmp_path / "b.db"))
+    first.ok("demo")
+    second.ok("demo")
+
+    assert (
+        first.ok("export", "--format", "fhir").stdout
+        == second.ok("export", "--format", "fhir").stdout
+    )
+
+
+def test_demo_is_realistic_on_another_day_too(tmp_path: Path) -> None:
+    # A leap day: the dates are worked out from "today", month ends included.
+    tracker = Tracker(str(tmp_path / "demo.db"), today="2024-02-29")
+
+    tracker.ok("demo")
+
+    assert_realistic_demo(tracker)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        ("log", "2026-11-01", "--units", "200"),
+        ("pain", "4"),
+        ("effect", "headache"),
+        ("book", "2026-12-01"),
+    ],
+    ids=["injection", "pain", "effect", "appointment"],
+)
+def test_demo_refuses_a_database_with_records_and_changes_nothing(
+    sqlite_tracker: Tracker, record: tuple[str, ...]
+) -> None:
+    sqlite_tracker.ok(*record)
+    before = {
+        command: sqlite_tracker.ok(*command.split()).stdout
+        for command in ("history --json", "diary --json", "effects --json", "plan --json")
+    }
+
+    result = sqlite_tracker.fails("demo")
+
+    assert "already has records" in result.stderr
+    assert result.stdout == ""
+    after = {command: sqlite_tracker.ok(*command.split()).stdout for command in before}
+    assert after == before
+    assert DEMO_NAME not in after["plan --json"]
+
+
+def test_demo_refuses_a_database_with_records_on_either_backend(tracker: Tracker) -> None:
+    tracker.ok("pain", "4")
+
+    tracker.fails("demo")
+
+    assert tracker.json("history") == []

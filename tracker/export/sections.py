@@ -1,0 +1,495 @@
+"""What the doctor's report says, worked out once for every report format.
+
+The PDF and the HTML page only lay out what :func:`build` returns, so the two
+cannot disagree: every text, row and chart point comes from here. Texts are
+plain (not escaped, not made latin-1 safe); each renderer does that itself.
+
+Nothing here recomputes the review: cycles, reasons and the summary are taken
+from ``report.review`` exactly as ``tracker review`` shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.dosing import Site, format_units
+from tracker.domain.records import EffectView, InjectionRecord, PlanSettings
+from tracker.domain.response import (
+    OFF_LABEL_NOTICE,
+    PAIN_SCORE_MAX,
+    PAIN_SCORE_MIN,
+    CycleReview,
+    LongTerm,
+    PainEntry,
+    Review,
+    daily_means,
+)
+from tracker.domain.schedule import Due, DueStatus
+from tracker.export.model import Report
+
+TITLE = "Injection treatment summary"
+SUBTITLE = "Botulinum toxin injections for back pain, as recorded by the patient with tracker"
+NO_NAME = "Name not set — tracker plan --name"
+DISCLAIMER = (
+    "tracker is decision support for a conversation with the doctor, not medical advice; "
+    "the figures are the patient's own records."
+)
+
+# Chart layout rules shared by both renderers (positions are fractions of the plot).
+PAIN_TICKS = tuple(range(PAIN_SCORE_MIN, PAIN_SCORE_MAX + 1, 2))
+# More month labels than this crowd a one-page chart, so longer periods skip months.
+MAX_MONTH_TICKS = 13
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60)
+# An injection's date label is about this wide (fraction of the plot width, in
+# both renderers); a label that would overlap the previous one is left out,
+# but its mark is still drawn.
+LABEL_WIDTH = 0.075
+LABEL_SPACE = 0.01
+# Labels this close to an edge are anchored inwards so they stay on the page.
+EDGE = 0.06
+# A line across a gap this long would suggest scores that were never taken.
+MAX_LINE_GAP_DAYS = 21
+
+_PRODUCT_NAMES = {
+    "botox": "Botox",
+    "dysport": "Dysport",
+    "xeomin": "Xeomin",
+    "myobloc": "Myobloc",
+    "other": "other product",
+}
+
+
+# --- the intermediate -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A titled table; ``key`` lets a renderer pick its column widths or CSS class."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    empty: str  # shown instead of the table when there are no rows
+
+
+@dataclass(frozen=True)
+class RecommendationBlock:
+    title: str
+    tag: str
+    summary: str
+    reasons: list[str]
+    long_term: str
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float  # 0 (first day) ... 1 (last day)
+    pain: float  # daily mean, 0-10
+
+
+@dataclass(frozen=True)
+class ChartMarker:
+    day: date
+    x: float
+    label: str | None  # None when it would overlap the previous label
+    anchor: str  # "start", "middle" or "end": where the label sits against the mark
+
+
+@dataclass(frozen=True)
+class ChartTick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class PainChart:
+    title: str
+    start: date
+    end: date
+    points: list[ChartPoint]
+    lines: list[list[ChartPoint]]  # runs of points without a long gap
+    markers: list[ChartMarker]
+    month_ticks: list[ChartTick]
+    pain_ticks: tuple[int, ...]
+    caption: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    subtitle: str
+    generated: str
+    patient: str
+    facts: list[tuple[str, str]]
+    recommendation: RecommendationBlock
+    chart: PainChart
+    injections: TableBlock
+    cycles: TableBlock
+    effects: TableBlock
+    notices: list[str]
+
+
+def build(report: Report) -> ReportContent:
+    """Everything a report page shows, in the order it is shown."""
+    return ReportContent(
+        title=TITLE,
+        subtitle=SUBTITLE,
+        generated=generated_text(report.generated_on),
+        patient=patient_text(report.patient_name),
+        facts=facts(report),
+        recommendation=recommendation(report.review, report.long_term),
+        chart=pain_chart(report),
+        injections=injection_table(report.injections),
+        cycles=cycle_table(report.review.cycles),
+        effects=effect_table(report.effects),
+        notices=[OFF_LABEL_NOTICE, DISCLAIMER],
+    )
+
+
+# --- headline -------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    """Tue 1 Dec 2026: a weekday helps when booking."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def days_text(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def generated_text(day: date) -> str:
+    return f"Generated on {day.isoformat()}"
+
+
+def patient_text(name: str | None) -> str:
+    return name if name else NO_NAME
+
+
+def product_name(value: str) -> str:
+    return _PRODUCT_NAMES.get(value, value)
+
+
+def products_text(products: list[str]) -> str:
+    return ", ".join(product_name(p) for p in products) or "no injection in this period"
+
+
+def plan_text(plan: PlanSettings) -> str:
+    every = "month" if plan.every_months == 1 else f"{plan.every_months} months"
+    return (
+        f"an injection every {every}; reminders start "
+        f"{days_text(plan.within_days)} before the due date"
+    )
+
+
+def period_text(since: date | None, until: date | None) -> str:
+    if since and until:
+        return f"{since.isoformat()} to {until.isoformat()}"
+    if since:
+        return f"from {since.isoformat()}"
+    if until:
+        return f"up to {until.isoformat()}"
+    return "all records"
+
+
+def due_text(due: Due) -> str:
+    if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
+        return "no injection recorded yet"
+    if due.days_left < 0:
+        when = f"overdue by {days_text(-due.days_left)}"
+    elif due.days_left == 0:
+        when = "today"
+    else:
+        when = f"in {days_text(due.days_left)}"
+    text = f"{long_date(due.next_due)} ({when})"
+    if due.earliest:
+        # The label's minimum interval is information, never the suggested date.
+        text += f"; the label's 12-week minimum is {long_date(due.earliest)}"
+    return text
+
+
+def appointment_text(appointment: AppointmentRecord | None) -> str:
+    if appointment is None:
+        return "none booked"
+    text = long_date(appointment.day)
+    if appointment.time:
+        text += f" at {appointment.time}"
+    if appointment.provider:
+        text += f" with {appointment.provider}"
+    if appointment.note:
+        text += f" ({appointment.note})"
+    return text
+
+
+def facts(report: Report) -> list[tuple[str, str]]:
+    last = report.due.last_injection
+    return [
+        ("Product", products_text(report.products)),
+        ("Plan", plan_text(report.plan)),
+        ("Period", period_text(report.since, report.until)),
+        ("Last injection", long_date(last) if last else "none recorded"),
+        ("Next due", due_text(report.due)),
+        ("Next appointment", appointment_text(report.due.appointment)),
+    ]
+
+
+# --- recommendation -------------------------------------------------------------
+
+
+def long_term_text(long_term: LongTerm) -> str:
+    if not long_term.cycles_evaluable:
+        return "Long-term: no cycle in this period can be evaluated yet."
+    pain_free = (
+        f"{long_term.pain_free_cycles} had no pain at all in days 14-56"
+        if long_term.pain_free_cycles
+        else "none was pain-free in days 14-56"
+    )
+    return (
+        f"Long-term: {long_term.cycles_responding} of {long_term.cycles_evaluable} evaluable "
+        f"cycles showed a substantial or moderate reduction in pain; {pain_free}."
+    )
+
+
+def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
+    return RecommendationBlock(
+        title="What the records suggest",
+        tag=f"Recommendation: {review.recommendation.value.replace('_', ' ')}",
+        summary=review.summary,
+        reasons=list(review.reasons),
+        long_term=long_term_text(long_term),
+    )
+
+
+# --- tables ---------------------------------------------------------------------
+
+
+INJECTION_COLUMNS = ("Date", "Product", "Units", "Sites (units)", "Provider", "Lot", "Note")
+CYCLE_COLUMNS = (
+    "Injection",
+    "Baseline",
+    "Days 14-56",
+    "Reduction",
+    "Response",
+    "Side effects",
+)
+EFFECT_COLUMNS = ("Started", "Side effect", "Class", "Severity", "Cycle", "Status")
+
+
+def units_cell(units: float | None) -> str:
+    return "not recorded" if units is None else format_units(units)
+
+
+def sites_cell(sites: tuple[Site, ...]) -> str:
+    return ", ".join(
+        site.muscle if site.units is None else f"{site.muscle} ({format_units(site.units)})"
+        for site in sites
+    )
+
+
+def injection_row(record: InjectionRecord) -> tuple[str, ...]:
+    return (
+        record.day.isoformat(),
+        product_name(record.product.value),
+        units_cell(record.units),
+        sites_cell(record.sites),
+        record.provider or "",
+        record.lot or "",
+        record.note or "",
+    )
+
+
+def injection_table(records: list[InjectionRecord]) -> TableBlock:
+    return TableBlock(
+        key="injections",
+        title="Injection sessions",
+        columns=INJECTION_COLUMNS,
+        rows=[injection_row(r) for r in records],
+        empty="No injection sessions in this period.",
+    )
+
+
+def score_cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def reduction_cell(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f} %" if value >= 0 else f"{value:.1f} % (worse)"
+
+
+def effect_counts_cell(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {name}" for name, count in counts.items() if count) or "none"
+
+
+def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
+    return (
+        cycle.injection_date.isoformat(),
+        score_cell(cycle.baseline),
+        score_cell(cycle.effect),
+        reduction_cell(cycle.reduction_pct),
+        cycle.response.value.replace("_", " "),
+        effect_counts_cell(cycle.side_effects),
+    )
+
+
+def cycle_table(cycles: list[CycleReview]) -> TableBlock:
+    return TableBlock(
+        key="cycles",
+        title="Response per cycle (average pain 0-10: 14 days up to the injection vs days 14-56)",
+        columns=CYCLE_COLUMNS,
+        rows=[cycle_row(c) for c in cycles],
+        empty="No injection cycles in this period.",
+    )
+
+
+def effect_status(view: EffectView) -> str:
+    if view.record.resolved_on is not None:
+        return f"resolved {view.record.resolved_on.isoformat()}"
+    return "open > 14 days" if view.persistent else "open"
+
+
+def effect_row(view: EffectView) -> tuple[str, ...]:
+    record = view.record
+    text = record.text if not record.note else f"{record.text}; note: {record.note}"
+    cycle = "-" if view.cycle_day is None else f"day {view.cycle_day}"
+    return (
+        record.day.isoformat(),
+        text,
+        record.effect_class.value,
+        record.severity.value,
+        cycle,
+        effect_status(view),
+    )
+
+
+def effect_table(views: list[EffectView]) -> TableBlock:
+    return TableBlock(
+        key="effects",
+        title="Side effects",
+        columns=EFFECT_COLUMNS,
+        rows=[effect_row(v) for v in views],
+        empty="No side effects recorded in this period.",
+    )
+
+
+# --- pain chart -----------------------------------------------------------------
+
+
+def chart_period(report: Report) -> tuple[date, date]:
+    """From the first record shown to the end of the period (never shorter than a day)."""
+    days = [p.day for p in report.pain] + [r.day for r in report.injections]
+    end = report.until or report.generated_on
+    if days:
+        end = max(end, *days)
+        start = min(days)
+    else:
+        start = report.since or end - timedelta(days=90)
+    if start >= end:
+        start = end - timedelta(days=1)
+    return start, end
+
+
+def _fraction(day: date, start: date, end: date) -> float:
+    return (day - start).days / (end - start).days
+
+
+def _lines(days: list[date], points: list[ChartPoint]) -> list[list[ChartPoint]]:
+    runs: list[list[ChartPoint]] = []
+    previous: date | None = None
+    for day, point in zip(days, points, strict=True):
+        if previous is None or (day - previous).days > MAX_LINE_GAP_DAYS:
+            runs.append([])
+        runs[-1].append(point)
+        previous = day
+    return runs
+
+
+def _anchor(x: float) -> str:
+    if x < EDGE:
+        return "start"
+    if x > 1 - EDGE:
+        return "end"
+    return "middle"
+
+
+def _label_extent(x: float, anchor: str) -> tuple[float, float]:
+    """Where a date label would sit, as fractions of the width."""
+    if anchor == "start":
+        return x, x + LABEL_WIDTH
+    if anchor == "end":
+        return x - LABEL_WIDTH, x
+    return x - LABEL_WIDTH / 2, x + LABEL_WIDTH / 2
+
+
+def _markers(injections: list[InjectionRecord], start: date, end: date) -> list[ChartMarker]:
+    markers = []
+    taken_until: float | None = None  # right edge of the last label drawn
+    for record in injections:
+        x = _fraction(record.day, start, end)
+        anchor = _anchor(x)
+        left, right = _label_extent(x, anchor)
+        crowded = taken_until is not None and left < taken_until + LABEL_SPACE
+        label = None if crowded else record.day.isoformat()
+        markers.append(ChartMarker(record.day, x, label, anchor))
+        if not crowded:
+            taken_until = right
+    return markers
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_ticks(start: date, end: date) -> list[ChartTick]:
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = next((s for s in MONTH_STEPS if span / s <= MAX_MONTH_TICKS), MONTH_STEPS[-1])
+    tick = date(start.year, start.month, 1)
+    if tick < start:
+        tick = _add_months(tick, 1)
+    # Align to calendar boundaries (quarters, half-years, years) so labels read naturally.
+    while (tick.month - 1) % min(step, 12):
+        tick = _add_months(tick, 1)
+    ticks = []
+    while tick <= end:
+        if step >= 12:
+            label = f"{tick:%Y}"
+        elif tick.month == 1 or not ticks:
+            label = f"{tick:%b %Y}"
+        else:
+            label = f"{tick:%b}"
+        ticks.append(ChartTick(_fraction(tick, start, end), label))
+        tick = _add_months(tick, step)
+    return ticks
+
+
+def chart_caption(entries: int, days: int) -> str:
+    if not entries:
+        return "No pain scores recorded in this period; vertical lines mark injections."
+    return (
+        f"Daily mean pain (0 = none, 10 = worst imaginable) from {entries} "
+        f"{'score' if entries == 1 else 'scores'} on {days_text(days)}; "
+        "vertical lines mark injections."
+    )
+
+
+def pain_chart(report: Report) -> PainChart:
+    start, end = chart_period(report)
+    means = daily_means(PainEntry(p.day, p.score) for p in report.pain)
+    days = list(means)
+    points = [ChartPoint(_fraction(day, start, end), means[day]) for day in days]
+    return PainChart(
+        title="Pain over time",
+        start=start,
+        end=end,
+        points=points,
+        lines=_lines(days, points),
+        markers=_markers(report.injections, start, end),
+        month_ticks=month_ticks(start, end),
+        pain_ticks=PAIN_TICKS,
+        caption=chart_caption(len(report.pain), len(days)),
+    )
