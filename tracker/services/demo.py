@@ -25,7 +25,7 @@ from tracker.services.effects import record_effect, resolve_effect
 from tracker.services.injections import log_injection
 from tracker.services.plan import update_plan
 from tracker.store.database import Database, describe
-from tracker.store.models import Appointment, InjectionSession, PainEntry, SideEffect
+from tracker.store.models import Appointment, InjectionSession, PainEntry, Plan, SideEffect
 
 DEMO_NAME = "Demo Patient (sample data)"
 PROVIDER = "Dr Demo"
@@ -88,20 +88,22 @@ EFFECTS = (
 def fill_demo(db: Database, today: date) -> str:
     """Fill an empty database with the sample patient; return what was made and what to try.
 
-    Raises Conflict, changing nothing, when the database already has records.
+    Raises Conflict, changing nothing, when the database already has records or a
+    plan. One transaction: a failure half-way leaves the database as it was.
     """
-    _refuse_unless_empty(db)
-    rng = random.Random(SEED)
-    injections = _injection_days(today, rng)
-    update_plan(db, EVERY_MONTHS, REMINDER_DAYS, DEMO_NAME)
-    for number, day in enumerate(injections):
-        log_injection(db, _session(number, day, rng), today)
-    entries = 0
-    for day, score, function, note in _diary(injections, today, rng):
-        add_pain(db, day, score, function, note, today)
-        entries += 1
-    open_effects = _record_effects(db, injections, today)
-    appointment = _book_next(db, injections[-1], today)
+    with db.transaction():
+        _refuse_unless_empty(db)
+        rng = random.Random(SEED)
+        injections = _injection_days(today, rng)
+        update_plan(db, EVERY_MONTHS, REMINDER_DAYS, DEMO_NAME)
+        for number, day in enumerate(injections):
+            log_injection(db, _session(number, day, rng), today)
+        entries = 0
+        for day, score, function, note in _diary(injections, today, rng):
+            add_pain(db, day, score, function, note, today)
+            entries += 1
+        open_effects = _record_effects(db, injections, today)
+        appointment = _book_next(db, injections[-1], today)
     return _summary(db, injections, entries, open_effects, appointment)
 
 
@@ -114,6 +116,7 @@ def _refuse_unless_empty(db: Database) -> None:
                 ("pain entry", PainEntry),
                 ("side effect", SideEffect),
                 ("appointment", Appointment),
+                ("treatment plan", Plan),
             )
         }
     found = ", ".join(_count(number, noun) for noun, number in counts.items() if number)

@@ -58,6 +58,7 @@ class Database:
     def __init__(self, location: str | None = None) -> None:
         self.url = to_url(location)
         self._engine: Engine | None = None
+        self._session: Session | None = None
 
     @property
     def engine(self) -> Engine:
@@ -71,10 +72,21 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits when the block ends, rolls back on any error."""
+        """One unit of work: commits when the block ends, rolls back on any error.
+
+        A transaction opened inside another joins it, so a use case made of
+        other use cases (the demo, an import) is still all or nothing.
+        """
+        if self._session is not None:
+            yield self._session
+            return
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
+                self._session = session
+                try:
+                    yield session
+                finally:
+                    self._session = None
         except DBAPIError as error:
             raise DatabaseProblem(_plain_database_error(error, self.url)) from None
 
