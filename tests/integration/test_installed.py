@@ -107,3 +107,6 @@ def test_a_wheel_in_a_fresh_venv_creates_and_migrates_a_database(wheel_venv, tmp
     assert "Next injection due Wed 24 Feb 2027" in logged.stdout
     history = run([tracker, "history", "--json"], db, elsewhere)
     assert json.loads(history.stdout)[0]["units"] == 200
+    report = run([tracker, "export", "-o", "report.pdf"], db, elsewhere)
+    assert report.returncode == 0, report.stderr
+    assert (elsewhere / "report.pdf").read_bytes().startswith(b"%PDF")
