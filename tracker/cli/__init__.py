@@ -82,9 +82,18 @@ def main() -> None:
 
 
 def _register() -> None:
-    from tracker.cli import diary, effects, injections, review, schedule, transfer
+    from tracker.cli import (
+        audit,
+        diary,
+        effects,
+        injections,
+        maintenance,
+        review,
+        schedule,
+        transfer,
+    )
 
-    for module in (injections, schedule, diary, effects, review, transfer):
+    for module in (injections, schedule, diary, effects, review, transfer, audit, maintenance):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,5 @@
+"""changes and undo."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

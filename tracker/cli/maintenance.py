@@ -1,0 +1,5 @@
+"""backup, restore and check."""
+
+from __future__ import annotations
+
+COMMANDS: list = []
