@@ -72,6 +72,7 @@ def test_json_is_the_complete_history(year):
         "pain",
         "effects",
         "appointments",
+        "changes",
     }
     assert (data["format"], data["version"], data["generated_at"]) == ("tracker", 1, "2026-11-25")
     assert (data["since"], data["until"]) == (None, None)

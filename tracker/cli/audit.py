@@ -2,4 +2,53 @@
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import click
+
+from tracker.cli.context import AppContext, pass_app
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the change log as a JSON array.")
+@pass_app
+def changes(app: AppContext, as_json: bool) -> None:
+    """Every change made to your records, oldest first, with the old and new values.
+
+    Nothing is ever lost: editing or deleting keeps the old values here.
+
+    \b
+    Examples:
+      tracker changes
+      tracker changes --json
+    """
+    from tracker.cli import output
+    from tracker.services.history_log import list_changes
+
+    records = list_changes(app.database())
+    if as_json:
+        click.echo(output.to_json([output.change_json(record) for record in records]))
+    elif not records:
+        click.echo("No changes recorded yet.")
+    else:
+        click.echo(output.changes_table(records))
+
+
+@click.command()
+@pass_app
+def undo(app: AppContext) -> None:
+    """Undo the latest change not yet undone (run again to go further back).
+
+    Undoing `log` removes that session; undoing `delete` brings it back. The
+    undo itself is recorded in `tracker changes`.
+
+    \b
+    Example:
+      tracker undo
+    """
+    from tracker.cli import output
+    from tracker.services.history_log import undo_latest
+
+    undone = undo_latest(app.database())
+    click.echo(output.undo_text(undone.reverted))
+
+
+COMMANDS = [changes, undo]

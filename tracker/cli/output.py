@@ -13,7 +13,13 @@ from typing import Any
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.diary import WeekSummary
 from tracker.domain.dosing import Site, format_units
-from tracker.domain.records import EffectView, InjectionRecord, PainRecord, PlanSettings
+from tracker.domain.records import (
+    ChangeRecord,
+    EffectView,
+    InjectionRecord,
+    PainRecord,
+    PlanSettings,
+)
 from tracker.domain.response import LongTerm, Review
 from tracker.domain.schedule import Due, DueStatus
 
@@ -433,3 +439,83 @@ def _count(count: int, plural: str) -> str:
         return f"{count} {plural}"
     singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
     return f"1 {singular}"
+
+
+# --- change log ---------------------------------------------------------------
+
+KIND_NAMES = {
+    "injection": "injection session",
+    "pain": "pain entry",
+    "effect": "side effect",
+    "appointment": "appointment",
+    "plan": "plan",
+}
+
+
+def change_json(record: ChangeRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "batch": record.batch,
+        "at": record.at,
+        "command": record.command,
+        "action": record.action,
+        "kind": record.kind,
+        "record_id": record.record_id,
+        "old": record.old,
+        "new": record.new,
+        "undo_of": record.undo_of,
+    }
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):  # an injection session's sites
+        return (
+            ", ".join(
+                site["muscle"] if site["units"] is None else f"{site['muscle']}:{site['units']}"
+                for site in value
+            )
+            or "-"
+        )
+    return str(value)
+
+
+def change_details(record: ChangeRecord) -> str:
+    if record.action == "update" and record.old is not None and record.new is not None:
+        keys = [key for key in record.new if record.old.get(key) != record.new.get(key)]
+        return "; ".join(
+            f"{key} {_value_text(record.old.get(key))} → {_value_text(record.new.get(key))}"
+            for key in keys
+        )
+    values = record.new if record.action == "insert" else record.old
+    if not values:
+        return ""
+    day = values.get("date")
+    return f"dated {day}" if day else ""
+
+
+def change_subject(record: ChangeRecord) -> str:
+    return f"{KIND_NAMES.get(record.kind, record.kind)} #{record.record_id}"
+
+
+def changes_table(records: list[ChangeRecord]) -> str:
+    undone_batches = {record.undo_of for record in records if record.undo_of is not None}
+    rows = [
+        [
+            str(record.id),
+            record.at.replace("T", " ").replace("+00:00", " UTC"),
+            record.command + (" (undone)" if record.batch in undone_batches else ""),
+            f"{record.action} {change_subject(record)}",
+            change_details(record),
+        ]
+        for record in records
+    ]
+    return table(["ID", "WHEN", "COMMAND", "CHANGE", "DETAILS"], rows)
+
+
+def undo_text(reverted: list[ChangeRecord]) -> str:
+    verbs = {"insert": "removed", "update": "restored the old values of", "delete": "brought back"}
+    command = reverted[0].command if reverted else "change"
+    parts = [f"{verbs[record.action]} {change_subject(record)}" for record in reverted]
+    return f"Undid '{command}': " + "; ".join(parts) + "."

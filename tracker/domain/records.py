@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from tracker.domain.dosing import DEFAULT_PRODUCT, DoseRecord, Product, Site
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
@@ -51,6 +52,22 @@ class SavedInjection:
     record: InjectionRecord
     due: Due
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One entry of the change log (audit trail)."""
+
+    id: int
+    batch: int
+    at: str  # ISO timestamp, UTC
+    command: str  # what the user ran: log, edit, delete, pain, ..., undo
+    action: str  # insert, update or delete
+    kind: str  # injection, pain, effect, appointment or plan
+    record_id: int
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    undo_of: int | None = None
 
 
 @dataclass(frozen=True)

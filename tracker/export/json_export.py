@@ -8,7 +8,12 @@ Layout (format "tracker", version 1)::
                      "provider", "lot", "note"}],
      "pain": [{"id", "date", "score", "function", "note"}],
      "effects": [{"id", "date", "text", "term", "class", "severity", "note", "resolved"}],
-     "appointments": [{"id", "date", "time", "provider", "note", "status"}]}
+     "appointments": [{"id", "date", "time", "provider", "note", "status"}],
+     "changes": [{"id", "batch", "at", "command", "action", "kind", "record_id",
+                  "old", "new", "undo_of"}]}
+
+``changes`` is the audit trail (old and new values of every change), written
+only when the export is not limited by --since/--until.
 
 Only stored fields are written, never derived ones (cycle day, "persistent",
 advice, due dates): those depend on the day the file is made, and then two
@@ -26,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.appointments import AppointmentRecord
-from tracker.domain.records import EffectView, InjectionRecord, PainRecord
+from tracker.domain.records import ChangeRecord, EffectView, InjectionRecord, PainRecord
 from tracker.export.model import REPORT_FORMAT, REPORT_VERSION, Report
 
 
@@ -51,6 +56,22 @@ def document(report: Report) -> dict[str, Any]:
         "pain": [pain(record) for record in report.pain],
         "effects": [effect(view) for view in report.effects],
         "appointments": [appointment(record) for record in report.appointments],
+        "changes": [change(record) for record in report.changes],
+    }
+
+
+def change(record: ChangeRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "batch": record.batch,
+        "at": record.at,
+        "command": record.command,
+        "action": record.action,
+        "kind": record.kind,
+        "record_id": record.record_id,
+        "old": record.old,
+        "new": record.new,
+        "undo_of": record.undo_of,
     }
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.domain.appointments import AppointmentRecord
-from tracker.domain.records import EffectView, InjectionRecord, PainRecord, PlanSettings
+from tracker.domain.records import (
+    ChangeRecord,
+    EffectView,
+    InjectionRecord,
+    PainRecord,
+    PlanSettings,
+)
 from tracker.domain.response import LongTerm, Review
 from tracker.domain.schedule import Due
 
@@ -34,6 +40,9 @@ class Report:
     review: Review
     long_term: LongTerm
     due: Due
+    # The audit trail, only in an unbounded export (a period's trail would name
+    # records the export leaves out). Reports for the doctor show current values.
+    changes: list[ChangeRecord] = field(default_factory=list)
 
     @property
     def patient_name(self) -> str | None:

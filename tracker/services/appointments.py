@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, next_appointment
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Appointment
 from tracker.store.queries import latest_injection_date
@@ -53,7 +54,7 @@ def book(
             status=AppointmentStatus.BOOKED.value,
         )
         session.add(row)
-        session.flush()
+        audit.record_insert(session, "book", row)
         return Booking(to_record(row), _too_early_warnings(session, day))
 
 
@@ -83,7 +84,9 @@ def cancel(db: Database, appointment_id: int) -> AppointmentRecord:
             )
         if row.status != AppointmentStatus.BOOKED.value:
             raise Conflict(f"appointment #{appointment_id} is already {row.status}")
+        before = audit.snapshot(row)
         row.status = AppointmentStatus.CANCELLED.value
+        audit.record_update(session, "cancel", row, before)
         return to_record(row)
 
 
@@ -103,7 +106,9 @@ def mark_done_on(session: Session, day: date) -> None:
             Appointment.date == day, Appointment.status == AppointmentStatus.BOOKED.value
         )
     ):
+        before = audit.snapshot(row)
         row.status = AppointmentStatus.DONE.value
+        audit.record_update(session, "log", row, before)
 
 
 def to_record(row: Appointment) -> AppointmentRecord:

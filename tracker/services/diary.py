@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker.domain.dates import not_in_future
 from tracker.domain.records import PainRecord
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import PainEntry
 
@@ -24,7 +25,7 @@ def add_pain(
     with db.transaction() as session:
         row = PainEntry(date=day, score=score, function=function, note=note or None)
         session.add(row)
-        session.flush()
+        audit.record_insert(session, "pain", row)
         return to_record(row)
 
 

@@ -12,6 +12,7 @@ from tracker.domain.dates import not_in_future
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.domain.records import EffectRecord, EffectView
 from tracker.domain.side_effects import EffectClass, Severity, classify, is_persistent
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import SideEffect
 from tracker.store.queries import injection_dates
@@ -32,7 +33,7 @@ def record_effect(
             note=note or None,
         )
         session.add(row)
-        session.flush()
+        audit.record_insert(session, "effect", row)
         return effect_view(row, injection_dates(session), today)
 
 
@@ -59,7 +60,9 @@ def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> Effe
                 f"side effect #{effect_id} started on {row.date.isoformat()}; "
                 f"it cannot have gone away before that ({day.isoformat()})"
             )
+        before = audit.snapshot(row)
         row.resolved_on = day
+        audit.record_update(session, "resolve", row, before)
         return effect_view(row, injection_dates(session), today)
 
 

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -37,7 +37,13 @@ from tracker.domain import dosing
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, parse_time
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
-from tracker.domain.records import EffectRecord, InjectionRecord, PainRecord, PlanSettings
+from tracker.domain.records import (
+    ChangeRecord,
+    EffectRecord,
+    InjectionRecord,
+    PainRecord,
+    PlanSettings,
+)
 from tracker.domain.response import parse_score
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.side_effects import EffectClass, Severity
@@ -47,9 +53,11 @@ from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import to_record as effect_record
 from tracker.services.injections import all_records as injection_records
 from tracker.services.plan import PLAN_ROW_ID
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import (
     Appointment,
+    Change,
     InjectionSession,
     InjectionSite,
     PainEntry,
@@ -78,13 +86,28 @@ TOP_FIELDS = (
     "effects",
     "appointments",
 )
+# Files from before the audit trail have no "changes"; it is optional.
+OPTIONAL_TOP_FIELDS = ("changes",)
+CHANGE_FIELDS = (
+    "id",
+    "batch",
+    "at",
+    "command",
+    "action",
+    "kind",
+    "record_id",
+    "old",
+    "new",
+    "undo_of",
+)
+CHANGE_ACTIONS = ("insert", "update", "delete")
 INJECTION_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
 SITE_FIELDS = ("muscle", "units")
 PAIN_FIELDS = ("id", "date", "score", "function", "note")
 EFFECT_FIELDS = ("id", "date", "text", "term", "class", "severity", "note", "resolved")
 APPOINTMENT_FIELDS = ("id", "date", "time", "provider", "note", "status")
 # Tables whose ids an empty-database restore writes explicitly (see _reset_sequences).
-ID_TABLES = (InjectionSession, InjectionSite, Plan, PainEntry, SideEffect, Appointment)
+ID_TABLES = (InjectionSession, InjectionSite, Plan, PainEntry, SideEffect, Appointment, Change)
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,7 @@ class Backup:
     pain: list[PainRecord]
     effects: list[EffectRecord]
     appointments: list[AppointmentRecord]
+    changes: list[ChangeRecord] = field(default_factory=list)
 
 
 def import_file(db: Database, path: Path, today: date) -> ImportResult:
@@ -171,7 +195,7 @@ def parse_backup(document: Any, today: date, name: str = "the file") -> Backup:
             f"version: this tracker reads version {REPORT_VERSION} exports, not "
             f"{_shown(version)} (a newer tracker may read it)"
         )
-    _fields(document, "", TOP_FIELDS)
+    _fields(document, "", TOP_FIELDS, optional=OPTIONAL_TOP_FIELDS)
     _date(document["generated_at"], "generated_at")
     _optional(document["since"], "since", _date)
     _optional(document["until"], "until", _date)
@@ -185,6 +209,35 @@ def parse_backup(document: Any, today: date, name: str = "the file") -> Backup:
         pain=_records(document["pain"], "pain", lambda v, w: _pain(v, w, today)),
         effects=_records(document["effects"], "effects", lambda v, w: _effect(v, w, today)),
         appointments=_records(document["appointments"], "appointments", _appointment),
+        changes=[
+            _change(item, f"changes[{index}]")
+            for index, item in enumerate(_list(document.get("changes", []), "changes"))
+        ],
+    )
+
+
+def _change(value: Any, where: str) -> ChangeRecord:
+    fields = _fields(value, where, CHANGE_FIELDS)
+    action = _text(fields["action"], f"{where}.action")
+    if action not in CHANGE_ACTIONS:
+        raise _expected(f"{where}.action", "insert, update or delete", action)
+    kind = _text(fields["kind"], f"{where}.kind")
+    if kind not in audit.KINDS:
+        raise _expected(f"{where}.kind", "injection, pain, effect, appointment or plan", kind)
+    for name in ("old", "new"):
+        if fields[name] is not None and not isinstance(fields[name], dict):
+            raise _expected(f"{where}.{name}", "an object or null", fields[name])
+    return ChangeRecord(
+        id=_id(fields["id"], f"{where}.id"),
+        batch=_id(fields["batch"], f"{where}.batch"),
+        at=_text(fields["at"], f"{where}.at"),
+        command=_text(fields["command"], f"{where}.command"),
+        action=action,
+        kind=kind,
+        record_id=_id(fields["record_id"], f"{where}.record_id"),
+        old=fields["old"],
+        new=fields["new"],
+        undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
     )
 
 
@@ -329,7 +382,9 @@ def _located(where: str) -> Iterator[None]:
         raise InvalidInput(f"{where}: {error}") from None
 
 
-def _fields(value: Any, where: str, names: tuple[str, ...]) -> dict[str, Any]:
+def _fields(
+    value: Any, where: str, names: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """An object with exactly these fields: a missing one would lose data, so would an extra."""
     label = where or "the export"
     if not isinstance(value, dict):
@@ -338,7 +393,7 @@ def _fields(value: Any, where: str, names: tuple[str, ...]) -> dict[str, Any]:
         if name not in value:
             raise InvalidInput(f"{label}: missing field '{name}'")
     for name in value:
-        if name not in names:
+        if name not in names and name not in optional:
             raise InvalidInput(f"{label}: unknown field {_shown(name)}")
     return value
 
@@ -482,6 +537,9 @@ def _restore(session: Session, backup: Backup) -> ImportResult:
     session.add_all(_pain_row(record, keep_id=True) for record in backup.pain)
     session.add_all(_effect_row(record, keep_id=True) for record in backup.effects)
     session.add_all(_appointment_row(record, keep_id=True) for record in backup.appointments)
+    # The trail comes back as it was, so a second export equals the first; the
+    # restore itself is not logged (there was nothing before it to go back to).
+    session.add_all(audit.to_row(record) for record in backup.changes)
     session.flush()
     _reset_sequences(session)
     added = (backup.injections, backup.pain, backup.effects, backup.appointments)
@@ -525,11 +583,14 @@ def _merge(session: Session, backup: Backup) -> ImportResult:
     new_appointments, skipped_appointments = _new_records(
         backup.appointments, all_appointments(session)
     )
-    session.add_all(_injection_row(record) for record in new_injections)
-    session.add_all(_pain_row(record) for record in new_pain)
-    session.add_all(_effect_row(record) for record in new_effects)
-    session.add_all(_appointment_row(record) for record in new_appointments)
-    session.flush()
+    rows = [
+        *(_injection_row(record) for record in new_injections),
+        *(_pain_row(record) for record in new_pain),
+        *(_effect_row(record) for record in new_effects),
+        *(_appointment_row(record) for record in new_appointments),
+    ]
+    session.add_all(rows)
+    audit.record_inserts(session, "import", rows)
     added = (new_injections, new_pain, new_effects, new_appointments)
     skipped = (skipped_injections, skipped_pain, skipped_effects, skipped_appointments)
     return ImportResult(

@@ -22,6 +22,7 @@ from tracker.domain.records import (
 )
 from tracker.services.appointments import mark_done_on, next_booked
 from tracker.services.plan import load_plan
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
 
@@ -36,6 +37,7 @@ def log_injection(db: Database, draft: InjectionDraft, today: date) -> SavedInje
         _apply(row, draft)
         session.add(row)
         _flush(session, draft.day)
+        audit.record_insert(session, "log", row)
         mark_done_on(session, draft.day)
         return _saved(session, row, today)
 
@@ -45,11 +47,13 @@ def edit_injection(
 ) -> SavedInjection:
     with db.transaction() as session:
         row = _get(session, session_id)
+        before = audit.snapshot(row)
         draft = _validated(replace(_to_record(row), **changes), today)
         if draft.day != row.date:
             _refuse_second_session_on(session, draft.day)
         _apply(row, draft)
         _flush(session, draft.day)
+        audit.record_update(session, "edit", row, before)
         return _saved(session, row, today)
 
 
@@ -57,6 +61,7 @@ def delete_injection(db: Database, session_id: int) -> InjectionRecord:
     with db.transaction() as session:
         row = _get(session, session_id)
         record = _to_record(row)
+        audit.record_delete(session, "delete", row)
         session.delete(row)
         return record
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from tracker.domain.errors import InvalidInput
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Plan
 
@@ -34,7 +35,9 @@ def update_plan(
     _check(every_months, within_days)
     with db.transaction() as session:
         current = load_plan(session)
-        row = session.get(Plan, PLAN_ROW_ID) or Plan(id=PLAN_ROW_ID)
+        existing = session.get(Plan, PLAN_ROW_ID)
+        before = audit.snapshot(existing) if existing else None
+        row = existing or Plan(id=PLAN_ROW_ID)
         row.every_months = every_months if every_months is not None else current.every_months
         row.within_days = within_days if within_days is not None else current.within_days
         if patient_name is not None:
@@ -42,6 +45,10 @@ def update_plan(
         else:
             row.patient_name = current.patient_name
         session.add(row)
+        if before is None:
+            audit.record_insert(session, "plan", row)
+        else:
+            audit.record_update(session, "plan", row, before)
         return PlanSettings(row.every_months, row.within_days, row.patient_name)
 
 

@@ -15,6 +15,7 @@ from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import effect_view
 from tracker.services.injections import all_records
 from tracker.services.plan import load_plan
+from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import PainEntry, SideEffect
 
@@ -40,6 +41,7 @@ def build_report(
         effects = [effect_view(row, injection_days, today) for row in effect_rows]
         appointments = all_appointments(session)
         next_appointment = next_booked(session, today)
+        changes = audit.change_records(session) if since is None and until is None else []
 
     pain = [pain_record(row) for row in pain_rows]
     scores = [response.PainEntry(p.day, p.score) for p in pain if p.day <= review_day]
@@ -68,4 +70,5 @@ def build_report(
         review=bounded_review,
         long_term=response.long_term(bounded_review, scores),
         due=replace(due, appointment=next_appointment),
+        changes=changes,
     )

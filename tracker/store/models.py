@@ -105,3 +105,24 @@ class Appointment(Base):
     provider: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
+
+
+class Change(Base):
+    """One entry of the append-only change log: what a command did to one record.
+
+    Rows are only ever added. An undo is itself a batch of changes that names,
+    in ``undo_of``, the batch it reverted.
+    """
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO timestamp in UTC: when it was done
+    command: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))  # insert, update or delete
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column(Integer)
+    old_values: Mapped[str | None] = mapped_column(Text)  # JSON
+    new_values: Mapped[str | None] = mapped_column(Text)  # JSON
+    undo_of: Mapped[int | None] = mapped_column(Integer)

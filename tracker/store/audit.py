@@ -1,0 +1,206 @@
+"""The change log: snapshots of records before and after each command, and undo.
+
+Every write use case records what it did here, inside its own transaction, so
+the log and the records can never disagree. Snapshots are plain JSON of the
+stored columns (and an injection session's sites), so old values survive any
+edit or delete.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, func, select
+from sqlalchemy.orm import Session
+
+from tracker.domain.records import ChangeRecord
+from tracker.store.models import (
+    Appointment,
+    Base,
+    Change,
+    InjectionSession,
+    InjectionSite,
+    PainEntry,
+    Plan,
+    SideEffect,
+)
+
+KINDS: dict[str, type[Base]] = {
+    "injection": InjectionSession,
+    "pain": PainEntry,
+    "effect": SideEffect,
+    "appointment": Appointment,
+    "plan": Plan,
+}
+_KIND_OF = {model: kind for kind, model in KINDS.items()}
+_BATCH_KEY = "tracker_change_batch"
+
+
+def snapshot(row: Base) -> dict[str, Any]:
+    """The stored values of a record (not its id), JSON-ready."""
+    values = {
+        column.key: _to_json(getattr(row, column.key))
+        for column in row.__table__.columns
+        if column.key != "id"
+    }
+    if isinstance(row, InjectionSession):
+        values["sites"] = [
+            {"muscle": site.muscle, "units": _to_json(site.units)} for site in row.sites
+        ]
+    return values
+
+
+def restore(row: Base, values: dict[str, Any]) -> None:
+    """Put snapshot values back into a record."""
+    for column in row.__table__.columns:
+        if column.key in values:
+            value = values[column.key]
+            is_date = isinstance(column.type, Date) and value is not None
+            setattr(row, column.key, date.fromisoformat(value) if is_date else value)
+    if isinstance(row, InjectionSession):
+        row.sites = [
+            InjectionSite(position=position, muscle=site["muscle"], units=site["units"])
+            for position, site in enumerate(values.get("sites", []))
+        ]
+
+
+def record_insert(session: Session, command: str, row: Base) -> None:
+    session.flush()
+    _append(session, command, "insert", row, None, snapshot(row))
+
+
+def record_update(session: Session, command: str, row: Base, before: dict[str, Any]) -> None:
+    session.flush()
+    after = snapshot(row)
+    if after != before:
+        _append(session, command, "update", row, before, after)
+
+
+def record_delete(session: Session, command: str, row: Base) -> None:
+    _append(session, command, "delete", row, snapshot(row), None)
+
+
+def _append(
+    session: Session,
+    command: str,
+    action: str,
+    row: Base,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    undo_of: int | None = None,
+) -> Change:
+    change = Change(
+        batch=session.info.get(_BATCH_KEY),
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+        command=command,
+        action=action,
+        kind=_KIND_OF[type(row)],
+        record_id=row.id,  # type: ignore[attr-defined]
+        old_values=None if old is None else _dump(old),
+        new_values=None if new is None else _dump(new),
+        undo_of=undo_of,
+    )
+    session.add(change)
+    if change.batch is None:
+        # The first change of a transaction names the batch after itself: unique on
+        # every backend without a sequence of its own.
+        session.flush()
+        change.batch = change.id
+        session.info[_BATCH_KEY] = change.id
+    return change
+
+
+def latest_undoable_batch(session: Session) -> int | None:
+    undone = select(Change.undo_of).where(Change.undo_of.is_not(None))
+    return session.scalar(
+        select(func.max(Change.batch)).where(Change.command != "undo", Change.batch.not_in(undone))
+    )
+
+
+def undo_batch(session: Session, batch: int) -> list[Change]:
+    """Revert every change of ``batch``, newest first, recording each reversal."""
+    changes = list(
+        session.scalars(select(Change).where(Change.batch == batch).order_by(Change.id.desc()))
+    )
+    for change in changes:
+        _revert(session, change, batch)
+    return changes
+
+
+def _revert(session: Session, change: Change, batch: int) -> None:
+    model = KINDS[change.kind]
+    row = session.get(model, change.record_id)
+    if change.action == "insert":
+        if row is not None:
+            _append(session, "undo", "delete", row, snapshot(row), None, undo_of=batch)
+            session.delete(row)
+        return
+    old = json.loads(change.old_values or "{}")
+    if change.action == "update" and row is not None:
+        before = snapshot(row)
+        restore(row, old)
+        session.flush()
+        _append(session, "undo", "update", row, before, snapshot(row), undo_of=batch)
+        return
+    # A deleted record (or an updated one that is gone) comes back with its old id.
+    row = model(id=change.record_id)
+    restore(row, old)
+    session.add(row)
+    session.flush()
+    _append(session, "undo", "insert", row, None, snapshot(row), undo_of=batch)
+
+
+def change_records(session: Session) -> list[ChangeRecord]:
+    return [to_record(change) for change in session.scalars(select(Change).order_by(Change.id))]
+
+
+def to_record(change: Change) -> ChangeRecord:
+    return ChangeRecord(
+        id=change.id,
+        batch=change.batch if change.batch is not None else change.id,
+        at=change.at,
+        command=change.command,
+        action=change.action,
+        kind=change.kind,
+        record_id=change.record_id,
+        old=None if change.old_values is None else json.loads(change.old_values),
+        new=None if change.new_values is None else json.loads(change.new_values),
+        undo_of=change.undo_of,
+    )
+
+
+def to_row(record: ChangeRecord) -> Change:
+    """For restoring a trail from an export, ids included."""
+    return Change(
+        id=record.id,
+        batch=record.batch,
+        at=record.at,
+        command=record.command,
+        action=record.action,
+        kind=record.kind,
+        record_id=record.record_id,
+        old_values=None if record.old is None else _dump(record.old),
+        new_values=None if record.new is None else _dump(record.new),
+        undo_of=record.undo_of,
+    )
+
+
+def record_inserts(session: Session, command: str, rows: list[Base]) -> None:
+    """Many inserts at once (an import): one flush, one batch."""
+    session.flush()
+    for row in rows:
+        _append(session, command, "insert", row, None, snapshot(row))
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 200 units, written as in every other export
+    return value
+
+
+def _dump(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
