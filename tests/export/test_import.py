@@ -306,7 +306,11 @@ INVALID: list[tuple[str, Mutation | bytes | None, str]] = [
     ("id zero", _set("appointments", 0, "id", 0), "appointments[0].id: expected a whole number"),
     ("plan out of range", _set("plan", "every_months", 0), "plan.every_months"),
     ("name not text", _set("patient", "name", 42), "patient.name: expected text, got 42"),
-    ("NUL in a note", _set("effects", 1, "note", "a\x00b"), "effects[1].note: the text contains"),
+    (
+        "NUL in a note",
+        _set("effects", 1, "note", "a\x00b"),
+        "effects[1].note: the text has an invisible or control character",
+    ),
     ("record not an object", _set("effects", 1, "x"), "effects[1]: expected an object"),
 ]
 

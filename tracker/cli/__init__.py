@@ -15,6 +15,22 @@ from tracker.cli.context import AppContext, pass_app
 from tracker.domain.errors import TrackerError
 
 EXIT_ERROR = 2
+MAX_ERROR_LENGTH = 400
+
+
+def one_line(message: str) -> str:
+    """Whatever the user typed, the error stays one short, harmless line.
+
+    click quotes stray arguments verbatim; a line break, an escape sequence or a
+    pasted file must not split the line, repaint the terminal or flood it.
+    """
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in message
+    )
+    if len(shown) > MAX_ERROR_LENGTH:
+        shown = shown[: MAX_ERROR_LENGTH - 1] + "…"
+    return shown
 
 
 class TrackerGroup(click.Group):
@@ -27,10 +43,10 @@ class TrackerGroup(click.Group):
             click.echo("Aborted: nothing was changed.", err=True)
             result = 1
         except click.ClickException as error:
-            click.echo(f"Error: {error.format_message()}", err=True)
+            click.echo(f"Error: {one_line(error.format_message())}", err=True)
             result = error.exit_code
         except TrackerError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {one_line(str(error))}", err=True)
             result = error.exit_code
         if not standalone_mode:
             return result

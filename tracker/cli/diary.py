@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DATE, SCORE
+from tracker.cli.params import DATE, NOTE, SCORE
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -18,7 +18,7 @@ from tracker.cli.params import DATE, SCORE
     type=SCORE,
     help="How much pain got in the way of daily activities, 0 (not at all) to 10 (completely).",
 )
-@click.option("--note", help="Anything worth remembering.")
+@click.option("--note", type=NOTE, help="Anything worth remembering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored entry as JSON.")
 @pass_app
 def pain(

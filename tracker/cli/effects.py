@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DATE, RECORD_ID, SEVERITY
+from tracker.cli.params import DATE, EFFECT_TEXT, NOTE, RECORD_ID, SEVERITY
 
 
 class EffectGroup(click.Group):
@@ -28,6 +28,11 @@ class RecordCommand(click.Command):
         formatter.write_usage(path, "resolve ID [--date DATE]", prefix="   or: ")
 
 
+def _joined_words(ctx: click.Context, param: click.Parameter, words: tuple[str, ...]) -> str:
+    """`tracker effect dry mouth` means `tracker effect "dry mouth"`; the limit is on the whole."""
+    return EFFECT_TEXT.convert(" ".join(words), param, ctx)
+
+
 @click.group(cls=EffectGroup)
 def effect() -> None:
     """Record a side effect and see what to do about it.
@@ -41,15 +46,15 @@ def effect() -> None:
 
 
 @effect.command(name="record", cls=RecordCommand, hidden=True)
-@click.argument("words", nargs=-1, required=True, metavar="TEXT")
+@click.argument("text", nargs=-1, required=True, metavar="TEXT", callback=_joined_words)
 @click.option("--date", "day", type=DATE, help="When it started (default: today).")
 @click.option("--severity", type=SEVERITY, default="mild", show_default=True)
-@click.option("--note", help="Anything worth remembering.")
+@click.option("--note", type=NOTE, help="Anything worth remembering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entry with its class and advice.")
 @pass_app
 def record(
     app: AppContext,
-    words: tuple[str, ...],
+    text: str,
     day: date | None,
     severity: str,
     note: str | None,
@@ -71,7 +76,6 @@ def record(
     from tracker.domain.side_effects import Severity
     from tracker.services.effects import record_effect
 
-    text = " ".join(words)
     view = record_effect(
         app.database(), text, day or app.today(), Severity(severity.lower()), note, app.today()
     )

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DATE, PRODUCT, RECORD_ID, SITE, UNITS
+from tracker.cli.params import DATE, LOT, NOTE, PRODUCT, PROVIDER, RECORD_ID, SITE, UNITS
 
 
 def session_options(editing: bool) -> Any:
@@ -33,9 +33,9 @@ def session_options(editing: bool) -> Any:
                 help='Muscle injected, with units if known: --site "left lumbar paraspinal:50". '
                 "Repeat for each site." + (" Replaces all sites." if editing else ""),
             ),
-            click.option("--provider", help="Who gave the injections."),
-            click.option("--lot", help="The product's lot number."),
-            click.option("--note", help="Anything worth remembering."),
+            click.option("--provider", type=PROVIDER, help="Who gave the injections."),
+            click.option("--lot", type=LOT, help="The product's lot number."),
+            click.option("--note", type=NOTE, help="Anything worth remembering."),
         ]
         for option in reversed(options):
             command = option(command)

@@ -7,7 +7,17 @@ from datetime import date
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DATE, RECORD_ID, TIME
+from tracker.cli.params import (
+    DATE,
+    DAYS,
+    MONTHS,
+    NOTE,
+    PATIENT_NAME,
+    PROVIDER,
+    RECORD_ID,
+    REMINDER_DAYS,
+    TIME,
+)
 
 EXIT_NEEDS_ATTENTION = 1
 
@@ -21,7 +31,7 @@ EXIT_NEEDS_ATTENTION = 1
 )
 @click.option(
     "--within",
-    type=click.IntRange(min=0, max=365),
+    type=REMINDER_DAYS,
     metavar="DAYS",
     help="Count as 'due soon' this many days ahead (default: the plan's, 14).",
 )
@@ -46,11 +56,15 @@ def due(ctx: click.Context, as_json: bool, check: bool, within: int | None) -> N
 
 
 @click.command()
-@click.option("--every", type=int, metavar="MONTHS", help="Months between injections (default 3).")
 @click.option(
-    "--within", type=int, metavar="DAYS", help="Days ahead to start reminding (default 14)."
+    "--every", type=MONTHS, metavar="MONTHS", help="Months between injections (default 3)."
 )
-@click.option("--name", help="The patient's name, shown on reports for the doctor.")
+@click.option(
+    "--within", type=DAYS, metavar="DAYS", help="Days ahead to start reminding (default 14)."
+)
+@click.option(
+    "--name", type=PATIENT_NAME, help="The patient's name, shown on reports for the doctor."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @pass_app
 def plan(
@@ -78,8 +92,8 @@ def plan(
 @click.command()
 @click.argument("day", metavar="DATE", type=DATE)
 @click.option("--time", "time", type=TIME, help="Time of day, HH:MM (24-hour clock).")
-@click.option("--provider", help="Who you will see.")
-@click.option("--note", help="Anything worth remembering.")
+@click.option("--provider", type=PROVIDER, help="Who you will see.")
+@click.option("--note", type=NOTE, help="Anything worth remembering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the appointment as JSON.")
 @pass_app
 def book(

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DATE
+from tracker.cli.params import DATE, FILE
 
 FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
 
@@ -24,7 +24,7 @@ FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write to this file (replaced safely) instead of the screen.",
 )
 @click.option("--since", type=DATE, help="Only records from this date on.")
@@ -68,11 +68,11 @@ def export(
     from tracker.export.files import write_atomically
 
     write_atomically(output, data)
-    click.echo(f"Wrote {output} ({chosen.upper()}, {len(data):,} bytes).")
+    click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {len(data):,} bytes).")
 
 
 @click.command(name="import")
-@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="FILE", type=FILE)
 @pass_app
 def import_(app: AppContext, source: Path) -> None:
     """Import a JSON export made by tracker (all or nothing).

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from dateutil import parser as dateutil_parser
 
 from tracker.domain.errors import InvalidInput
+from tracker.domain.text import ascii_digits
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _NUMERIC_ONLY = re.compile(r"^[0-9\s./\-]+$")
@@ -32,7 +33,9 @@ _PROBE_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 def parse_date(text: str, today: date) -> date:
     """Turn what the user typed into a calendar date, or raise InvalidInput."""
-    cleaned = text.strip()
+    # Full-width or Arabic-Indic digits are still digits: "０３/０４/２０２６" is as
+    # ambiguous as "03/04/2026" and must be refused the same way.
+    cleaned = ascii_digits(text.strip())
     lowered = cleaned.lower()
     if lowered in _RELATIVE_DAYS:
         return today - timedelta(days=_RELATIVE_DAYS[lowered])

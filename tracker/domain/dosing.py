@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from tracker.domain.errors import InvalidInput
 from tracker.domain.schedule import MIN_RETREATMENT_INTERVAL
+from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
 
 
 class Product(StrEnum):
@@ -119,20 +120,29 @@ def parse_units(text: str | float, what: str = "units") -> float:
 
 
 def parse_site(text: str) -> Site:
-    """``MUSCLE[:UNITS]``, e.g. ``left lumbar paraspinal:50``."""
+    """``MUSCLE[:UNITS]``, e.g. ``left lumbar paraspinal:50``.
+
+    The muscle is kept as typed except for the spaces around it, which only
+    separate it from the ':' ("left lumbar paraspinal : 50"). The whole site is
+    one line of at most LABEL_MAX_LENGTH characters (tracker.domain.text).
+    """
+    clean_text(text, "site", LABEL_MAX_LENGTH, multiline=False)
     muscle, separator, units_text = text.rpartition(":")
     if not separator:
         muscle, units_text = text, ""
     muscle = muscle.strip()
     if not muscle:
         raise InvalidInput(
-            f"site '{text}' has no muscle name; write it like 'left lumbar paraspinal:50'"
+            f"site {preview(text)} has no muscle name; write it like 'left lumbar paraspinal:50'"
         )
     if not units_text.strip():
         if separator:
-            raise InvalidInput(f"site '{text}' has a ':' but no units after it")
+            raise InvalidInput(f"site {preview(text)} has a ':' but no units after it")
         return Site(muscle)
-    return Site(muscle, parse_units(units_text.strip(), what=f"units for site '{muscle}'"))
+    site = preview(muscle)
+    # parse_units quotes the number it could not read; keep that quote short.
+    units = check_token(units_text.strip(), f"number of units for site {site}")
+    return Site(muscle, parse_units(units, what=f"units for site {site}"))
 
 
 def session_units(units: float | None, sites: Sequence[Site]) -> float | None:

@@ -47,6 +47,7 @@ from tracker.domain.records import (
 from tracker.domain.response import parse_score
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.side_effects import EffectClass, Severity
+from tracker.domain.text import clean_text
 from tracker.export.model import REPORT_FORMAT, REPORT_VERSION
 from tracker.services.appointments import all_appointments
 from tracker.services.diary import to_record as pain_record
@@ -411,15 +412,10 @@ def _optional(value: Any, where: str, read: Callable[[Any, str], T]) -> T | None
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _expected(where, "text", value)
-    # Neither database stores these: NUL ends a PostgreSQL string, and a lone
-    # surrogate (from a "\ud800" escape) is not UTF-8.
-    if "\x00" in value:
-        raise InvalidInput(f"{where}: the text contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{where}: the text contains an invalid character") from None
-    return value
+    # The same rule as text typed on the command line: no control characters
+    # (NUL ends a PostgreSQL string), no lone surrogates, nothing endless.
+    with _located(where):
+        return clean_text(value, "text")
 
 
 def _date(value: Any, where: str) -> date:
