@@ -22,7 +22,7 @@ class AppContext:
         if self._database is None:
             from tracker.store.database import Database
 
-            self._database = Database(self.location)
+            self._database = Database(self.location, notify=_tell_user)
             click.get_current_context().call_on_close(self._database.close)
         return self._database
 
@@ -30,6 +30,11 @@ class AppContext:
         from tracker.clock import today
 
         return today()
+
+
+def _tell_user(message: str) -> None:
+    # stderr: what tracker did on its own must not mix into output people parse.
+    click.echo(message, err=True)
 
 
 pass_app = click.make_pass_decorator(AppContext)

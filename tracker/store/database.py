@@ -3,13 +3,24 @@
 One engine per process, created on first use. Every unit of work is one
 transaction; on SQLite it starts with BEGIN IMMEDIATE so concurrent writers
 wait for each other (busy timeout) instead of failing half-way.
+
+The SQLite file itself is handled here too: consistent copies through SQLite's
+online backup API (backups, the copy kept before an upgrade or a restore),
+checking a file before it is restored, and swapping a restored file into place.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +29,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tracker.domain.errors import DatabaseProblem
+from tracker.domain.errors import DatabaseProblem, NotFound
 from tracker.store import schema
 
 if TYPE_CHECKING:
@@ -26,6 +37,17 @@ if TYPE_CHECKING:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+# Files SQLite keeps beside a database; a stale one must never meet another database.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+# Health records: every file tracker writes is readable by its owner only.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+
+Notify = Callable[[str], None]
+
+
+def _stay_quiet(_message: str) -> None:
+    """The default notify: library users and tests get no messages."""
 
 
 def default_database_path() -> Path:
@@ -38,6 +60,9 @@ def to_url(location: str | None) -> URL:
     """A file path or an SQLAlchemy URL; nothing means the default file."""
     if not location:
         return make_url(f"sqlite:///{default_database_path()}")
+    if "\x00" in location:
+        # No file name or URL can hold one; the OS would refuse it with a traceback.
+        raise DatabaseProblem("a database path cannot contain a NUL character")
     if "://" in location:
         try:
             return make_url(location)
@@ -55,20 +80,27 @@ def describe(url: URL) -> str:
 
 
 class Database:
-    def __init__(self, location: str | None = None) -> None:
+    def __init__(self, location: str | None = None, notify: Notify | None = None) -> None:
         self.url = to_url(location)
+        # Tells the user what tracker did on its own (the backup before an upgrade).
+        self.notify = notify or _stay_quiet
         self._engine: Engine | None = None
         self._session: Session | None = None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = _open(self.url)
+            self._engine = _open(self.url, self.notify)
         return self._engine
 
     @property
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for the commands that handle the file itself."""
+        return _sqlite_path(self.url) if self.is_sqlite else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -96,10 +128,10 @@ class Database:
             self._engine = None
 
 
-def _open(url: URL) -> Engine:
+def _open(url: URL, notify: Notify) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
-            return _open_sqlite(url)
+            return _open_sqlite(url, notify)
         engine = create_engine(url)
         _ensure_schema(engine, url)
         return engine
@@ -114,17 +146,47 @@ def _open(url: URL) -> Engine:
         raise DatabaseProblem(f"the database driver {error.name} is not installed{hint}") from None
 
 
-def _open_sqlite(url: URL) -> Engine:
+def _open_sqlite(url: URL, notify: Notify) -> Engine:
     path = _sqlite_path(url)
     if path is not None:
         _check_sqlite_file(path)
         if not path.exists():
             _create_sqlite_file(path)
     engine = _create_sqlite_engine(url)
-    _ensure_schema(engine, url)
+    before_upgrade = None if path is None else partial(_back_up_before_upgrade, path, notify)
+    try:
+        _ensure_schema(engine, url, before_upgrade)
+    except BaseException:
+        engine.dispose()  # a refused file is not held open until garbage collection
+        raise
     if path is not None:
         _use_wal(engine)
+        _keep_companions_private(path)
     return engine
+
+
+def _back_up_before_upgrade(path: Path, notify: Notify, revision: str) -> None:
+    """A migration rewrites the user's only copy of years of records: keep the old one first."""
+    safe_revision = re.sub(r"[^A-Za-z0-9_-]", "_", revision)
+    try:
+        copy = dated_copy(path, f"before-upgrade-{safe_revision}")
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseProblem(
+            f"cannot back up {path} before upgrading it ({_reason(error)}); nothing was changed"
+        ) from None
+    notify(f"Backed up your database to {copy} before upgrading it.")
+
+
+def _keep_companions_private(path: Path) -> None:
+    """SQLite gives -wal/-shm the database's mode; make sure, should that ever differ."""
+    for companion in _companions(path):
+        with suppress(OSError):  # gone already, or not ours to change: nothing to protect
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(PRIVATE_FILE_MODE)
+
+
+def _companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES]
 
 
 def _create_sqlite_file(path: Path) -> None:
@@ -135,7 +197,7 @@ def _create_sqlite_file(path: Path) -> None:
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
     # Health records: readable by the owner only.
-    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE_MODE))
     try:
         engine = _create_sqlite_engine(make_url(f"sqlite:///{temporary}"))
         try:
@@ -161,7 +223,7 @@ def _check_sqlite_file(path: Path) -> None:
         _check_sqlite_header(path)
         return
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_folder(path.parent)
     except OSError as error:
         raise DatabaseProblem(
             f"cannot create the folder {path.parent} for the database ({error.strerror})"
@@ -170,6 +232,20 @@ def _check_sqlite_file(path: Path) -> None:
         raise DatabaseProblem(
             f"cannot create the database in {path.parent}: the folder is not writable"
         )
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and any missing parents owner-only (mkdir's parents get 0777)."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for each in reversed(missing):
+        with suppress(FileExistsError):  # another process made it meanwhile
+            each.mkdir(mode=PRIVATE_FOLDER_MODE)
+    if not folder.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(folder))
 
 
 def _check_sqlite_header(path: Path) -> None:
@@ -214,14 +290,25 @@ def _use_wal(engine: Engine) -> None:
             raw.execute("PRAGMA journal_mode = WAL")
 
 
+# Execution option for a transaction that only reads: it need not queue for the write lock.
+READ_ONLY = "tracker_read_only"
+
+
 def _begin_immediate(connection: Connection) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        # In WAL mode readers never wait for the writer; taking the write lock just
+        # to look at the schema version would make every command queue twice.
+        connection.exec_driver_sql("BEGIN")
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _ensure_schema(engine: Engine, url: URL) -> None:
-    with engine.connect() as connection:
-        tables = set(inspect(connection).get_table_names())
-        revision = _stored_revision(connection) if schema.VERSION_TABLE in tables else None
+def _ensure_schema(
+    engine: Engine, url: URL, before_upgrade: Callable[[str], None] | None = None
+) -> None:
+    """Create or upgrade the schema; ``before_upgrade(revision)`` runs before an existing
+    database is migrated (never for a new one)."""
+    tables, revision = _schema_state(engine)
     if revision == schema.HEAD_REVISION:
         return
     if revision is None and tables:
@@ -236,7 +323,30 @@ def _ensure_schema(engine: Engine, url: URL) -> None:
             f"{describe(url)} was made by a newer version of tracker; "
             "upgrade tracker (pip install --upgrade tracker) to open it"
         )
+    if revision is not None and before_upgrade is not None:
+        before_upgrade(revision)
     migrate.upgrade_to_head(engine)
+
+
+def _schema_state(engine: Engine) -> tuple[set[str], str | None]:
+    """The tables and the stored revision; the tables are only listed when it matters.
+
+    Every command passes here, and nearly always the database is current: one
+    small query answers that, where listing the tables costs more than the
+    command's own work.
+    """
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        try:
+            revision = _stored_revision(connection)
+        except DBAPIError:
+            connection.rollback()  # PostgreSQL refuses more statements in a failed transaction
+            revision = None
+        if revision == schema.HEAD_REVISION:
+            return {schema.VERSION_TABLE}, revision
+        tables = set(inspect(connection).get_table_names())
+        if schema.VERSION_TABLE in tables and revision is None:
+            revision = _stored_revision(connection)  # a real error shows itself again here
+        return tables, revision
 
 
 def _stored_revision(connection: Connection) -> str | None:
@@ -244,21 +354,298 @@ def _stored_revision(connection: Connection) -> str | None:
     return rows[0][0] if rows else None
 
 
+# --- the SQLite file itself: copies, checks, swapping a restored file in ----------
+
+
+@dataclass(frozen=True)
+class SqliteFileFacts:
+    """What a checked tracker file holds: its schema revision and rows per table."""
+
+    revision: str
+    counts: dict[str, int]
+
+
+def file_timestamp() -> str:
+    """Local wall-clock time for file names: people look for "the copy from 4 pm"."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def dated_copy(path: Path, label: str) -> Path:
+    """Copy the live database beside itself as ``NAME.LABEL-TIMESTAMP``; returns the copy."""
+    target = path.with_name(f"{path.name}.{label}-{file_timestamp()}")
+    return copy_sqlite_file(path, target, live_source=True, replace=False)
+
+
+def copy_sqlite_file(source: Path, target: Path, *, live_source: bool, replace: bool) -> Path:
+    """A consistent, owner-only copy of ``source`` through SQLite's online backup API.
+
+    The copy is made in a temporary file beside ``target`` and moved into place
+    when complete, so a crash never leaves a half-written copy under the real
+    name. ``live_source``: the database tracker uses, which other processes may
+    be writing (opened normally, taking part in locking); otherwise a file the
+    user named, opened read-only so it is never changed. Without ``replace`` an
+    existing ``target`` is kept and the copy gets a ``-2``, ``-3``... suffix.
+    Returns the name written.
+    """
+    temporary = _private_temporary(target)
+    try:
+        _backup_into(_connect_source(source, live_source), temporary)
+        written = _move_into_place(temporary, target, replace)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync(target.parent)
+    return written
+
+
+def _backup_into(source: sqlite3.Connection, temporary: Path) -> None:
+    with closing(source), closing(sqlite3.connect(temporary)) as writer:
+        source.backup(writer)
+        # One self-contained file: nothing must travel beside the copy.
+        writer.execute("PRAGMA journal_mode = DELETE")
+    _fsync(temporary)
+
+
+def _connect_source(path: Path, live: bool) -> sqlite3.Connection:
+    if live:
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    return _connect_read_only(path)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a file the user named without ever writing to it or beside it.
+
+    Without a -wal beside it nobody is writing it, and ``immutable`` reads it
+    without creating -shm/-wal files; with one, the -wal holds committed data
+    that a read-only connection must see.
+    """
+    uri = path.absolute().as_uri()
+    has_wal = path.with_name(path.name + "-wal").exists()
+    return sqlite3.connect(f"{uri}?{'mode=ro' if has_wal else 'immutable=1'}", uri=True)
+
+
+def _private_temporary(target: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)  # mkstemp makes it 0600
+    return Path(name)
+
+
+def _move_into_place(temporary: Path, target: Path, replace: bool) -> Path:
+    if replace:
+        os.replace(temporary, target)
+        return target
+    for attempt in range(1, 1000):
+        candidate = target if attempt == 1 else target.with_name(f"{target.name}-{attempt}")
+        try:
+            # A hard link never replaces an existing file, even when two processes race.
+            os.link(temporary, candidate)
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError:
+            # A file system without hard links: a check, then a rename.
+            if not candidate.exists():
+                os.replace(temporary, candidate)
+                return candidate
+    raise FileExistsError(17, "File exists", str(target))
+
+
+def _fsync(path: Path) -> None:
+    """Make a written file (or a rename in a folder) survive a power cut."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with suppress(OSError):  # some file systems cannot sync folders
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def read_sqlite_file(path: Path) -> SqliteFileFacts:
+    """Check that ``path`` is a sound tracker database this tracker can use, reading only.
+
+    Raises NotFound or DatabaseProblem naming what is wrong: missing, a folder,
+    not SQLite, damaged (PRAGMA integrity_check), not tracker's, or newer.
+    """
+    if not path.exists():
+        raise NotFound(f"there is no file {path}")
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is a folder, not a tracker database")
+    _check_sqlite_header(path)
+    try:
+        with closing(_connect_read_only(path)) as connection:
+            damage = _integrity_problems(connection)
+            if damage:
+                raise DatabaseProblem(f"{path} is damaged ({damage[0]}); it was not used")
+            revision = _file_revision(connection)
+            counts = _row_counts(connection)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseProblem(plain_sqlite_error(error, str(path), path)) from None
+    if revision is None:
+        raise DatabaseProblem(f"{path} is not a tracker database (it has no tracker version)")
+    from tracker.store import migrate
+
+    if not migrate.is_known_revision(revision):
+        raise DatabaseProblem(
+            f"{path} was made by a newer version of tracker; "
+            "upgrade tracker (pip install --upgrade tracker) to use it"
+        )
+    return SqliteFileFacts(revision, counts)
+
+
+def live_revision(path: Path) -> str | None:
+    """The revision of the database tracker uses; None when it holds no tracker schema.
+
+    Raises DatabaseProblem when it has tables of another program.
+    """
+    _check_sqlite_header(path)
+    try:
+        with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+            revision = _file_revision(connection)
+            has_tables = bool(_table_names(connection))
+    except sqlite3.DatabaseError as error:
+        raise DatabaseProblem(plain_sqlite_error(error, str(path), path)) from None
+    if revision is None and has_tables:
+        raise DatabaseProblem(f"{path} is not a tracker database (it holds other tables)")
+    return revision
+
+
+def _integrity_problems(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute("PRAGMA integrity_check").fetchall()
+    return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
+
+
+def _table_names(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _file_revision(connection: sqlite3.Connection) -> str | None:
+    if schema.VERSION_TABLE not in _table_names(connection):
+        return None
+    row = connection.execute(f"SELECT version_num FROM {schema.VERSION_TABLE}").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _row_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    tables = [name for name in _table_names(connection) if name != schema.VERSION_TABLE]
+    return {
+        name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables
+    }
+
+
+def replace_sqlite_file(path: Path, source: Path) -> None:
+    """Swap the database at ``path`` for a copy of ``source``, atomically.
+
+    The copy is made beside ``path`` first; the current database's WAL is then
+    checkpointed and emptied, so no committed write is left only in it, and the
+    copy is renamed over the database. The old -wal/-shm are removed last:
+    SQLite would otherwise apply a stale WAL to the restored file.
+    """
+    temporary = _private_temporary(path)
+    try:
+        _backup_into(_connect_read_only(source), temporary)
+        ensure_not_in_use(path)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    for companion in _companions(path):
+        companion.unlink(missing_ok=True)
+    _fsync(path.parent)
+
+
+# How long a restore waits for another program to finish with the database.
+_IN_USE_TIMEOUT_S = 5
+
+
+def ensure_not_in_use(path: Path) -> None:
+    """Checkpoint the WAL into the database, and refuse if another program has it open.
+
+    Replacing a file another connection holds open is how SQLite databases get
+    corrupted: when that connection closes it tidies up the -wal and -shm by
+    name, which by then belong to the new file. The last connection to close a
+    WAL database deletes its -wal, so a -wal still there after ours closes
+    means someone else has the database open.
+    """
+    if not path.exists():
+        return
+    with closing(sqlite3.connect(path, timeout=_IN_USE_TIMEOUT_S)) as connection:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        uses_wal = connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if busy or (uses_wal and path.with_name(path.name + "-wal").exists()):
+        raise DatabaseProblem(
+            f"the database {path} is in use by another program (perhaps another tracker); "
+            "close it and try again; nothing was changed"
+        )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def _plain_database_error(error: DBAPIError, url: URL) -> str:
-    detail = str(error.orig).splitlines()[0] if error.orig else "unknown error"
+    path = _sqlite_path(url) if url.get_backend_name() == "sqlite" else None
+    return plain_sqlite_error(error.orig, describe(url), path)
+
+
+def plain_sqlite_error(error: BaseException | None, where: str, path: Path | None) -> str:
+    """One line a patient can act on, for an error from the database driver."""
+    detail = str(error).splitlines()[0] if error else "unknown error"
     lowered = detail.lower()
-    where = describe(url)
     if "readonly" in lowered or "read-only" in lowered:
         return f"the database {where} is read-only; nothing was changed"
+    if _disk_is_full(error, lowered, path):
+        return f"the disk holding {where} is full; nothing was changed"
     if "unable to open" in lowered:
+        if path is not None and path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            return (
+                f"cannot open the database {where}: its folder {path.parent} is read-only "
+                "(tracker needs to write beside the database); nothing was changed"
+            )
         return f"cannot open the database {where} (check the folder exists and is writable)"
     if "not a database" in lowered or "malformed" in lowered:
         return f"{where} is not a tracker database or is damaged ({detail})"
     if "locked" in lowered or "busy" in lowered:
         return f"the database {where} is busy in another program; try again in a moment"
-    if "disk" in lowered and "full" in lowered:
-        return f"the disk holding {where} is full; nothing was changed"
     return f"database problem with {where}: {detail}"
 
 
-__all__ = ["Database", "SQLAlchemyError", "default_database_path", "describe", "to_url"]
+# Below this much free space, an I/O error is taken to mean the disk is full.
+_NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def _disk_is_full(error: BaseException | None, lowered: str, path: Path | None) -> bool:
+    """SQLite says "database or disk is full" only sometimes: growing the -shm or -wal on
+    a full disk fails as a plain "disk I/O error". Then the free space tells."""
+    if "disk" in lowered and "full" in lowered:
+        return True
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if path is None or not (name.startswith("SQLITE_IOERR") or "i/o error" in lowered):
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+__all__ = [
+    "Database",
+    "SQLAlchemyError",
+    "SqliteFileFacts",
+    "copy_sqlite_file",
+    "dated_copy",
+    "default_database_path",
+    "describe",
+    "ensure_not_in_use",
+    "live_revision",
+    "make_private_folder",
+    "plain_sqlite_error",
+    "read_sqlite_file",
+    "replace_sqlite_file",
+    "to_url",
+]

@@ -1,0 +1,331 @@
+"""Rules every stored record keeps, checked on plain values for `tracker check`.
+
+The commands enforce these rules when records are written, and the database
+enforces a few more (one session a date, sites belong to a session). These
+functions catch what got in another way: an old bug, a hand edit with an SQL
+tool, a damaged file. They take the values exactly as stored — a date may be
+text that is not a date, a score may be 11 — and return sentences a patient
+can read, each naming the record by kind, id and date.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tracker.domain.appointments import AppointmentStatus
+from tracker.domain.dosing import UNITS_TOLERANCE, Product, format_units
+from tracker.domain.response import PAIN_SCORE_MAX, PAIN_SCORE_MIN
+from tracker.domain.side_effects import EffectClass, Severity
+
+_STORED_TIME = re.compile(r"^([0-9]{2}):([0-9]{2})$")
+_SHOWN_MAX = 40  # characters of a bad stored value quoted in a sentence
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    day: Any  # a date, or the text SQLite holds
+    product: Any
+    units: Any
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    id: int
+    session_id: Any
+    muscle: Any
+    units: Any
+
+
+@dataclass(frozen=True)
+class PainRow:
+    id: int
+    day: Any
+    score: Any
+    function: Any
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    id: int
+    day: Any
+    text: Any
+    effect_class: Any
+    severity: Any
+    resolved_on: Any
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    id: int
+    day: Any
+    time: Any
+    status: Any
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything the rules look at, as stored."""
+
+    sessions: Sequence[SessionRow] = field(default_factory=tuple)
+    sites: Sequence[SiteRow] = field(default_factory=tuple)
+    pain: Sequence[PainRow] = field(default_factory=tuple)
+    effects: Sequence[EffectRow] = field(default_factory=tuple)
+    appointments: Sequence[AppointmentRow] = field(default_factory=tuple)
+
+
+# --- reading stored values ----------------------------------------------------
+
+
+def as_date(value: Any) -> date | None:
+    """A stored date: a date object (PostgreSQL) or ISO text (SQLite); None if neither."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    """A stored number; None for text or anything else SQLite let in."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…'"
+
+
+def _on(day: Any) -> str:
+    parsed = as_date(day)
+    return f" of {parsed.isoformat()}" if parsed else ""
+
+
+def _session(row: SessionRow) -> str:
+    return f"Injection session #{row.id}{_on(row.day)}"
+
+
+def _site(row: SiteRow) -> str:
+    muscle = f" ({row.muscle})" if isinstance(row.muscle, str) and row.muscle else ""
+    return f"Injection site #{row.id}{muscle}"
+
+
+def _pain(row: PainRow) -> str:
+    return f"Pain entry #{row.id}{_on(row.day)}"
+
+
+def _effect(row: EffectRow) -> str:
+    name = f" ({row.text})" if isinstance(row.text, str) and row.text else ""
+    return f"Side effect #{row.id}{name}{_on(row.day)}"
+
+
+def _appointment(row: AppointmentRow) -> str:
+    return f"Appointment #{row.id}{_on(row.day)}"
+
+
+# --- the rules ----------------------------------------------------------------
+
+
+def unreadable_dates(records: Records) -> list[str]:
+    """Every record needs a real date; a resolved date, when there is one, too."""
+    dated: list[tuple[str, Any, str]] = [
+        *((f"Injection session #{r.id}", r.day, "date") for r in records.sessions),
+        *((f"Pain entry #{r.id}", r.day, "date") for r in records.pain),
+        *((_effect(r), r.day, "start date") for r in records.effects),
+        *(
+            (_effect(r), r.resolved_on, "resolved date")
+            for r in records.effects
+            if r.resolved_on is not None
+        ),
+        *((f"Appointment #{r.id}", r.day, "date") for r in records.appointments),
+    ]
+    return [
+        f"{label} has a {what} that is not a date ({_shown(value)})."
+        for label, value, what in dated
+        if as_date(value) is None
+    ]
+
+
+def future_dates(records: Records, today: date) -> list[str]:
+    """Sessions, diary entries and side effects record what already happened.
+
+    Appointments are meant to be in the future and are not checked.
+    """
+    dated: list[tuple[str, Any]] = [
+        *((_session(r), r.day) for r in records.sessions),
+        *((_pain(r), r.day) for r in records.pain),
+        *((_effect(r), r.day) for r in records.effects),
+    ]
+    problems = [
+        f"{label} is dated in the future (after today, {today.isoformat()})."
+        for label, value in dated
+        if (day := as_date(value)) is not None and day > today
+    ]
+    problems += [
+        f"{_effect(r)} is marked resolved on {resolved.isoformat()}, "
+        f"which is dated in the future (after today, {today.isoformat()})."
+        for r in records.effects
+        if (resolved := as_date(r.resolved_on)) is not None and resolved > today
+    ]
+    return problems
+
+
+def sessions_sharing_a_date(sessions: Iterable[SessionRow]) -> list[str]:
+    """tracker keeps one injection session a day."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for row in sessions:
+        day = as_date(row.day)
+        if day is not None:
+            by_day[day].append(row.id)
+    return [
+        f"{len(ids)} injection sessions are on the same date, {day.isoformat()} "
+        f"(#{', #'.join(str(i) for i in sorted(ids))}); tracker keeps one session a day."
+        for day, ids in sorted(by_day.items())
+        if len(ids) > 1
+    ]
+
+
+def units_not_positive(sessions: Iterable[SessionRow], sites: Iterable[SiteRow]) -> list[str]:
+    """Units, where recorded, are a positive number, for a session and for each site."""
+    labelled = [
+        *((_session(r), r.units) for r in sessions),
+        *((_site(r), r.units) for r in sites),
+    ]
+    problems = []
+    for label, value in labelled:
+        if value is None:
+            continue
+        number = as_number(value)
+        if number is None:
+            problems.append(f"{label} has units that are not a number ({_shown(value)}).")
+        elif number <= 0:
+            problems.append(f"{label} has {format_units(number)} units; units must be positive.")
+    return problems
+
+
+def sites_over_session_units(sessions: Iterable[SessionRow], sites: Iterable[SiteRow]) -> list[str]:
+    """The sites' units never add up to more than the session's total."""
+    totals: dict[Any, float] = defaultdict(float)
+    for site in sites:
+        units = as_number(site.units)
+        if units is not None and units > 0:
+            totals[site.session_id] += units
+    problems = []
+    for session in sessions:
+        units = as_number(session.units)
+        site_total = totals.get(session.id, 0.0)
+        if units is not None and units > 0 and site_total > units + UNITS_TOLERANCE:
+            problems.append(
+                f"{_session(session)}: its sites add up to {format_units(site_total)} units, "
+                f"more than the session's {format_units(units)}."
+            )
+    return problems
+
+
+def orphan_sites(sessions: Iterable[SessionRow], sites: Iterable[SiteRow]) -> list[str]:
+    """Every injection site belongs to a session that exists."""
+    session_ids = {row.id for row in sessions}
+    return [
+        f"{_site(site)} belongs to injection session #{site.session_id}, which does not exist."
+        for site in sites
+        if site.session_id not in session_ids
+    ]
+
+
+def scores_out_of_range(pain: Iterable[PainRow]) -> list[str]:
+    """Pain and interference are whole numbers on the 0-10 scale."""
+    scale = f"{PAIN_SCORE_MIN}-{PAIN_SCORE_MAX}"
+    problems = []
+    for row in pain:
+        for what, value in (("pain score", row.score), ("interference score", row.function)):
+            if value is None and what == "interference score":
+                continue  # interference is optional
+            if not _is_score(value):
+                problems.append(
+                    f"{_pain(row)} has a {what} of {_shown(value)}, "
+                    f"not a whole number from {scale}."
+                )
+    return problems
+
+
+def _is_score(value: Any) -> bool:
+    number = as_number(value)
+    return number is not None and number.is_integer() and PAIN_SCORE_MIN <= number <= PAIN_SCORE_MAX
+
+
+def effects_resolved_before_start(effects: Iterable[EffectRow]) -> list[str]:
+    """A side effect cannot go away before it started."""
+    problems = []
+    for row in effects:
+        started, resolved = as_date(row.day), as_date(row.resolved_on)
+        if started is not None and resolved is not None and resolved < started:
+            problems.append(
+                f"{_effect(row)} is marked resolved on {resolved.isoformat()}, "
+                f"before it started on {started.isoformat()}."
+            )
+    return problems
+
+
+def unknown_values(records: Records) -> list[str]:
+    """Products, side-effect classes and severities, appointment states: known words only."""
+    checks: list[tuple[str, Any, str, Callable[[Any], bool]]] = [
+        *((_session(r), r.product, "product", _known(Product)) for r in records.sessions),
+        *((_effect(r), r.effect_class, "class", _known(EffectClass)) for r in records.effects),
+        *((_effect(r), r.severity, "severity", _known(Severity)) for r in records.effects),
+        *(
+            (_appointment(r), r.status, "status", _known(AppointmentStatus))
+            for r in records.appointments
+        ),
+    ]
+    return [
+        f"{label} has an unknown {what} {_shown(value)}."
+        for label, value, what, is_known in checks
+        if not is_known(value)
+    ]
+
+
+def _known(choices: Iterable[Any]) -> Callable[[Any], bool]:
+    values = {choice.value for choice in choices}
+    return lambda value: isinstance(value, str) and value in values
+
+
+def bad_appointment_times(appointments: Iterable[AppointmentRow]) -> list[str]:
+    """An appointment's time, when set, is HH:MM on the 24-hour clock."""
+    return [
+        f"{_appointment(row)} has a time that is not HH:MM ({_shown(row.time)})."
+        for row in appointments
+        if row.time is not None and not _is_stored_time(row.time)
+    ]
+
+
+def _is_stored_time(value: Any) -> bool:
+    match = _STORED_TIME.match(value) if isinstance(value, str) else None
+    return bool(match) and int(match[1]) < 24 and int(match[2]) < 60
+
+
+def find_problems(records: Records, today: date) -> list[str]:
+    """Every rule, in the order a reader would look: dates first, then each kind of record."""
+    return [
+        *unreadable_dates(records),
+        *future_dates(records, today),
+        *sessions_sharing_a_date(records.sessions),
+        *units_not_positive(records.sessions, records.sites),
+        *sites_over_session_units(records.sessions, records.sites),
+        *orphan_sites(records.sessions, records.sites),
+        *scores_out_of_range(records.pain),
+        *effects_resolved_before_start(records.effects),
+        *unknown_values(records),
+        *bad_appointment_times(records.appointments),
+    ]

@@ -1,0 +1,282 @@
+"""Looking after the database itself: backup, restore and check.
+
+Backup and restore work on the SQLite file (through SQLite's online backup
+API, so they are safe while tracker is in use); a PostgreSQL server has its
+own tools. The check runs everywhere: SQLite's own checks of the file where
+there is one, and tracker's rules (tracker.domain.invariants) on every record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from tracker.domain import invariants
+from tracker.domain.errors import DatabaseProblem, InvalidInput, NotFound
+from tracker.store import database as store
+from tracker.store.database import Database, SqliteFileFacts
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+# What the integrity check says is shown up to this many lines; the rest is counted.
+_DAMAGE_SHOWN = 5
+# Orphan sites are named in words by the invariants; the raw foreign-key row would repeat it.
+_FOREIGN_KEYS_IN_INVARIANTS = {("injection_sites", "injection_sessions")}
+# Row counts shown when a backup is restored, in the order a patient thinks of them.
+_COUNTED = (
+    ("injection_sessions", "injection", "injections"),
+    ("pain_entries", "pain entry", "pain entries"),
+    ("side_effects", "side effect", "side effects"),
+    ("appointments", "appointment", "appointments"),
+)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    source: Path
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    path: Path
+    facts: SqliteFileFacts
+    kept: Path | None  # the previous database, copied beside it; None if there was none
+    needs_upgrade: bool
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- backup -------------------------------------------------------------------
+
+
+def backup_database(db: Database, target: Path | None) -> BackupResult:
+    """Copy the database to ``target`` (a file or a folder; default: beside it, dated)."""
+    path = _sqlite_file(db, "backup", "use pg_dump, or tracker export -o backup.json")
+    if not path.exists():
+        raise NotFound(f"there is no database at {path} yet; nothing to back up")
+    store.live_revision(path)  # refuses a file that is not a tracker database
+    destination = _backup_destination(path, target)
+    try:
+        written = store.copy_sqlite_file(
+            path, destination, live_source=True, replace=target is not None
+        )
+    except OSError as error:
+        raise InvalidInput(f"cannot write the backup {destination} ({_why(error)})") from None
+    except sqlite3.Error as error:
+        raise DatabaseProblem(f"cannot back up {path} ({_why(error)})") from None
+    return BackupResult(path, written, written.stat().st_size)
+
+
+def default_backup_name(path: Path) -> str:
+    """``tracker.db`` → ``tracker-backup-20261125-163012.db``."""
+    return f"{path.stem}-backup-{store.file_timestamp()}{path.suffix or '.db'}"
+
+
+def _backup_destination(path: Path, target: Path | None) -> Path:
+    if target is None:
+        return path.with_name(default_backup_name(path))
+    target = target.expanduser()
+    if target.is_dir():
+        return target / default_backup_name(path)
+    if _same_file(target, path) or target.absolute() in _companion_names(path):
+        raise InvalidInput(f"{target} is the database itself; choose another file for the backup")
+    if not target.absolute().parent.is_dir():
+        raise InvalidInput(f"cannot write the backup: there is no folder {target.parent}")
+    return target
+
+
+# --- restore ------------------------------------------------------------------
+
+
+def inspect_backup(db: Database, source: Path) -> SqliteFileFacts:
+    """Check ``source`` before anything is changed; raises naming what is wrong."""
+    path = _sqlite_file(
+        db, "restore", "use pg_restore, or tracker import with a tracker JSON export"
+    )
+    source = source.expanduser()
+    if source.exists() and _same_file(source, path):
+        raise InvalidInput(f"{source} is the database itself; name a backup file to restore")
+    return store.read_sqlite_file(source)
+
+
+def restore_database(db: Database, source: Path) -> RestoreResult:
+    """Replace the database with ``source``, keeping the current one beside it first.
+
+    ``source`` is checked first; a damaged, foreign or newer file changes nothing.
+    """
+    facts = inspect_backup(db, source)
+    path = db.sqlite_path
+    assert path is not None  # inspect_backup refused anything else
+    db.close()  # this process must hold nothing open on the file being swapped
+    kept = _keep_current(path)
+    try:
+        store.replace_sqlite_file(path, source.expanduser())
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseProblem(
+            f"cannot restore {path} ({_why(error)}); the database was not replaced"
+        ) from None
+    from tracker.store.schema import HEAD_REVISION
+
+    return RestoreResult(path, facts, kept, needs_upgrade=facts.revision != HEAD_REVISION)
+
+
+def _keep_current(path: Path) -> Path | None:
+    if not path.exists():
+        try:
+            store.make_private_folder(path.parent)
+        except OSError as error:
+            raise DatabaseProblem(
+                f"cannot create the folder {path.parent} for the database ({_why(error)})"
+            ) from None
+        return None
+    store.live_revision(path)  # never overwrite another program's database
+    try:
+        store.ensure_not_in_use(path)
+    except sqlite3.Error as error:
+        raise DatabaseProblem(store.plain_sqlite_error(error, str(path), path)) from None
+    try:
+        return store.dated_copy(path, "before-restore")
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseProblem(
+            f"cannot keep a copy of {path} before restoring ({_why(error)}); nothing was changed"
+        ) from None
+
+
+def describe_counts(facts: SqliteFileFacts) -> str:
+    """``3 injections, 120 pain entries`` — what a backup holds, for the question and reply."""
+    parts = [
+        f"{facts.counts[table]:,} {one if facts.counts[table] == 1 else many}"
+        for table, one, many in _COUNTED
+        if table in facts.counts
+    ]
+    return ", ".join(parts) or "no records"
+
+
+# --- check --------------------------------------------------------------------
+
+
+def check_database(db: Database, today: date) -> CheckReport:
+    """SQLite's checks of the file (when it is SQLite) and tracker's rules on every record."""
+    path = db.sqlite_path
+    if path is not None and not path.exists():
+        # Checking must not create an empty database and call it healthy.
+        raise NotFound(f"there is no database at {path}; nothing to check")
+    with db.transaction() as session:
+        connection = session.connection()
+        file_problems = _sqlite_problems(connection) if db.is_sqlite else []
+        records = load_records(connection)
+    notes = (
+        []
+        if db.is_sqlite
+        else [
+            "On PostgreSQL the SQLite file checks (integrity and foreign keys) do not apply; "
+            "the server looks after those. tracker's rules were checked on every record."
+        ]
+    )
+    return CheckReport(file_problems + invariants.find_problems(records, today), notes)
+
+
+def _sqlite_problems(connection: Connection) -> list[str]:
+    return _damage(connection) + _broken_links(connection)
+
+
+def _damage(connection: Connection) -> list[str]:
+    lines = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+    if lines == ["ok"]:
+        return []
+    problems = [
+        f"The database file is damaged; SQLite's integrity check says: {line}"
+        for line in lines[:_DAMAGE_SHOWN]
+    ]
+    if len(lines) > _DAMAGE_SHOWN:
+        problems.append(f"…and {len(lines) - _DAMAGE_SHOWN} more findings of the integrity check.")
+    return problems
+
+
+def _broken_links(connection: Connection) -> list[str]:
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    return [
+        f"A record in {table} (row {rowid}) refers to a record in {parent} that does not exist."
+        for table, rowid, parent, _ in rows
+        if (table, parent) not in _FOREIGN_KEYS_IN_INVARIANTS
+    ]
+
+
+def load_records(connection: Connection) -> invariants.Records:
+    """Every record as stored, with raw SQL: a damaged value must not stop the check."""
+
+    def rows(sql: str) -> list[Any]:
+        return list(connection.execute(text(sql)))
+
+    return invariants.Records(
+        sessions=[
+            invariants.SessionRow(*row)
+            for row in rows("SELECT id, date, product, units FROM injection_sessions ORDER BY id")
+        ],
+        sites=[
+            invariants.SiteRow(*row)
+            for row in rows("SELECT id, session_id, muscle, units FROM injection_sites ORDER BY id")
+        ],
+        pain=[
+            invariants.PainRow(*row)
+            for row in rows("SELECT id, date, score, function FROM pain_entries ORDER BY id")
+        ],
+        effects=[
+            invariants.EffectRow(*row)
+            for row in rows(
+                "SELECT id, date, text, effect_class, severity, resolved_on "
+                "FROM side_effects ORDER BY id"
+            )
+        ],
+        appointments=[
+            invariants.AppointmentRow(*row)
+            for row in rows("SELECT id, date, time, status FROM appointments ORDER BY id")
+        ],
+    )
+
+
+# --- shared -------------------------------------------------------------------
+
+
+def _sqlite_file(db: Database, command: str, alternative: str) -> Path:
+    path = db.sqlite_path
+    if db.is_sqlite and path is not None:
+        return path
+    if db.is_sqlite:
+        raise InvalidInput(f"tracker {command} needs a database file, not an in-memory database")
+    raise DatabaseProblem(
+        f"tracker {command} works on SQLite database files; for PostgreSQL {alternative}"
+    )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return one.absolute() == other.absolute()
+
+
+def _companion_names(path: Path) -> set[Path]:
+    return {path.with_name(path.name + suffix).absolute() for suffix in store.COMPANION_SUFFIXES}
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
