@@ -22,6 +22,22 @@ def test_the_default_database_is_created_in_the_users_data_folder(tmp_path, monk
     assert (tmp_path / "share" / "tracker" / "tracker.db").is_file()
 
 
+def test_a_home_folder_that_cannot_exist_is_a_one_line_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the home folder should be")
+    monkeypatch.setenv("HOME", str(blocker / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    result = CliRunner().invoke(cli, ["log", "2026-11-24"], env={"TRACKER_TODAY": "2026-11-25"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: cannot create the folder")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_the_db_option_wins_over_the_environment_variable(tmp_path):
     from click.testing import CliRunner
 

@@ -17,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from tracker.domain.errors import Conflict, NotFound
 from tracker.domain.records import InjectionDraft
 from tracker.domain.side_effects import Severity
-from tracker.services import diary, effects, history_log, injections
+from tracker.services import diary, effects, history_log, injections, maintenance
 from tracker.store.database import Database
 
 TODAY = date(2026, 11, 25)
@@ -39,6 +39,7 @@ class TrackerMachine(RuleBasedStateMachine):
         self.db = Database(str(Path(self.folder.name) / "tracker.db"))
         self.model = Records()
         self.undo_stack: list[Records] = []
+        self.backups: list[tuple[Path, Records, list[Records]]] = []
 
     def teardown(self) -> None:
         self.db.close()
@@ -104,6 +105,21 @@ class TrackerMachine(RuleBasedStateMachine):
             return
         history_log.undo_latest(self.db)
         self.model = self.undo_stack.pop()
+
+    @rule()
+    def backup(self) -> None:
+        target = Path(self.folder.name) / f"backup-{len(self.backups)}.db"
+        maintenance.backup_database(self.db, target)
+        self.backups.append((target, copy.deepcopy(self.model), copy.deepcopy(self.undo_stack)))
+
+    @precondition(lambda self: self.backups)
+    @rule(data=st.data())
+    def restore(self, data: st.DataObject) -> None:
+        # A restored file brings back its records and its change log, so undo
+        # after a restore goes back through the backup's own history.
+        source, model, stack = data.draw(st.sampled_from(self.backups))
+        maintenance.restore_database(self.db, source)
+        self.model, self.undo_stack = copy.deepcopy(model), copy.deepcopy(stack)
 
     @invariant()
     def database_matches_the_model(self) -> None:
