@@ -73,7 +73,9 @@ def without_unique_dates(connection: sqlite3.Connection) -> None:
     (create,) = connection.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'injection_sessions'"
     ).fetchone()
-    loose = re.sub(r",\s*CONSTRAINT uq_injection_sessions_date UNIQUE \(date\)", "", create)
+    loose = re.sub(
+        r",\s*CONSTRAINT uq_injection_sessions_patient_id UNIQUE \(patient_id, date\)", "", create
+    )
     assert loose != create, create
     connection.executescript(
         f"""
@@ -86,7 +88,8 @@ def without_unique_dates(connection: sqlite3.Connection) -> None:
         """
     )
     connection.execute(
-        "INSERT INTO injection_sessions (date, product, units) VALUES ('2026-08-25', 'botox', 50)"
+        "INSERT INTO injection_sessions (patient_id, date, product, units) "
+        "VALUES (1, '2026-08-25', 'botox', 50)"
     )
 
 

@@ -131,6 +131,6 @@ def test_demo_refuses_a_database_with_records_on_either_backend(tracker: Tracker
 
 def test_demo_refuses_a_database_that_only_has_a_plan(sqlite_tracker):
     sqlite_tracker.ok("plan", "--name", "Real Person")
-    assert "treatment plan" in sqlite_tracker.fails("demo").stderr
+    assert "patient named 'Real Person'" in sqlite_tracker.fails("demo").stderr
     assert sqlite_tracker.json("plan")["name"] == "Real Person"
     assert sqlite_tracker.json("history") == []

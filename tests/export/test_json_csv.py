@@ -20,7 +20,7 @@ from tracker.store.models import (
     InjectionSession,
     InjectionSite,
     PainEntry,
-    Plan,
+    Patient,
     SideEffect,
 )
 
@@ -158,7 +158,8 @@ def test_json_has_a_field_for_every_stored_column():
     """A column added to the tables must reach the export, or a backup would lose it."""
 
     def columns(model: Any, *structural: str) -> set[str]:
-        return {c.name for c in model.__table__.columns} - set(structural)
+        # patient_id is structural too: an export is one patient's.
+        return {c.name for c in model.__table__.columns} - {*structural, "patient_id"}
 
     renamed = {"effect_class": "class", "resolved_on": "resolved", "patient_name": "name"}
 
@@ -188,8 +189,8 @@ def test_json_has_a_field_for_every_stored_column():
         "resolved",
     }
     assert exported(columns(Appointment)) == {"id", "date", "time", "provider", "note", "status"}
-    # The plan is a single row: its id is not data; the name goes under "patient".
-    assert exported(columns(Plan, "id")) == {"every_months", "within_days", "name"}
+    # The patient's id is not data; the name goes under "patient", the rest under "plan".
+    assert exported(columns(Patient, "id")) == {"every_months", "within_days", "name"}
 
 
 def test_json_bytes_are_sorted_indented_utf8_with_a_final_newline(year):

@@ -26,7 +26,8 @@ KILLED_WRITER = """
 import os, signal, sqlite3, sys
 connection = sqlite3.connect(sys.argv[1])
 for _ in range(10):
-    connection.execute("INSERT INTO pain_entries (date, score) VALUES ('2026-11-25', 3)")
+    connection.execute("INSERT INTO pain_entries (patient_id, date, score) "
+                       "VALUES (1, '2026-11-25', 3)")
     connection.commit()
 os.kill(os.getpid(), signal.SIGKILL)
 """

@@ -149,7 +149,9 @@ def large_export(tmp_path_factory) -> Path:
     ]
     with sqlite3.connect(source) as connection:
         connection.executemany(
-            "INSERT INTO pain_entries (date, score, function, note) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO pain_entries (patient_id, date, score, function, note) "
+            "VALUES (1, ?, ?, ?, ?)",
+            rows,
         )
     connection.close()
     export = folder / "large.json"
@@ -243,9 +245,17 @@ def _contents(path: Path) -> tuple[str | None, str]:
     digest = hashlib.sha256()
     with sqlite3.connect(path) as connection:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-        for table in ("injection_sessions", "injection_sites", "plan"):
-            for row in connection.execute(f"SELECT * FROM {table} ORDER BY id"):
-                digest.update(repr(row).encode())
+        for query in (
+            "SELECT id, date, product, units, provider, lot, note FROM injection_sessions "
+            "ORDER BY id",
+            "SELECT id, session_id, position, muscle, units FROM injection_sites ORDER BY id",
+            # Migration 0005 moves the one plan into the first patient.
+            "SELECT every_months, within_days, patient_name FROM plan"
+            if revision == "0001"
+            else "SELECT every_months, within_days, name FROM patients WHERE id = 1",
+        ):
+            for row in connection.execute(query):
+                digest.update(repr(tuple(row)).encode())
     connection.close()
     return revision, digest.hexdigest()
 

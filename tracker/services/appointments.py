@@ -15,6 +15,7 @@ from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Appointment
 from tracker.store.queries import latest_injection_date
+from tracker.store.scope import patient_id
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ def book(
     with db.transaction() as session:
         clash = session.scalar(
             select(Appointment.id).where(
-                Appointment.date == day, Appointment.status == AppointmentStatus.BOOKED.value
+                Appointment.patient_id == patient_id(session),
+                Appointment.date == day,
+                Appointment.status == AppointmentStatus.BOOKED.value,
             )
         )
         if clash is not None:
@@ -47,6 +50,7 @@ def book(
                 f"(cancel it first with: tracker cancel {clash})"
             )
         row = Appointment(
+            patient_id=patient_id(session),
             date=day,
             time=time,
             provider=provider or None,
@@ -78,7 +82,7 @@ def appointments(db: Database, today: date, include_all: bool = False) -> list[A
 def cancel(db: Database, appointment_id: int) -> AppointmentRecord:
     with db.transaction() as session:
         row = session.get(Appointment, appointment_id)
-        if row is None:
+        if row is None or row.patient_id != patient_id(session):
             raise NotFound(
                 f"no appointment #{appointment_id} (see the ids with: tracker appointments --all)"
             )
@@ -91,7 +95,11 @@ def cancel(db: Database, appointment_id: int) -> AppointmentRecord:
 
 
 def all_appointments(session: Session) -> list[AppointmentRecord]:
-    rows = session.scalars(select(Appointment).order_by(Appointment.date, Appointment.id))
+    rows = session.scalars(
+        select(Appointment)
+        .where(Appointment.patient_id == patient_id(session))
+        .order_by(Appointment.date, Appointment.id)
+    )
     return [to_record(row) for row in rows]
 
 
@@ -103,7 +111,9 @@ def mark_done_on(session: Session, day: date) -> None:
     """An injection logged on a booked date means that appointment took place."""
     for row in session.scalars(
         select(Appointment).where(
-            Appointment.date == day, Appointment.status == AppointmentStatus.BOOKED.value
+            Appointment.patient_id == patient_id(session),
+            Appointment.date == day,
+            Appointment.status == AppointmentStatus.BOOKED.value,
         )
     ):
         before = audit.snapshot(row)

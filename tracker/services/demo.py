@@ -23,9 +23,9 @@ from tracker.services.appointments import book
 from tracker.services.diary import add_pain
 from tracker.services.effects import record_effect, resolve_effect
 from tracker.services.injections import log_injection
-from tracker.services.plan import update_plan
+from tracker.services.plan import load_plan, update_plan
 from tracker.store.database import Database, describe
-from tracker.store.models import Appointment, InjectionSession, PainEntry, Plan, SideEffect
+from tracker.store.models import Appointment, InjectionSession, PainEntry, SideEffect
 
 DEMO_NAME = "Demo Patient (sample data)"
 PROVIDER = "Dr Demo"
@@ -116,9 +116,11 @@ def _refuse_unless_empty(db: Database) -> None:
                 ("pain entry", PainEntry),
                 ("side effect", SideEffect),
                 ("appointment", Appointment),
-                ("treatment plan", Plan),
             )
         }
+        named = load_plan(session).patient_name
+        if named:
+            counts[f"patient named '{named}'"] = 1
     found = ", ".join(_count(number, noun) for noun, number in counts.items() if number)
     if found:
         raise Conflict(

@@ -11,6 +11,7 @@ from tracker.domain.records import PainRecord
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import PainEntry
+from tracker.store.scope import patient_id
 
 
 def add_pain(
@@ -23,17 +24,27 @@ def add_pain(
 ) -> PainRecord:
     not_in_future(day, today, "the diary date")
     with db.transaction() as session:
-        row = PainEntry(date=day, score=score, function=function, note=note or None)
+        row = PainEntry(
+            patient_id=patient_id(session),
+            date=day,
+            score=score,
+            function=function,
+            note=note or None,
+        )
         session.add(row)
         audit.record_insert(session, "pain", row)
         return to_record(row)
 
 
 def pain_entries(db: Database, since: date | None = None) -> list[PainRecord]:
-    query = select(PainEntry).order_by(PainEntry.date, PainEntry.id)
-    if since is not None:
-        query = query.where(PainEntry.date >= since)
     with db.transaction() as session:
+        query = (
+            select(PainEntry)
+            .where(PainEntry.patient_id == patient_id(session))
+            .order_by(PainEntry.date, PainEntry.id)
+        )
+        if since is not None:
+            query = query.where(PainEntry.date >= since)
         return [to_record(row) for row in session.scalars(query)]
 
 

@@ -16,6 +16,7 @@ from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import SideEffect
 from tracker.store.queries import injection_dates
+from tracker.store.scope import patient_id
 
 
 def record_effect(
@@ -25,6 +26,7 @@ def record_effect(
     classification = classify(text)
     with db.transaction() as session:
         row = SideEffect(
+            patient_id=patient_id(session),
             date=day,
             text=text.strip(),
             term=classification.term,
@@ -38,10 +40,14 @@ def record_effect(
 
 
 def list_effects(db: Database, today: date, only_open: bool = False) -> list[EffectView]:
-    query = select(SideEffect).order_by(SideEffect.date, SideEffect.id)
-    if only_open:
-        query = query.where(SideEffect.resolved_on.is_(None))
     with db.transaction() as session:
+        query = (
+            select(SideEffect)
+            .where(SideEffect.patient_id == patient_id(session))
+            .order_by(SideEffect.date, SideEffect.id)
+        )
+        if only_open:
+            query = query.where(SideEffect.resolved_on.is_(None))
         injections = injection_dates(session)
         return [effect_view(row, injections, today) for row in session.scalars(query)]
 
@@ -68,7 +74,7 @@ def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> Effe
 
 def _get(session: Session, effect_id: int) -> SideEffect:
     row = session.get(SideEffect, effect_id)
-    if row is None:
+    if row is None or row.patient_id != patient_id(session):
         raise NotFound(f"no side effect #{effect_id} (see the ids with: tracker effects)")
     return row
 

@@ -30,7 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.domain import dosing
@@ -53,7 +53,7 @@ from tracker.services.appointments import all_appointments
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import to_record as effect_record
 from tracker.services.injections import all_records as injection_records
-from tracker.services.plan import PLAN_ROW_ID
+from tracker.services.plan import DEFAULT_PATIENT_NAME
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import (
@@ -62,9 +62,10 @@ from tracker.store.models import (
     InjectionSession,
     InjectionSite,
     PainEntry,
-    Plan,
+    Patient,
     SideEffect,
 )
+from tracker.store.scope import current_patient, patient_id
 
 # The keys of ImportResult's counts, in the order they are reported.
 KINDS = ("injections", "pain entries", "side effects", "appointments")
@@ -108,7 +109,7 @@ PAIN_FIELDS = ("id", "date", "score", "function", "note")
 EFFECT_FIELDS = ("id", "date", "text", "term", "class", "severity", "note", "resolved")
 APPOINTMENT_FIELDS = ("id", "date", "time", "provider", "note", "status")
 # Tables whose ids an empty-database restore writes explicitly (see _reset_sequences).
-ID_TABLES = (InjectionSession, InjectionSite, Plan, PainEntry, SideEffect, Appointment, Change)
+ID_TABLES = (InjectionSession, InjectionSite, Patient, PainEntry, SideEffect, Appointment, Change)
 
 
 @dataclass(frozen=True)
@@ -514,28 +515,32 @@ def _shown(value: Any) -> str:
 
 
 def _is_empty(session: Session) -> bool:
-    tables = (InjectionSession, PainEntry, SideEffect, Appointment, Plan)
+    """A database with one patient and no records at all: ids can come back as they were."""
+    tables = (InjectionSession, PainEntry, SideEffect, Appointment, Change)
+    if session.scalar(select(func.count()).select_from(Patient)) != 1:
+        return False
     return all(session.scalar(select(table.id).limit(1)) is None for table in tables)
 
 
 def _restore(session: Session, backup: Backup) -> ImportResult:
     """Everything as it was, ids included."""
     plan = backup.plan
-    session.add(
-        Plan(
-            id=PLAN_ROW_ID,
-            every_months=plan.every_months,
-            within_days=plan.within_days,
-            patient_name=plan.patient_name,
-        )
-    )
-    session.add_all(_injection_row(record, keep_id=True) for record in backup.injections)
-    session.add_all(_pain_row(record, keep_id=True) for record in backup.pain)
-    session.add_all(_effect_row(record, keep_id=True) for record in backup.effects)
-    session.add_all(_appointment_row(record, keep_id=True) for record in backup.appointments)
+    patient = current_patient(session)
+    patient.every_months = plan.every_months
+    patient.within_days = plan.within_days
+    patient.name = plan.patient_name or DEFAULT_PATIENT_NAME
+    rows = [
+        *(_injection_row(record, keep_id=True) for record in backup.injections),
+        *(_pain_row(record, keep_id=True) for record in backup.pain),
+        *(_effect_row(record, keep_id=True) for record in backup.effects),
+        *(_appointment_row(record, keep_id=True) for record in backup.appointments),
+    ]
+    for row in rows:
+        row.patient_id = patient.id
+    session.add_all(rows)
     # The trail comes back as it was, so a second export equals the first; the
     # restore itself is not logged (there was nothing before it to go back to).
-    session.add_all(audit.to_row(record) for record in backup.changes)
+    session.add_all(audit.to_row(record, patient.id) for record in backup.changes)
     session.flush()
     _reset_sequences(session)
     added = (backup.injections, backup.pain, backup.effects, backup.appointments)
@@ -570,11 +575,21 @@ def _merge(session: Session, backup: Backup) -> ImportResult:
     _refuse_other_sessions_on_taken_dates(session, new_injections)
     new_pain, skipped_pain = _new_records(
         backup.pain,
-        [pain_record(row) for row in session.scalars(select(PainEntry))],
+        [
+            pain_record(row)
+            for row in session.scalars(
+                select(PainEntry).where(PainEntry.patient_id == patient_id(session))
+            )
+        ],
     )
     new_effects, skipped_effects = _new_records(
         backup.effects,
-        [effect_record(row) for row in session.scalars(select(SideEffect))],
+        [
+            effect_record(row)
+            for row in session.scalars(
+                select(SideEffect).where(SideEffect.patient_id == patient_id(session))
+            )
+        ],
     )
     new_appointments, skipped_appointments = _new_records(
         backup.appointments, all_appointments(session)
@@ -585,6 +600,8 @@ def _merge(session: Session, backup: Backup) -> ImportResult:
         *(_effect_row(record) for record in new_effects),
         *(_appointment_row(record) for record in new_appointments),
     ]
+    for row in rows:
+        row.patient_id = patient_id(session)
     session.add_all(rows)
     audit.record_inserts(session, "import", rows)
     added = (new_injections, new_pain, new_effects, new_appointments)
@@ -623,7 +640,7 @@ def _refuse_other_sessions_on_taken_dates(session: Session, records: list[Inject
     days = [record.day for record in records]
     taken = session.execute(
         select(InjectionSession.date, InjectionSession.id)
-        .where(InjectionSession.date.in_(days))
+        .where(InjectionSession.date.in_(days), InjectionSession.patient_id == patient_id(session))
         .order_by(InjectionSession.date)
         .limit(1)
     ).first()

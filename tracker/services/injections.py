@@ -25,6 +25,7 @@ from tracker.services.plan import load_plan
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
+from tracker.store.scope import patient_id
 
 FUTURE_HINT = "only injections already given can be logged (book an appointment for a future one)"
 
@@ -34,7 +35,7 @@ def log_injection(db: Database, draft: InjectionDraft, today: date) -> SavedInje
     with db.transaction() as session:
         _refuse_second_session_on(session, draft.day)
         row = InjectionSession()
-        _apply(row, draft)
+        _apply(session, row, draft)
         session.add(row)
         _flush(session, draft.day)
         audit.record_insert(session, "log", row)
@@ -51,7 +52,7 @@ def edit_injection(
         draft = _validated(replace(_to_record(row), **changes), today)
         if draft.day != row.date:
             _refuse_second_session_on(session, draft.day)
-        _apply(row, draft)
+        _apply(session, row, draft)
         _flush(session, draft.day)
         audit.record_update(session, "edit", row, before)
         return _saved(session, row, today)
@@ -112,7 +113,11 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def _refuse_second_session_on(session: Session, day: date) -> None:
-    existing = session.scalar(select(InjectionSession.id).where(InjectionSession.date == day))
+    existing = session.scalar(
+        select(InjectionSession.id).where(
+            InjectionSession.date == day, InjectionSession.patient_id == patient_id(session)
+        )
+    )
     if existing is not None:
         raise Conflict(
             f"there is already an injection session on {day.isoformat()} (#{existing}); "
@@ -140,7 +145,7 @@ def _saved(session: Session, row: InjectionSession, today: date) -> SavedInjecti
 
 def _get(session: Session, session_id: int) -> InjectionSession:
     row = session.get(InjectionSession, session_id)
-    if row is None:
+    if row is None or row.patient_id != patient_id(session):
         raise NotFound(f"no injection session #{session_id} (see the ids with: tracker history)")
     return row
 
@@ -150,10 +155,17 @@ def all_records(session: Session) -> list[InjectionRecord]:
 
 
 def _all_sessions(session: Session) -> list[InjectionSession]:
-    return list(session.scalars(select(InjectionSession).order_by(InjectionSession.date)))
+    return list(
+        session.scalars(
+            select(InjectionSession)
+            .where(InjectionSession.patient_id == patient_id(session))
+            .order_by(InjectionSession.date)
+        )
+    )
 
 
-def _apply(row: InjectionSession, draft: InjectionDraft) -> None:
+def _apply(session: Session, row: InjectionSession, draft: InjectionDraft) -> None:
+    row.patient_id = patient_id(session)
     row.date = draft.day
     row.product = draft.product.value
     row.units = draft.units

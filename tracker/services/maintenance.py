@@ -180,7 +180,17 @@ def check_database(db: Database, today: date) -> CheckReport:
     with db.transaction() as session:
         connection = session.connection()
         file_problems = _sqlite_problems(connection) if db.is_sqlite else []
-        records = load_records(connection)
+        # The rules hold per patient (one session a date is per patient).
+        patients = [
+            row[0] for row in connection.execute(text("SELECT id FROM patients ORDER BY id"))
+        ]
+        rule_problems = [
+            problem
+            for number, patient in enumerate(patients)
+            for problem in invariants.find_problems(
+                load_records(connection, patient, with_orphans=number == 0), today
+            )
+        ]
     notes = (
         []
         if db.is_sqlite
@@ -189,7 +199,7 @@ def check_database(db: Database, today: date) -> CheckReport:
             "the server looks after those. tracker's rules were checked on every record."
         ]
     )
-    return CheckReport(file_problems + invariants.find_problems(records, today), notes)
+    return CheckReport(file_problems + rule_problems, notes)
 
 
 def _sqlite_problems(connection: Connection) -> list[str]:
@@ -218,11 +228,26 @@ def _broken_links(connection: Connection) -> list[str]:
     ]
 
 
-def load_records(connection: Connection) -> invariants.Records:
-    """Every record as stored, with raw SQL: a damaged value must not stop the check."""
+def load_records(
+    connection: Connection, patient: int, with_orphans: bool = True
+) -> invariants.Records:
+    """One patient's records as stored, with raw SQL: a damaged value must not stop the check.
+
+    Sites come with their patient's sessions; orphan sites (whose session is gone)
+    belong to nobody and are reported once, with ``with_orphans``.
+    """
 
     def rows(sql: str) -> list[Any]:
-        return list(connection.execute(text(sql)))
+        if "FROM injection_sites" in sql:
+            sql = sql.replace(
+                " ORDER BY",
+                " WHERE session_id IN (SELECT id FROM injection_sessions WHERE patient_id = "
+                ":patient) OR (:orphans AND session_id NOT IN (SELECT id FROM "
+                "injection_sessions)) ORDER BY",
+            )
+        else:
+            sql = sql.replace(" ORDER BY", " WHERE patient_id = :patient ORDER BY")
+        return list(connection.execute(text(sql), {"patient": patient, "orphans": with_orphans}))
 
     return invariants.Records(
         sessions=[

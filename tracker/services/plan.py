@@ -1,24 +1,30 @@
-"""The treatment plan: interval, reminder window, patient name."""
+"""The treatment plan of the current patient: interval, reminder window, name."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.domain.errors import InvalidInput
+from tracker.domain.errors import Conflict, InvalidInput
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.store import audit
 from tracker.store.database import Database
-from tracker.store.models import Plan
+from tracker.store.models import Patient
+from tracker.store.scope import current_patient
 
-PLAN_ROW_ID = 1
+# The patient every database starts with (migration 0005); a name given with
+# `plan --name` replaces it. Reports show it as "name not set".
+DEFAULT_PATIENT_NAME = "default"
+
+
+def plan_of(patient: Patient) -> PlanSettings:
+    name = None if patient.name == DEFAULT_PATIENT_NAME else patient.name
+    return PlanSettings(patient.every_months, patient.within_days, name)
 
 
 def load_plan(session: Session) -> PlanSettings:
-    row = session.get(Plan, PLAN_ROW_ID)
-    if row is None:
-        return PlanSettings()
-    return PlanSettings(row.every_months, row.within_days, row.patient_name)
+    return plan_of(current_patient(session))
 
 
 def get_plan(db: Database) -> PlanSettings:
@@ -32,27 +38,29 @@ def update_plan(
     within_days: int | None = None,
     patient_name: str | None = None,
 ) -> PlanSettings:
-    _check(every_months, within_days)
+    check_plan(every_months, within_days)
     with db.transaction() as session:
-        current = load_plan(session)
-        existing = session.get(Plan, PLAN_ROW_ID)
-        before = audit.snapshot(existing) if existing else None
-        row = existing or Plan(id=PLAN_ROW_ID)
-        row.every_months = every_months if every_months is not None else current.every_months
-        row.within_days = within_days if within_days is not None else current.within_days
+        row = current_patient(session)
+        before = audit.snapshot(row)
+        if every_months is not None:
+            row.every_months = every_months
+        if within_days is not None:
+            row.within_days = within_days
         if patient_name is not None:
-            row.patient_name = patient_name.strip() or None
-        else:
-            row.patient_name = current.patient_name
-        session.add(row)
-        if before is None:
-            audit.record_insert(session, "plan", row)
-        else:
-            audit.record_update(session, "plan", row, before)
-        return PlanSettings(row.every_months, row.within_days, row.patient_name)
+            # A blank name clears it: the patient is "default" again.
+            row.name = unused_name(session, patient_name.strip() or DEFAULT_PATIENT_NAME, row)
+        audit.record_update(session, "plan", row, before)
+        return plan_of(row)
 
 
-def _check(every_months: int | None, within_days: int | None) -> None:
+def unused_name(session: Session, name: str, renaming: Patient | None = None) -> str:
+    other = session.scalar(select(Patient).where(Patient.name == name))
+    if other is not None and other is not renaming:
+        raise Conflict(f"there is already a patient called '{name}'")
+    return name
+
+
+def check_plan(every_months: int | None, within_days: int | None) -> None:
     if every_months is not None and not MIN_INTERVAL_MONTHS <= every_months <= MAX_INTERVAL_MONTHS:
         raise InvalidInput(
             f"the interval must be {MIN_INTERVAL_MONTHS} to {MAX_INTERVAL_MONTHS} months, "

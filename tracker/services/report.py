@@ -18,6 +18,7 @@ from tracker.services.plan import load_plan
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import PainEntry, SideEffect
+from tracker.store.scope import patient_id
 
 
 def build_report(
@@ -34,9 +35,20 @@ def build_report(
         plan = load_plan(session)
         injections = all_records(session)
         injection_days = [record.day for record in injections]
-        pain_rows = list(session.scalars(select(PainEntry).order_by(PainEntry.date, PainEntry.id)))
+        mine = patient_id(session)
+        pain_rows = list(
+            session.scalars(
+                select(PainEntry)
+                .where(PainEntry.patient_id == mine)
+                .order_by(PainEntry.date, PainEntry.id)
+            )
+        )
         effect_rows = list(
-            session.scalars(select(SideEffect).order_by(SideEffect.date, SideEffect.id))
+            session.scalars(
+                select(SideEffect)
+                .where(SideEffect.patient_id == mine)
+                .order_by(SideEffect.date, SideEffect.id)
+            )
         )
         effects = [effect_view(row, injection_days, today) for row in effect_rows]
         appointments = all_appointments(session)

@@ -12,6 +12,7 @@ from tracker.services.effects import to_record
 from tracker.store.database import Database
 from tracker.store.models import PainEntry, SideEffect
 from tracker.store.queries import injection_dates
+from tracker.store.scope import patient_id
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,21 @@ def review_treatment(db: Database, today: date) -> TreatmentReview:
         injections = [day for day in injection_dates(session) if day <= today]
         pain = [
             response.PainEntry(day, score)
-            for day, score in session.execute(select(PainEntry.date, PainEntry.score))
+            for day, score in session.execute(
+                select(PainEntry.date, PainEntry.score).where(
+                    PainEntry.patient_id == patient_id(session)
+                )
+            )
             if day <= today
         ]
         effects = [
             response.EffectEvent(record.day, record.effect_class, record.resolved_on)
-            for record in map(to_record, session.scalars(select(SideEffect)))
+            for record in map(
+                to_record,
+                session.scalars(
+                    select(SideEffect).where(SideEffect.patient_id == patient_id(session))
+                ),
+            )
             if record.day <= today
         ]
     result = response.review(injections, pain, effects, today)

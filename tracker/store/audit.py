@@ -23,16 +23,17 @@ from tracker.store.models import (
     InjectionSession,
     InjectionSite,
     PainEntry,
-    Plan,
+    Patient,
     SideEffect,
 )
+from tracker.store.scope import patient_id
 
 KINDS: dict[str, type[Base]] = {
     "injection": InjectionSession,
     "pain": PainEntry,
     "effect": SideEffect,
     "appointment": Appointment,
-    "plan": Plan,
+    "plan": Patient,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 _BATCH_KEY = "tracker_change_batch"
@@ -92,6 +93,7 @@ def _append(
     undo_of: int | None = None,
 ) -> Change:
     change = Change(
+        patient_id=patient_id(session),
         batch=session.info.get(_BATCH_KEY),
         at=datetime.now(UTC).isoformat(timespec="seconds"),
         command=command,
@@ -113,9 +115,12 @@ def _append(
 
 
 def latest_undoable_batch(session: Session) -> int | None:
-    undone = select(Change.undo_of).where(Change.undo_of.is_not(None))
+    mine = Change.patient_id == patient_id(session)
+    undone = select(Change.undo_of).where(Change.undo_of.is_not(None), mine)
     return session.scalar(
-        select(func.max(Change.batch)).where(Change.command != "undo", Change.batch.not_in(undone))
+        select(func.max(Change.batch)).where(
+            mine, Change.command != "undo", Change.batch.not_in(undone)
+        )
     )
 
 
@@ -153,7 +158,8 @@ def _revert(session: Session, change: Change, batch: int) -> None:
 
 
 def change_records(session: Session) -> list[ChangeRecord]:
-    return [to_record(change) for change in session.scalars(select(Change).order_by(Change.id))]
+    query = select(Change).where(Change.patient_id == patient_id(session)).order_by(Change.id)
+    return [to_record(change) for change in session.scalars(query)]
 
 
 def to_record(change: Change) -> ChangeRecord:
@@ -171,10 +177,11 @@ def to_record(change: Change) -> ChangeRecord:
     )
 
 
-def to_row(record: ChangeRecord) -> Change:
+def to_row(record: ChangeRecord, patient_id: int) -> Change:
     """For restoring a trail from an export, ids included."""
     return Change(
         id=record.id,
+        patient_id=patient_id,
         batch=record.batch,
         at=record.at,
         command=record.command,

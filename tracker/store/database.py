@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session
 
 from tracker.domain.errors import DatabaseProblem, NotFound
-from tracker.store import schema
+from tracker.store import schema, scope
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -80,8 +80,12 @@ def describe(url: URL) -> str:
 
 
 class Database:
-    def __init__(self, location: str | None = None, notify: Notify | None = None) -> None:
+    def __init__(
+        self, location: str | None = None, notify: Notify | None = None, patient: str | None = None
+    ) -> None:
         self.url = to_url(location)
+        # Whose records the use cases work on; None is the default (first) patient.
+        self.patient = patient
         # Tells the user what tracker did on its own (the backup before an upgrade).
         self.notify = notify or _stay_quiet
         self._engine: Engine | None = None
@@ -114,6 +118,7 @@ class Database:
             return
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                session.info[scope.PATIENT_NAME] = self.patient
                 self._session = session
                 try:
                     yield session

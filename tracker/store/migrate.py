@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 def migrations_location() -> str:
@@ -40,6 +42,33 @@ def is_known_revision(revision: str) -> bool:
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every missing migration in one transaction (all or nothing)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        _refuse_broken_links(connection)
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite batch migrations rebuild tables (copy, drop, rename). With foreign keys
+    on, dropping the old table would cascade-delete the rows that point at it, so
+    they are off while migrating (SQLite only honours this outside a transaction)
+    and the links are checked before committing instead."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _refuse_broken_links(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"a migration left {len(broken)} broken links; nothing was changed")

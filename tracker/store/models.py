@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so batch migrations on SQLite can find and alter them.
@@ -21,13 +21,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def patient_column() -> Mapped[int]:
+    """Every record belongs to one patient."""
+    return mapped_column(ForeignKey("patients.id"), index=True)
+
+
 class InjectionSession(Base):
     """One visit at which injections were given (several muscles, one date)."""
 
     __tablename__ = "injection_sessions"
+    # One session a day per patient.
+    __table_args__ = (UniqueConstraint("patient_id", "date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    date: Mapped[date] = mapped_column(Date, unique=True)
+    patient_id: Mapped[int] = patient_column()
+    date: Mapped[date] = mapped_column(Date)
     product: Mapped[str] = mapped_column(String(20))
     units: Mapped[float | None] = mapped_column(Float)
     provider: Mapped[str | None] = mapped_column(Text)
@@ -56,15 +64,15 @@ class InjectionSite(Base):
     session: Mapped[InjectionSession] = relationship(back_populates="sites")
 
 
-class Plan(Base):
-    """The treatment plan set with the doctor; a single row."""
+class Patient(Base):
+    """Whose records these are, with the treatment plan agreed for them."""
 
-    __tablename__ = "plan"
+    __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
     every_months: Mapped[int] = mapped_column(Integer)
     within_days: Mapped[int] = mapped_column(Integer)
-    patient_name: Mapped[str | None] = mapped_column(Text)
 
 
 class PainEntry(Base):
@@ -73,6 +81,7 @@ class PainEntry(Base):
     __tablename__ = "pain_entries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = patient_column()
     date: Mapped[date] = mapped_column(Date, index=True)
     score: Mapped[int] = mapped_column(Integer)
     function: Mapped[int | None] = mapped_column(Integer)
@@ -85,6 +94,7 @@ class SideEffect(Base):
     __tablename__ = "side_effects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = patient_column()
     date: Mapped[date] = mapped_column(Date, index=True)
     text: Mapped[str] = mapped_column(Text)
     term: Mapped[str | None] = mapped_column(Text)
@@ -100,6 +110,7 @@ class Appointment(Base):
     __tablename__ = "appointments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = patient_column()
     date: Mapped[date] = mapped_column(Date, index=True)
     time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local wall-clock time
     provider: Mapped[str | None] = mapped_column(Text)
@@ -117,6 +128,7 @@ class Change(Base):
     __tablename__ = "changes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = patient_column()
     batch: Mapped[int | None] = mapped_column(Integer, index=True)
     at: Mapped[str] = mapped_column(String(40))  # ISO timestamp in UTC: when it was done
     command: Mapped[str] = mapped_column(String(20))

@@ -1,4 +1,4 @@
-"""Small read queries shared by several use cases."""
+"""Small read queries shared by several use cases, always for the current patient."""
 
 from __future__ import annotations
 
@@ -8,13 +8,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.store.models import InjectionSession
+from tracker.store.scope import patient_id
 
 
 def injection_dates(session: Session) -> list[date]:
-    return list(session.scalars(select(InjectionSession.date).order_by(InjectionSession.date)))
+    return list(
+        session.scalars(
+            select(InjectionSession.date)
+            .where(InjectionSession.patient_id == patient_id(session))
+            .order_by(InjectionSession.date)
+        )
+    )
 
 
 def latest_injection_date(session: Session) -> date | None:
     return session.scalar(
-        select(InjectionSession.date).order_by(InjectionSession.date.desc()).limit(1)
+        select(InjectionSession.date)
+        .where(InjectionSession.patient_id == patient_id(session))
+        .order_by(InjectionSession.date.desc())
+        .limit(1)
     )

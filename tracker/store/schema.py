@@ -7,5 +7,5 @@ HEAD_REVISION equal to the newest migration.
 
 from __future__ import annotations
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 VERSION_TABLE = "alembic_version"
