@@ -61,9 +61,15 @@ class TrackerGroup(click.Group):
     metavar="PATH_OR_URL",
     help="Database file or SQLAlchemy URL [env: TRACKER_DB; default: your data folder].",
 )
+@click.option(
+    "--patient",
+    envvar="TRACKER_PATIENT",
+    metavar="NAME",
+    help="Whose records to use [env: TRACKER_PATIENT; default: the first patient].",
+)
 @click.version_option(package_name="tracker", prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, location: str | None) -> None:
+def cli(ctx: click.Context, location: str | None, patient: str | None) -> None:
     """Keep track of your injection treatment: log each injection, see when the
     next one is due, and bring a clear history to your doctor.
 
@@ -76,7 +82,7 @@ def cli(ctx: click.Context, location: str | None) -> None:
       tracker effect headache           a side effect, and what to do
       tracker review                    is it helping?
     """
-    ctx.obj = AppContext(location)
+    ctx.obj = AppContext(location, patient)
     if ctx.invoked_subcommand is None:
         ctx.invoke(status)
 
@@ -104,12 +110,23 @@ def _register() -> None:
         effects,
         injections,
         maintenance,
+        patients,
         review,
         schedule,
         transfer,
     )
 
-    for module in (injections, schedule, diary, effects, review, transfer, audit, maintenance):
+    for module in (
+        injections,
+        schedule,
+        diary,
+        effects,
+        review,
+        transfer,
+        audit,
+        maintenance,
+        patients,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 @dataclass
 class AppContext:
     location: str | None
+    patient: str | None = None
     _database: Database | None = field(default=None, repr=False)
 
     def database(self) -> Database:
@@ -22,7 +23,7 @@ class AppContext:
         if self._database is None:
             from tracker.store.database import Database
 
-            self._database = Database(self.location, notify=_tell_user)
+            self._database = Database(self.location, notify=_tell_user, patient=self.patient)
             click.get_current_context().call_on_close(self._database.close)
         return self._database
 

@@ -519,3 +519,38 @@ def undo_text(reverted: list[ChangeRecord]) -> str:
     command = reverted[0].command if reverted else "change"
     parts = [f"{verbs[record.action]} {change_subject(record)}" for record in reverted]
     return f"Undid '{command}': " + "; ".join(parts) + "."
+
+
+# --- patients -----------------------------------------------------------------
+
+
+def patient_json(summary: Any) -> dict[str, Any]:
+    """``summary`` is services.patients.PatientSummary."""
+    return {"patient": summary.name, "records": summary.records, **due_json(summary.due)}
+
+
+def patients_table(summaries: list[Any]) -> str:
+    rows = [
+        [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-"] for s in summaries
+    ]
+    return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE"], rows)
+
+
+def due_all_json(summary: Any) -> dict[str, Any]:
+    return {"patient": summary.name, **due_json(summary.due)}
+
+
+def due_all_table(summaries: list[Any]) -> str:
+    rows = [
+        [
+            s.name,
+            s.due.status.value,
+            iso(s.due.next_due) or "-",
+            "-" if s.due.days_left is None else str(s.due.days_left),
+            iso(s.due.last_injection) or "-",
+            iso(s.due.appointment.day) if s.due.appointment else "-",
+        ]
+        for s in summaries
+    ]
+    headers = ["PATIENT", "STATUS", "NEXT DUE", "DAYS LEFT", "LAST INJECTION", "APPOINTMENT"]
+    return table(headers, rows)

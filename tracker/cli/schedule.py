@@ -35,8 +35,16 @@ EXIT_NEEDS_ATTENTION = 1
     metavar="DAYS",
     help="Count as 'due soon' this many days ahead (default: the plan's, 14).",
 )
+@click.option(
+    "--all",
+    "all_patients",
+    is_flag=True,
+    help="One row per patient, overdue first (--check: exit 1 if any needs attention).",
+)
 @click.pass_context
-def due(ctx: click.Context, as_json: bool, check: bool, within: int | None) -> None:
+def due(
+    ctx: click.Context, as_json: bool, check: bool, within: int | None, all_patients: bool
+) -> None:
     """When the next injection is due.
 
     \b
@@ -44,14 +52,34 @@ def due(ctx: click.Context, as_json: bool, check: bool, within: int | None) -> N
       tracker due
       tracker due --json
       tracker due --check || notify-send "Time to book your injection"
+      tracker due --all                 every patient, overdue first
     """
     from tracker.cli import output
-    from tracker.services.injections import due_status
 
     app: AppContext = ctx.obj
+    if all_patients:
+        _due_all(ctx, app, as_json, check, within)
+        return
+    from tracker.services.injections import due_status
+
     result = due_status(app.database(), app.today(), within)
     click.echo(output.to_json(output.due_json(result)) if as_json else output.due_text(result))
     if check and result.status.needs_attention:
+        ctx.exit(EXIT_NEEDS_ATTENTION)
+
+
+def _due_all(
+    ctx: click.Context, app: AppContext, as_json: bool, check: bool, within: int | None
+) -> None:
+    from tracker.cli import output
+    from tracker.services.patients import due_all
+
+    rows = due_all(app.database(), app.today(), within)
+    if as_json:
+        click.echo(output.to_json([output.due_all_json(row) for row in rows]))
+    else:
+        click.echo(output.due_all_table(rows))
+    if check and any(row.due.status.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 

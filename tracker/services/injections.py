@@ -25,6 +25,7 @@ from tracker.services.plan import load_plan
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
+from tracker.store.queries import latest_injection_date
 from tracker.store.scope import patient_id
 
 FUTURE_HINT = "only injections already given can be logged (book an appointment for a future one)"
@@ -89,9 +90,7 @@ def due_status(db: Database, today: date, within_days: int | None = None) -> sch
 
 def _due(session: Session, today: date, within_days: int | None = None) -> schedule.Due:
     plan = load_plan(session)
-    last = session.scalar(
-        select(InjectionSession.date).order_by(InjectionSession.date.desc()).limit(1)
-    )
+    last = latest_injection_date(session)
     window = plan.within_days if within_days is None else within_days
     due = schedule.due(last, today, plan.every_months, window)
     return replace(due, appointment=next_booked(session, today))

@@ -12,6 +12,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+# An arbitrary, fixed PostgreSQL advisory lock number for "tracker is migrating".
+MIGRATION_LOCK = 7_123_001
+
 
 def migrations_location() -> str:
     # A real folder both from a wheel and from an editable checkout.
@@ -43,6 +46,10 @@ def upgrade_to_head(engine: Engine) -> None:
     """Apply every missing migration in one transaction (all or nothing)."""
     config = alembic_config()
     with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
+        if connection.dialect.name == "postgresql":
+            # Several processes may find a new database at once: one migrates, the
+            # others wait here and then find the schema already current.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         _refuse_broken_links(connection)

@@ -1,0 +1,100 @@
+"""patients: list, add, rename, remove."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import PATIENT_NAME
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def patients(ctx: click.Context, as_json: bool) -> None:
+    """The patients in this database; choose one with --patient NAME or TRACKER_PATIENT.
+
+    \b
+    Examples:
+      tracker patients
+      tracker patients add "Mum" --every 3
+      tracker --patient Mum log today --units 200
+      tracker patients rename Mum "Ann Smith"
+      tracker patients remove "Ann Smith"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.cli import output
+    from tracker.services.patients import list_patients
+
+    app: AppContext = ctx.obj
+    rows = list_patients(app.database(), app.today())
+    if as_json:
+        click.echo(output.to_json([output.patient_json(row) for row in rows]))
+    else:
+        click.echo(output.patients_table(rows))
+
+
+@patients.command()
+@click.argument("name", type=PATIENT_NAME)
+@click.option("--every", type=int, metavar="MONTHS", help="Months between injections (default 3).")
+@pass_app
+def add(app: AppContext, name: str, every: int | None) -> None:
+    """Add a patient.
+
+    \b
+    Example:
+      tracker patients add "Mum" --every 3
+    """
+    from tracker.services.patients import add_patient
+
+    added = add_patient(app.database(), name, every)
+    click.echo(f"Added patient '{added}'. Use it with: tracker --patient '{added}' ...")
+
+
+@patients.command()
+@click.argument("old", type=PATIENT_NAME)
+@click.argument("new", type=PATIENT_NAME)
+@pass_app
+def rename(app: AppContext, old: str, new: str) -> None:
+    """Rename a patient (their records stay theirs).
+
+    \b
+    Example:
+      tracker patients rename Mum "Ann Smith"
+    """
+    from tracker.services.patients import rename_patient
+
+    renamed = rename_patient(app.database(), old, new)
+    click.echo(f"Renamed '{old}' to '{renamed}'.")
+
+
+@patients.command()
+@click.argument("name", type=PATIENT_NAME)
+@click.option("--with-records", is_flag=True, help="Also delete all of this patient's records.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def remove(app: AppContext, name: str, with_records: bool, yes: bool) -> None:
+    """Remove a patient; refused while they have records unless --with-records.
+
+    \b
+    Examples:
+      tracker patients remove "Test Patient"
+      tracker patients remove "Ann Smith" --with-records --yes
+    """
+    from tracker.services.patients import patient_records, remove_patient
+
+    if with_records and not yes and sys.stdin.isatty():
+        count = patient_records(app.database(), name)
+        click.confirm(
+            f"Delete patient '{name}' and all {count} of their records? This cannot be undone",
+            abort=True,
+        )
+    removed = remove_patient(app.database(), name, with_records)
+    suffix = f" and {removed} record(s)" if removed else ""
+    click.echo(f"Removed patient '{name}'{suffix}.")
+
+
+COMMANDS = [patients]

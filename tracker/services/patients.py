@@ -1,0 +1,162 @@
+"""Several patients in one database: list, add, rename, remove, and everyone's due date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tracker.domain import schedule
+from tracker.domain.appointments import AppointmentStatus
+from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
+from tracker.services.appointments import to_record as appointment_record
+from tracker.services.plan import check_plan, unused_name
+from tracker.store.database import Database
+from tracker.store.models import (
+    Appointment,
+    Change,
+    InjectionSession,
+    InjectionSite,
+    PainEntry,
+    Patient,
+    SideEffect,
+)
+
+RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    name: str
+    records: int
+    due: Due
+
+
+def list_patients(db: Database, today: date) -> list[PatientSummary]:
+    """Every patient, in the order they were added, with how many records and when due."""
+    with db.transaction() as session:
+        counts = _record_counts(session)
+        dues = _dues(session, today, None)
+        return [
+            PatientSummary(patient.name, counts.get(patient.id, 0), dues[patient.id])
+            for patient in session.scalars(select(Patient).order_by(Patient.id))
+        ]
+
+
+def due_all(db: Database, today: date, within_days: int | None = None) -> list[PatientSummary]:
+    """One row per patient, overdue first, then by next due date; nothing logged last."""
+    return sorted(_with_dues(db, today, within_days), key=_due_order)
+
+
+def _with_dues(db: Database, today: date, within_days: int | None) -> list[PatientSummary]:
+    with db.transaction() as session:
+        dues = _dues(session, today, within_days)
+        return [
+            PatientSummary(patient.name, 0, dues[patient.id])
+            for patient in session.scalars(select(Patient).order_by(Patient.id))
+        ]
+
+
+def _due_order(summary: PatientSummary) -> tuple[int, int, str]:
+    if summary.due.days_left is None:
+        return (1, 0, summary.name)
+    return (0, summary.due.days_left, summary.name)
+
+
+def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
+    """Every patient's Due in three queries, however many patients there are."""
+    latest = dict(
+        session.execute(
+            select(InjectionSession.patient_id, func.max(InjectionSession.date)).group_by(
+                InjectionSession.patient_id
+            )
+        ).all()
+    )
+    upcoming = {}
+    booked = session.scalars(
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.BOOKED.value, Appointment.date >= today)
+        .order_by(Appointment.date.desc(), Appointment.time.desc())
+    )
+    for row in booked:  # latest first, so the earliest one per patient wins
+        upcoming[row.patient_id] = appointment_record(row)
+    result = {}
+    for patient in session.scalars(select(Patient)):
+        window = patient.within_days if within_days is None else within_days
+        due = schedule.due(latest.get(patient.id), today, patient.every_months, window)
+        result[patient.id] = replace(due, appointment=upcoming.get(patient.id))
+    return result
+
+
+def _record_counts(session: Session) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for model in RECORD_MODELS:
+        query = select(model.patient_id, func.count()).group_by(model.patient_id)
+        for patient_id, count in session.execute(query):
+            counts[patient_id] = counts.get(patient_id, 0) + count
+    return counts
+
+
+def add_patient(db: Database, name: str, every_months: int | None = None) -> str:
+    check_plan(every_months, None)
+    name = _required(name)
+    with db.transaction() as session:
+        session.add(
+            Patient(
+                name=unused_name(session, name),
+                every_months=every_months or DEFAULT_INTERVAL_MONTHS,
+                within_days=DEFAULT_REMINDER_DAYS,
+            )
+        )
+        session.flush()
+        return name
+
+
+def rename_patient(db: Database, old: str, new: str) -> str:
+    new = _required(new)
+    with db.transaction() as session:
+        patient = _named(session, old)
+        patient.name = unused_name(session, new, patient)
+        return new
+
+
+def patient_records(db: Database, name: str) -> int:
+    with db.transaction() as session:
+        return _record_counts(session).get(_named(session, name).id, 0)
+
+
+def remove_patient(db: Database, name: str, with_records: bool) -> int:
+    """Remove a patient; with_records also deletes all their records and change log."""
+    with db.transaction() as session:
+        patient = _named(session, name)
+        records = _record_counts(session).get(patient.id, 0)
+        if records and not with_records:
+            raise Conflict(
+                f"'{name}' has {records} record(s); to delete them too, run: "
+                f"tracker patients remove '{name}' --with-records"
+            )
+        if session.scalar(select(func.count()).select_from(Patient)) == 1:
+            raise Conflict(f"'{name}' is the only patient; a database needs one")
+        sessions = select(InjectionSession.id).where(InjectionSession.patient_id == patient.id)
+        session.execute(delete(InjectionSite).where(InjectionSite.session_id.in_(sessions)))
+        for model in (*RECORD_MODELS, Change):
+            session.execute(delete(model).where(model.patient_id == patient.id))
+        session.delete(patient)
+        return records
+
+
+def _named(session: Session, name: str) -> Patient:
+    patient = session.scalar(select(Patient).where(Patient.name == name))
+    if patient is None:
+        known = ", ".join(session.scalars(select(Patient.name).order_by(Patient.name)))
+        raise NotFound(f"there is no patient called '{name}' (known: {known})")
+    return patient
+
+
+def _required(name: str) -> str:
+    if not name.strip():
+        raise InvalidInput("a patient needs a name")
+    return name.strip()
