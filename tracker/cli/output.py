@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other commands)
+    appointment_text,
+    days,
+    due_json,
+    due_line,
+    due_text,
+    iso,
+    long_date,
+    short_date,
+    to_json,
+)
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.diary import WeekSummary
 from tracker.domain.dosing import Site, format_units
@@ -21,13 +31,8 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.response import LongTerm, Review
-from tracker.domain.schedule import Due, DueStatus
 
 HISTORY_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def number(value: float | None) -> int | float | None:
@@ -35,10 +40,6 @@ def number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
-
-
-def iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def injection_json(record: InjectionRecord) -> dict[str, Any]:
@@ -54,17 +55,6 @@ def injection_json(record: InjectionRecord) -> dict[str, Any]:
     }
 
 
-def due_json(due: Due) -> dict[str, Any]:
-    return {
-        "status": due.status.value,
-        "last_injection": iso(due.last_injection),
-        "next_due": iso(due.next_due),
-        "earliest": iso(due.earliest),
-        "days_left": due.days_left,
-        "appointment": iso(due.appointment.day) if due.appointment else None,
-    }
-
-
 def appointment_json(appointment: AppointmentRecord) -> dict[str, Any]:
     return {
         "id": appointment.id,
@@ -74,12 +64,6 @@ def appointment_json(appointment: AppointmentRecord) -> dict[str, Any]:
         "note": appointment.note,
         "status": appointment.status.value,
     }
-
-
-def appointment_text(appointment: AppointmentRecord) -> str:
-    when = long_date(appointment.day) + (f" at {appointment.time}" if appointment.time else "")
-    provider = f" with {appointment.provider}" if appointment.provider else ""
-    return f"{when}{provider} (#{appointment.id})"
 
 
 def appointments_table(records: list[AppointmentRecord]) -> str:
@@ -112,20 +96,6 @@ def injections_csv(records: Iterable[InjectionRecord]) -> str:
 # --- human text -------------------------------------------------------------
 
 
-def long_date(day: date) -> str:
-    """Tue 24 Feb 2027."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def short_date(day: date, reference: date) -> str:
-    """Tue 16 Feb, with the year only when it differs from the reference's."""
-    return long_date(day) if day.year != reference.year else f"{day:%a} {day.day} {day:%b}"
-
-
-def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def units_text(units: float | None) -> str:
     return "units not recorded" if units is None else f"{format_units(units)} units"
 
@@ -139,30 +109,6 @@ def sites_text(sites: Iterable[Site], separator: str = ", ") -> str:
 
 def injection_summary(record: InjectionRecord) -> str:
     return f"{long_date(record.day)}: {record.product.value}, {units_text(record.units)}"
-
-
-def due_text(due: Due) -> str:
-    """The reminder line, and the booked appointment when there is one."""
-    line = due_line(due)
-    if due.appointment is not None:
-        return f"{line}\nBooked: {appointment_text(due.appointment)}"
-    if due.status.needs_attention:
-        return f"{line}\nNo appointment booked yet: tracker book DATE"
-    return line
-
-
-def due_line(due: Due) -> str:
-    if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
-        return "No injection logged yet. Record one with: tracker log DATE --units N"
-    earliest = f"earliest {short_date(due.earliest, due.next_due)}" if due.earliest else ""
-    when = long_date(due.next_due)
-    if due.status is DueStatus.OVERDUE:
-        ago = days(-due.days_left)
-        return f"Next injection was due {when} — {ago} ago (overdue: contact your clinic to book)"
-    if due.status is DueStatus.DUE:
-        return f"Next injection due today, {when} ({earliest})"
-    soon = ": time to book it" if due.status is DueStatus.DUE_SOON else ""
-    return f"Next injection due {when} — in {days(due.days_left)}{soon} ({earliest})"
 
 
 def plan_text(plan: PlanSettings) -> str:

@@ -54,15 +54,20 @@ def due(
       tracker due --check || notify-send "Time to book your injection"
       tracker due --all                 every patient, overdue first
     """
-    from tracker.cli import output
+    from tracker.cli import due_output as output
+    from tracker.store.quick_due import quick_due
 
     app: AppContext = ctx.obj
     if all_patients:
         _due_all(ctx, app, as_json, check, within)
         return
-    from tracker.services.injections import due_status
+    # The standard-library path answers for a current SQLite file; the full path
+    # (SQLAlchemy, migrations, error messages) answers everything else.
+    result = quick_due(app.location, app.patient, app.today(), within)
+    if result is None:
+        from tracker.services.injections import due_status
 
-    result = due_status(app.database(), app.today(), within)
+        result = due_status(app.database(), app.today(), within)
     click.echo(output.to_json(output.due_json(result)) if as_json else output.due_text(result))
     if check and result.status.needs_attention:
         ctx.exit(EXIT_NEEDS_ATTENTION)

@@ -13,8 +13,6 @@ import warnings
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 
-from dateutil import parser as dateutil_parser
-
 from tracker.domain.errors import InvalidInput
 from tracker.domain.text import ascii_digits
 
@@ -72,6 +70,9 @@ def _in_range(day: date, text: str) -> date:
 
 
 def _parse_written(text: str) -> date:
+    # Imported here: dateutil's parser is slow to load, and `tracker due` never needs it.
+    from dateutil import parser as dateutil_parser
+
     try:
         with warnings.catch_warnings():
             # "24 Nov 2026 EST": the time zone does not matter for a calendar date.

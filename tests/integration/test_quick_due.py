@@ -1,0 +1,92 @@
+"""The standard-library `due` path and the SQLAlchemy path give identical answers."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import Tracker
+from tracker.services.injections import due_status
+from tracker.store.database import Database
+from tracker.store.quick_due import quick_due
+
+TODAY = date(2026, 11, 25)
+OFFSETS = st.integers(min_value=-200, max_value=500)
+TIMES = st.one_of(st.none(), st.sampled_from(["08:00", "09:30", "14:15"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    injections=st.lists(st.integers(min_value=0, max_value=600), max_size=5, unique=True),
+    appointments=st.lists(st.tuples(OFFSETS, TIMES, st.booleans()), max_size=4),
+    every=st.integers(min_value=1, max_value=6),
+    within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    second_patient=st.booleans(),
+)
+def test_both_paths_agree_on_random_histories(
+    injections, appointments, every, within, second_patient
+):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.db"
+        tracker = Tracker(str(path))
+        tracker.ok("plan", "--every", str(every))
+        patient = None
+        if second_patient:
+            tracker.ok("patients", "add", "Mum")
+            tracker.ok("--patient", "Mum", "log", (TODAY - timedelta(days=33)).isoformat())
+        for days_ago in injections:
+            tracker.ok("log", (TODAY - timedelta(days=days_ago)).isoformat())
+        for offset, time, cancel in appointments:
+            day = TODAY + timedelta(days=abs(offset))
+            args = ["book", day.isoformat()] + (["--time", time] if time else [])
+            if tracker(*args).exit_code == 0 and cancel:
+                tracker.ok("cancel", str(len(tracker.json("appointments", "--all"))))
+        for today in (TODAY, TODAY + timedelta(days=40), TODAY + timedelta(days=400)):
+            quick = quick_due(str(path), patient, today, within)
+            database = Database(str(path), patient=patient)
+            try:
+                full = due_status(database, today, within)
+            finally:
+                database.close()
+            assert quick == full
+
+
+def test_the_quick_path_steps_aside_for_anything_but_a_current_sqlite_file(tmp_path):
+    assert quick_due(str(tmp_path / "missing.db"), None, TODAY) is None
+    assert quick_due("postgresql+psycopg://x@127.0.0.1/y", None, TODAY) is None
+    old = tmp_path / "not-tracker.db"
+    old.write_bytes(b"junk")
+    assert quick_due(str(old), None, TODAY) is None
+    made = tmp_path / "t.db"
+    Tracker(str(made)).ok("log", "2026-11-24")
+    assert quick_due(str(made), "nobody", TODAY) is None  # the full path names the error
+    assert quick_due(f"sqlite:///{made}", None, TODAY) is not None
+    assert (
+        "no patient called 'nobody'"
+        in Tracker(str(made)).fails("--patient", "nobody", "due").stderr
+    )
+
+
+def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
+    import subprocess
+    import sys
+
+    made = tmp_path / "t.db"
+    Tracker(str(made)).ok("log", "2026-11-24")
+    code = (
+        "import sys; from tracker.cli import cli; "
+        "cli.main(['--db', sys.argv[1], 'due'], standalone_mode=False); "
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(made)],
+        capture_output=True,
+        text=True,
+        env={"TRACKER_TODAY": "2026-11-25", "PATH": ""},
+        check=True,
+    ).stdout
+    assert out.strip().endswith("False False")

@@ -1,0 +1,74 @@
+"""Formatting what `tracker due` prints: kept apart and light, because `due` runs
+from prompts and cron and must start as fast as Python itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.schedule import Due, DueStatus
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def due_json(due: Due) -> dict[str, Any]:
+    return {
+        "status": due.status.value,
+        "last_injection": iso(due.last_injection),
+        "next_due": iso(due.next_due),
+        "earliest": iso(due.earliest),
+        "days_left": due.days_left,
+        "appointment": iso(due.appointment.day) if due.appointment else None,
+    }
+
+
+def appointment_text(appointment: AppointmentRecord) -> str:
+    when = long_date(appointment.day) + (f" at {appointment.time}" if appointment.time else "")
+    provider = f" with {appointment.provider}" if appointment.provider else ""
+    return f"{when}{provider} (#{appointment.id})"
+
+
+def long_date(day: date) -> str:
+    """Tue 24 Feb 2027."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def short_date(day: date, reference: date) -> str:
+    """Tue 16 Feb, with the year only when it differs from the reference's."""
+    return long_date(day) if day.year != reference.year else f"{day:%a} {day.day} {day:%b}"
+
+
+def days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def due_text(due: Due) -> str:
+    """The reminder line, and the booked appointment when there is one."""
+    line = due_line(due)
+    if due.appointment is not None:
+        return f"{line}\nBooked: {appointment_text(due.appointment)}"
+    if due.status.needs_attention:
+        return f"{line}\nNo appointment booked yet: tracker book DATE"
+    return line
+
+
+def due_line(due: Due) -> str:
+    if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
+        return "No injection logged yet. Record one with: tracker log DATE --units N"
+    earliest = f"earliest {short_date(due.earliest, due.next_due)}" if due.earliest else ""
+    when = long_date(due.next_due)
+    if due.status is DueStatus.OVERDUE:
+        ago = days(-due.days_left)
+        return f"Next injection was due {when} — {ago} ago (overdue: contact your clinic to book)"
+    if due.status is DueStatus.DUE:
+        return f"Next injection due today, {when} ({earliest})"
+    soon = ": time to book it" if due.status is DueStatus.DUE_SOON else ""
+    return f"Next injection due {when} — in {days(due.days_left)}{soon} ({earliest})"

@@ -1,0 +1,101 @@
+"""`tracker due` without SQLAlchemy: four small queries with the standard sqlite3 module.
+
+`due` runs from prompts, status bars and cron, so it must cost little more than
+starting Python. This path answers only for an existing SQLite file that is at
+the current schema and names a known patient; anything else (a server URL, a
+missing or old file, an unknown patient) returns None and the ordinary path
+answers, with its migrations and its error messages. A test compares both paths
+on random histories.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from tracker.domain import schedule
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
+
+SQLITE_URL_PREFIX = "sqlite:///"
+
+
+def sqlite_file(location: str | None) -> Path | None:
+    """The database file a location names, or None when it is not a plain SQLite file."""
+    if not location:
+        import platformdirs
+
+        return platformdirs.user_data_path("tracker") / "tracker.db"
+    if "\x00" in location:
+        return None
+    if "://" in location:
+        if not location.startswith(SQLITE_URL_PREFIX) or "?" in location:
+            return None
+        return Path(location[len(SQLITE_URL_PREFIX) :])
+    return Path(location).expanduser()
+
+
+def quick_due(
+    location: str | None, patient: str | None, today: date, within_days: int | None = None
+) -> schedule.Due | None:
+    path = sqlite_file(location)
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return _due(connection, patient, today, within_days)
+    except sqlite3.Error:
+        return None  # not ours, damaged, locked too long: the ordinary path explains
+    finally:
+        connection.close()
+
+
+def _due(
+    connection: sqlite3.Connection, patient: str | None, today: date, within_days: int | None
+) -> schedule.Due | None:
+    version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    if version is None or version[0] != HEAD_REVISION:
+        return None
+    row = (
+        connection.execute(
+            "SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1"
+        ).fetchone()
+        if patient is None
+        else connection.execute(
+            "SELECT id, every_months, within_days FROM patients WHERE name = ?", (patient,)
+        ).fetchone()
+    )
+    if row is None:
+        return None
+    patient_id, every_months, plan_window = row
+    (last,) = connection.execute(
+        "SELECT max(date) FROM injection_sessions WHERE patient_id = ?", (patient_id,)
+    ).fetchone()
+    window = plan_window if within_days is None else within_days
+    due = schedule.due(
+        None if last is None else date.fromisoformat(last), today, every_months, window
+    )
+    return replace(due, appointment=_next_appointment(connection, patient_id, today))
+
+
+def _next_appointment(
+    connection: sqlite3.Connection, patient_id: int, today: date
+) -> AppointmentRecord | None:
+    # The same order as domain.appointments.next_appointment: date, then time (none first).
+    row = connection.execute(
+        "SELECT id, date, time, provider, note, status FROM appointments "
+        "WHERE patient_id = ? AND status = ? AND date >= ? "
+        "ORDER BY date, coalesce(time, ''), id LIMIT 1",
+        (patient_id, AppointmentStatus.BOOKED.value, today.isoformat()),
+    ).fetchone()
+    if row is None:
+        return None
+    id_, day, time, provider, note, status = row
+    return AppointmentRecord(
+        id_, date.fromisoformat(day), time, provider, note, AppointmentStatus(status)
+    )
