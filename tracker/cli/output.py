@@ -32,38 +32,16 @@ from tracker.domain.records import (
 )
 from tracker.domain.response import LongTerm, Review
 
+# The --json outputs are the same records as the JSON export: one definition each.
+from tracker.export.json_export import (  # noqa: F401  (some are used by other commands)
+    appointment as appointment_json,
+)
+from tracker.export.json_export import change as change_json  # noqa: F401
+from tracker.export.json_export import injection as injection_json
+from tracker.export.json_export import number  # noqa: F401
+from tracker.export.json_export import pain as pain_json  # noqa: F401
+
 HISTORY_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
-
-
-def number(value: float | None) -> int | float | None:
-    """200.0 is shown as 200; 12.5 stays 12.5."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
-def injection_json(record: InjectionRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "date": record.day.isoformat(),
-        "product": record.product.value,
-        "units": number(record.units),
-        "sites": [{"muscle": site.muscle, "units": number(site.units)} for site in record.sites],
-        "provider": record.provider,
-        "lot": record.lot,
-        "note": record.note,
-    }
-
-
-def appointment_json(appointment: AppointmentRecord) -> dict[str, Any]:
-    return {
-        "id": appointment.id,
-        "date": appointment.day.isoformat(),
-        "time": appointment.time,
-        "provider": appointment.provider,
-        "note": appointment.note,
-        "status": appointment.status.value,
-    }
 
 
 def appointments_table(records: list[AppointmentRecord]) -> str:
@@ -135,16 +113,6 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"  # for scores above 0; no pain at all is "_"
 BAR_WIDTH = 20  # characters for a score of 10
-
-
-def pain_json(record: PainRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "date": record.day.isoformat(),
-        "score": record.score,
-        "function": record.function,
-        "note": record.note,
-    }
 
 
 def pain_text(record: PainRecord) -> str:
@@ -396,21 +364,6 @@ KIND_NAMES = {
     "appointment": "appointment",
     "plan": "plan",
 }
-
-
-def change_json(record: ChangeRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "batch": record.batch,
-        "at": record.at,
-        "command": record.command,
-        "action": record.action,
-        "kind": record.kind,
-        "record_id": record.record_id,
-        "old": record.old,
-        "new": record.new,
-        "undo_of": record.undo_of,
-    }
 
 
 def _value_text(value: Any) -> str:
