@@ -1,0 +1,279 @@
+"""Realistic benchmark databases, built fast and cached.
+
+The schema comes from the real program (``tracker --db FILE due`` creates and
+migrates a new file to the head revision); the rows are then bulk-inserted
+with plain sqlite3, so a clinic of 10,000 patients takes a minute, not hours.
+Built files are cached under the output folder, named by their parameters and
+the migration files, so reruns reuse them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 25)
+# Bump when the generated rows change, so stale caches are not reused.
+BUILD_VERSION = 1
+INTERVAL_DAYS = 91
+SITES = ("left lumbar paraspinal", "right lumbar paraspinal")
+EFFECTS = (
+    ("headache", "headache", "common"),
+    ("neck pain", "neck pain", "common"),
+    ("dry mouth", "dry mouth", "common"),
+    ("felt odd", None, "other"),
+)
+# Indexes rebuilt after the bulk insert instead of being updated row by row.
+BULK_TABLES = ("pain_entries", "injection_sessions", "injection_sites", "side_effects")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One dataset: every patient gets the same shape of history."""
+
+    name: str
+    patients: int
+    diary_days: int  # one pain entry a day, ending yesterday
+    injections: int  # every INTERVAL_DAYS, 2 sites each
+    effects: int  # side effects per patient
+    past_appointments: int  # done or cancelled, besides one upcoming booking
+
+    def filename(self) -> str:
+        return (
+            f"{self.name}-p{self.patients}-d{self.diary_days}-i{self.injections}"
+            f"-e{self.effects}-a{self.past_appointments}-v{BUILD_VERSION}-{schema_key()}.db"
+        )
+
+
+def patient_20y() -> Spec:
+    return Spec("patient-20y", 1, 7300, 80, 40, 4)
+
+
+def clinic(patients: int) -> Spec:
+    return Spec(f"clinic-{patients}", patients, 3650, 40, 3, 0)
+
+
+def tracker_command() -> str:
+    """The installed console script, next to this interpreter if not on PATH."""
+    beside = Path(sys.executable).parent / "tracker"
+    return str(beside) if beside.exists() else shutil.which("tracker") or "tracker"
+
+
+def schema_key() -> str:
+    """Changes whenever a migration is added or edited."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def ensure(spec: Spec, cache: Path, rebuild: bool = False) -> Path:
+    """The cached database for spec, built first if missing (or if rebuild)."""
+    target = cache / spec.filename()
+    if target.exists() and not rebuild:
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    create_schema(partial)
+    fill(partial, spec)
+    os.replace(partial, target)  # atomic: parallel runs never see half a file
+    return target
+
+
+def create_schema(path: Path) -> None:
+    env = {**os.environ, "TRACKER_TODAY": TODAY.isoformat()}
+    env.pop("TRACKER_PATIENT", None)
+    subprocess.run(
+        [tracker_command(), "--db", str(path), "due"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def fill(path: Path, spec: Spec) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000;"
+        )
+        indexes = drop_indexes(connection)
+        connection.execute("BEGIN")
+        insert_rows(connection, spec)
+        connection.execute("COMMIT")
+        for sql in indexes:
+            connection.execute(sql)
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+
+
+def drop_indexes(connection: sqlite3.Connection) -> list[str]:
+    marks = ",".join("?" * len(BULK_TABLES))
+    rows = connection.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})",
+        BULK_TABLES,
+    ).fetchall()
+    for name, _ in rows:
+        connection.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
+
+
+def insert_rows(connection: sqlite3.Connection, spec: Spec) -> None:
+    days = Days(spec.diary_days + spec.injections * INTERVAL_DAYS + 400)
+    connection.execute("DELETE FROM patients")  # the migration's placeholder 'default'
+    connection.executemany(
+        "INSERT INTO patients (id, name, every_months, within_days) VALUES (?, ?, 3, 14)",
+        ((p, patient_name(spec, p)) for p in patient_ids(spec)),
+    )
+    connection.executemany(
+        "INSERT INTO injection_sessions (id, patient_id, date, product, units, provider, lot)"
+        " VALUES (?, ?, ?, 'botox', 200, 'Dr Lee', ?)",
+        session_rows(spec, days),
+    )
+    connection.executemany(
+        "INSERT INTO injection_sites (session_id, position, muscle, units) VALUES (?, ?, ?, 100)",
+        site_rows(spec),
+    )
+    insert_pain(connection, spec, days)
+    connection.executemany(
+        "INSERT INTO side_effects (patient_id, date, text, term, effect_class, severity,"
+        " resolved_on) VALUES (?, ?, ?, ?, ?, 'mild', ?)",
+        effect_rows(spec, days),
+    )
+    connection.executemany(
+        "INSERT INTO appointments (patient_id, date, time, provider, status)"
+        " VALUES (?, ?, '09:30', 'Dr Lee', ?)",
+        appointment_rows(spec, days),
+    )
+
+
+class Days:
+    """ISO dates counted back from TODAY: days[n] is n days ago."""
+
+    def __init__(self, count: int) -> None:
+        self.iso = [(TODAY - timedelta(days=n)).isoformat() for n in range(count)]
+
+    def __getitem__(self, ago: int) -> str:
+        return self.iso[ago] if ago >= 0 else (TODAY - timedelta(days=ago)).isoformat()
+
+
+def patient_ids(spec: Spec) -> range:
+    return range(1, spec.patients + 1)
+
+
+def patient_name(spec: Spec, patient: int) -> str:
+    return "Alex Example" if spec.patients == 1 else f"patient-{patient:06d}"
+
+
+def last_injection_ago(spec: Spec, patient: int) -> int:
+    """Days since the latest injection: spread so some are overdue, some due soon."""
+    return 97 if spec.patients == 1 else 5 + (patient * 37) % 110
+
+
+def injection_agos(spec: Spec, patient: int) -> list[int]:
+    last = last_injection_ago(spec, patient)
+    return [last + k * INTERVAL_DAYS for k in reversed(range(spec.injections))]
+
+
+def session_id(spec: Spec, patient: int, k: int) -> int:
+    return (patient - 1) * spec.injections + k + 1
+
+
+def session_rows(spec: Spec, days: Days) -> Iterator[tuple]:
+    for patient in patient_ids(spec):
+        for k, ago in enumerate(injection_agos(spec, patient)):
+            yield (session_id(spec, patient, k), patient, days[ago], f"C{1000 + k}")
+
+
+def site_rows(spec: Spec) -> Iterator[tuple]:
+    for patient in patient_ids(spec):
+        for k in range(spec.injections):
+            for position, muscle in enumerate(SITES):
+                yield (session_id(spec, patient, k), position, muscle)
+
+
+def pain_template(spec: Spec, last_ago: int) -> list[tuple[int, int]]:
+    """(score, function) for each day ago: lower 2-8 weeks after each injection."""
+    template = []
+    for ago in range(spec.diary_days, 0, -1):
+        since = last_ago - ago if ago <= last_ago else (last_ago - ago) % INTERVAL_DAYS
+        score = 4 if 14 <= since <= 56 else 7
+        score += (ago * 7919) % 3 - 1
+        template.append((score, max(0, score - 1)))
+    return template
+
+
+def insert_pain(connection: sqlite3.Connection, spec: Spec, days: Days) -> None:
+    """One entry a day per patient, copied in SQL from a template per injection phase.
+
+    Most of a clinic's rows are pain entries; INSERT ... SELECT keeps them out of Python.
+    """
+    lasts = {p: last_injection_ago(spec, p) for p in patient_ids(spec)}
+    connection.execute("CREATE TEMP TABLE bench_last (patient_id INTEGER PRIMARY KEY, last INT)")
+    connection.executemany("INSERT INTO bench_last VALUES (?, ?)", lasts.items())
+    connection.execute(
+        "CREATE TEMP TABLE bench_pain (last INT, ago INT, date TEXT, score INT, function INT,"
+        " PRIMARY KEY (last, ago))"
+    )
+    for last in sorted(set(lasts.values())):
+        connection.executemany(
+            "INSERT INTO bench_pain VALUES (?, ?, ?, ?, ?)",
+            (
+                (last, ago, days[ago], score, function)
+                for ago, (score, function) in zip(
+                    range(spec.diary_days, 0, -1), pain_template(spec, last), strict=True
+                )
+            ),
+        )
+    connection.execute(
+        "INSERT INTO pain_entries (patient_id, date, score, function)"
+        " SELECT l.patient_id, t.date, t.score, t.function FROM bench_last l"
+        " JOIN bench_pain t ON t.last = l.last ORDER BY l.patient_id, t.ago DESC"
+    )
+    connection.execute("DROP TABLE bench_pain")
+    connection.execute("DROP TABLE bench_last")
+
+
+def effect_rows(spec: Spec, days: Days) -> Iterator[tuple]:
+    for patient in patient_ids(spec):
+        agos = injection_agos(spec, patient)
+        step = max(1, len(agos) // max(1, spec.effects))
+        for n, ago in enumerate(agos[::step][: spec.effects]):
+            text, term, effect_class = EFFECTS[(patient + n) % len(EFFECTS)]
+            started = ago - 3
+            yield (patient, days[started], text, term, effect_class, days[started - 5])
+
+
+def appointment_rows(spec: Spec, days: Days) -> Iterator[tuple]:
+    for patient in patient_ids(spec):
+        agos = injection_agos(spec, patient)
+        for n, ago in enumerate(agos[-spec.past_appointments :] if spec.past_appointments else []):
+            yield (patient, days[ago], "cancelled" if n == 0 else "done")
+        yield (patient, days[-(3 + patient % 60)], "booked")
+
+
+def describe(path: Path) -> dict[str, int]:
+    """Row counts and size, for the results file."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("patients", "injection_sessions", "pain_entries", "side_effects")
+        }
+    finally:
+        connection.close()
+    return {**counts, "bytes": path.stat().st_size}

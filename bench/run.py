@@ -1,0 +1,450 @@
+"""Time whole tracker commands as a user runs them, against floors measured alongside.
+
+Usage: python bench/run.py [--quick] [--runs N] [--huge] [--no-clinic-large] [--out DIR]
+
+Every timed run is a new process of the installed console script. The table
+shows median and min-max per command, the floor it is compared with, and the
+target; a JSON file with every run's numbers goes to OUT/results-<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build  # a sibling module, found through the line above
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+CLINIC_SIZES = (1_000, 10_000)
+HUGE_SIZE = 100_000
+QUICK_CLINIC_SIZES = (50, 200)
+LARGE_CLINIC = 10_000
+SITE_OPTIONS = (
+    "--site",
+    "left lumbar paraspinal:100",
+    "--site",
+    "right lumbar paraspinal:100",
+)
+
+FLOOR_CLICK = "click"
+FLOOR_ORM = "sqlalchemy"
+FLOOR_SQLITE = "sqlite3"
+FLOOR_CODE = {
+    FLOOR_CLICK: "import click, sqlite3",
+    FLOOR_ORM: "import sqlalchemy.orm",
+    FLOOR_SQLITE: (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute("
+        "'select max(date) from injection_sessions where patient_id=1').fetchone())"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Either a ratio to the row's floor or an absolute limit in milliseconds."""
+
+    ratio: float | None = None
+    ms: float | None = None
+
+    def text(self) -> str:
+        if self.ratio is not None:
+            return f"<= {self.ratio:g}x floor"
+        if self.ms is not None:
+            return f"< {self.ms:g} ms"
+        return "-"
+
+    def met(self, median_ms: float, floor_ms: float | None) -> bool | None:
+        if self.ratio is not None and floor_ms:
+            return median_ms <= self.ratio * floor_ms
+        if self.ms is not None:
+            return median_ms < self.ms
+        return None
+
+
+NO_TARGET = Target()
+
+
+@dataclass(frozen=True)
+class Case:
+    command: str  # as shown in the table
+    dataset: str
+    argv: tuple[str, ...]
+    db: Path | None
+    floor: str | None = None
+    target: Target = NO_TARGET
+    copy_db: bool = False  # the command writes: give each run a fresh copy
+    ok_codes: tuple[int, ...] = (0,)
+    group: str = ""  # rows compared across clinic sizes
+
+
+@dataclass
+class Row:
+    command: str
+    dataset: str
+    runs: int
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    iqr_ms: float
+    floor: str | None
+    floor_ms: float | None
+    ratio: float | None
+    target: str
+    ok: bool | None
+    peak_rss_mb: float
+    group: str = ""
+    times_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Bench:
+    python: str
+    tracker: str
+    runs: int
+    warmup: int
+    scratch: Path
+    floors: dict[str, float] = field(default_factory=dict)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny clinics, 3 runs (smoke/CI)")
+    parser.add_argument("--runs", type=int, help="timed runs per command (default 7, quick 3)")
+    parser.add_argument("--warmup", type=int, help="untimed runs of each command first (default 1)")
+    parser.add_argument("--huge", action="store_true", help="add a 100,000-patient clinic (slow)")
+    parser.add_argument(
+        "--no-clinic-large", action="store_true", help="skip clinics of 10,000 or more"
+    )
+    parser.add_argument(
+        "--clinic-sizes", help="comma-separated patient counts, replacing the defaults"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(os.environ.get("BENCH_OUT", DEFAULT_OUT)),
+        help="results and cached databases (default $BENCH_OUT or bench/out)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    return parser.parse_args(argv)
+
+
+def clinic_sizes(args: argparse.Namespace) -> list[int]:
+    if args.clinic_sizes:
+        sizes = [int(n) for n in args.clinic_sizes.split(",") if n.strip()]
+    elif args.quick:
+        sizes = list(QUICK_CLINIC_SIZES)
+    else:
+        sizes = list(CLINIC_SIZES) + ([HUGE_SIZE] if args.huge else [])
+    if args.no_clinic_large:
+        sizes = [n for n in sizes if n < LARGE_CLINIC]
+    return sizes
+
+
+def bench_env(db: Path | None) -> dict[str, str]:
+    """The user's environment, minus coverage hooks and patient choice, with today fixed."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COV_CORE_") and key not in ("TRACKER_PATIENT", "TRACKER_DB")
+    }
+    env["TRACKER_TODAY"] = build.TODAY.isoformat()
+    if db is not None:
+        env["TRACKER_DB"] = str(db)
+    return env
+
+
+# Runs one command and reports its wall time and peak RSS. A small launcher is
+# needed because a child started straight from this (larger) process would
+# report this process's peak RSS as its own (Linux keeps it across vfork+exec).
+LAUNCHER = """
+import os, sys, time
+argv = sys.argv[1:]
+actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+start = time.perf_counter()
+pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+_, status, usage = os.wait4(pid, 0)
+elapsed = (time.perf_counter() - start) * 1000
+print(elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_once(
+    argv: Sequence[str], env: dict[str, str], ok_codes: Sequence[int]
+) -> tuple[float, int]:
+    """Wall time in ms and peak RSS in KiB of one new process running argv."""
+    launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, *argv]
+    done = subprocess.run(launcher, env=env, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"launcher failed for {' '.join(argv)}:\n{done.stderr}")
+    elapsed, rss, code = done.stdout.split()
+    if int(code) not in ok_codes:
+        raise RuntimeError(f"{' '.join(argv)} exited {code}:\n{done.stderr}")
+    return float(elapsed), int(rss)
+
+
+def measure(
+    bench: Bench, argv: Sequence[str], db: Path | None, case: Case | None = None
+) -> tuple[list[float], int]:
+    copy_db = case.copy_db if case else False
+    ok_codes = case.ok_codes if case else (0,)
+    times: list[float] = []
+    peak = 0
+    for n in range(bench.warmup + bench.runs):
+        target_db = db
+        if copy_db and db is not None:
+            target_db = bench.scratch / db.name
+            shutil.copyfile(db, target_db)
+        elapsed, rss = run_once(argv, bench_env(target_db), ok_codes)
+        if n >= bench.warmup:
+            times.append(elapsed)
+            peak = max(peak, rss)
+    return times, peak
+
+
+def floor_argv(bench: Bench, floor: str, db: Path | None) -> list[str]:
+    argv = [bench.python, "-c", FLOOR_CODE[floor]]
+    return [*argv, str(db)] if floor == FLOOR_SQLITE and db else argv
+
+
+def summarise(
+    bench: Bench, label: str, dataset: str, times: list[float], rss_kb: int, case: Case | None
+) -> Row:
+    median = statistics.median(times)
+    quartiles = statistics.quantiles(times, n=4) if len(times) > 1 else [median] * 3
+    floor = case.floor if case else None
+    floor_ms = bench.floors.get(floor) if floor else None
+    target = case.target if case else NO_TARGET
+    return Row(
+        command=label,
+        dataset=dataset,
+        runs=len(times),
+        median_ms=round(median, 1),
+        min_ms=round(min(times), 1),
+        max_ms=round(max(times), 1),
+        iqr_ms=round(quartiles[2] - quartiles[0], 1),
+        floor=floor,
+        floor_ms=round(floor_ms, 1) if floor_ms else None,
+        ratio=round(median / floor_ms, 2) if floor_ms else None,
+        target=target.text(),
+        ok=target.met(median, floor_ms),
+        peak_rss_mb=round(rss_kb / 1024, 1),
+        group=case.group if case else "",
+        times_ms=[round(t, 1) for t in times],
+    )
+
+
+def measure_floors(bench: Bench, patient_db: Path) -> list[Row]:
+    for argv in ([bench.python, "-c", FLOOR_CODE[FLOOR_ORM]], [bench.tracker, "--help"]):
+        run_once(argv, bench_env(patient_db), (0,))  # warm the OS caches and .pyc files
+    rows = []
+    for floor in (FLOOR_CLICK, FLOOR_ORM, FLOOR_SQLITE):
+        db = patient_db if floor == FLOOR_SQLITE else None
+        times, rss = measure(bench, floor_argv(bench, floor, db), db)
+        bench.floors[floor] = statistics.median(times)
+        code = "sqlite3 max(date)" if floor == FLOOR_SQLITE else FLOOR_CODE[floor]
+        label = f"floor: python -c '{code}'"
+        rows.append(summarise(bench, label, "patient-20y" if db else "-", times, rss, None))
+    return rows
+
+
+def patient_cases(tracker: str, db: Path) -> list[Case]:
+    name = "patient-20y"
+    fast = Target(ratio=1.5)
+    orm = Target(ratio=1.3)
+    second = Target(ms=1000)
+
+    def case(command: str, *args: str, **options: object) -> Case:
+        return Case(command, name, (tracker, *args), db, **options)  # type: ignore[arg-type]
+
+    return [
+        case("tracker --help", "--help", floor=FLOOR_CLICK, target=fast),
+        case("tracker due", "due", floor=FLOOR_CLICK, target=fast),
+        case("tracker due --check", "due", "--check", floor=FLOOR_CLICK, target=fast,
+             ok_codes=(0, 1)),
+        case("tracker log --units 200 (2 sites)", "log", "--units", "200", *SITE_OPTIONS,
+             floor=FLOOR_ORM, target=orm, copy_db=True),
+        case("tracker pain 5", "pain", "5", floor=FLOOR_ORM, target=orm, copy_db=True),
+        case("tracker effect headache", "effect", "headache", floor=FLOOR_ORM, target=orm,
+             copy_db=True),
+        case("tracker review", "review", floor=FLOOR_ORM, target=second),
+        case("tracker export --format json", "export", "--format", "json", floor=FLOOR_ORM,
+             target=second),
+        case("tracker export --format csv", "export", "--format", "csv", floor=FLOOR_ORM,
+             target=second),
+    ]  # fmt: skip
+
+
+def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
+    name = f"clinic-{size}"
+    last = build.patient_name(build.clinic(size), size)
+    due_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
+    return [
+        Case("tracker due --all", name, (tracker, "due", "--all"), db, FLOOR_CLICK, due_target,
+             group="due --all"),
+        Case(f"tracker --patient {last} export --format json", name,
+             (tracker, "--patient", last, "export", "--format", "json"), db, FLOOR_ORM,
+             group="export json (1 patient)"),
+    ]  # fmt: skip
+
+
+def build_datasets(args: argparse.Namespace, sizes: list[int]) -> dict[str, Path]:
+    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes]
+    if HUGE_SIZE in sizes:
+        print("warning: the 100,000-patient clinic takes a long time and ~25 GB to build")
+    paths = {}
+    for spec in specs:
+        cached = (args.out / spec.filename()).exists() and not args.rebuild
+        started = time.perf_counter()
+        paths[spec.name] = build.ensure(spec, args.out, args.rebuild)
+        if not cached:
+            took = time.perf_counter() - started
+            print(f"built {spec.name} in {took:.1f} s: {paths[spec.name].name}", flush=True)
+    return paths
+
+
+def run_cases(bench: Bench, cases: list[Case]) -> list[Row]:
+    rows = []
+    for case in cases:
+        print(f"timing {case.command} [{case.dataset}]", file=sys.stderr, flush=True)
+        times, rss = measure(bench, case.argv, case.db, case)
+        rows.append(summarise(bench, case.command, case.dataset, times, rss, case))
+    return rows
+
+
+def growth(rows: list[Row]) -> list[str]:
+    """How each clinic-wide row grows with the number of patients."""
+    lines = []
+    for group in dict.fromkeys(row.group for row in rows if row.group):
+        points = [r for r in rows if r.group == group]
+        sizes = [int(r.dataset.split("-")[1]) for r in points]
+        parts = [
+            f"N={n:,}: {r.median_ms:.0f} ms, {r.peak_rss_mb:.0f} MB"
+            for n, r in zip(sizes, points, strict=True)
+        ]
+        if len(points) > 1 and points[0].median_ms:
+            factor = points[-1].median_ms / points[0].median_ms
+            parts.append(f"x{factor:.1f} time for x{sizes[-1] / sizes[0]:g} patients")
+        lines.append(f"{group}: " + "; ".join(parts))
+    return lines
+
+
+COLUMNS = (
+    "command",
+    "dataset",
+    "runs",
+    "median ms",
+    "spread ms",
+    "floor ms",
+    "ratio",
+    "target",
+    "ok",
+    "peak RSS MB",
+)
+
+
+def cells(row: Row) -> list[str]:
+    ok = "-" if row.ok is None else ("ok" if row.ok else "MISS")
+    return [
+        row.command,
+        row.dataset,
+        str(row.runs),
+        f"{row.median_ms:.1f}",
+        f"{row.min_ms:.1f}-{row.max_ms:.1f}",
+        f"{row.floor_ms:.1f} ({row.floor})" if row.floor_ms else "-",
+        f"{row.ratio:.2f}" if row.ratio is not None else "-",
+        row.target,
+        ok,
+        f"{row.peak_rss_mb:.1f}",
+    ]
+
+
+def table(rows: list[Row]) -> str:
+    grid = [list(COLUMNS)] + [cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in grid) for i in range(len(COLUMNS))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in grid]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=build.ROOT, capture_output=True, text=True, timeout=10
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def write_results(
+    out: Path, args: argparse.Namespace, bench: Bench, datasets: dict[str, Path], rows: list[Row]
+) -> Path:
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    path = out / f"results-{stamp}.json"
+    document = {
+        "timestamp": datetime.now().isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
+        "settings": {
+            "runs": bench.runs,
+            "warmup": bench.warmup,
+            "quick": args.quick,
+            "today": build.TODAY.isoformat(),
+            "tracker": bench.tracker,
+        },
+        "datasets": {name: {"file": p.name, **build.describe(p)} for name, p in datasets.items()},
+        "floors_ms": {k: round(v, 1) for k, v in bench.floors.items()},
+        "rows": [asdict(row) for row in rows],
+        "growth": growth(rows),
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = clinic_sizes(args)
+    datasets = build_datasets(args, sizes)
+    with tempfile.TemporaryDirectory(dir=args.out, prefix="scratch-") as scratch:
+        bench = Bench(
+            python=sys.executable,
+            tracker=build.tracker_command(),
+            runs=args.runs or (3 if args.quick else 7),
+            warmup=1 if args.warmup is None else args.warmup,
+            scratch=Path(scratch),
+        )
+        rows = measure_floors(bench, datasets["patient-20y"])
+        cases = patient_cases(bench.tracker, datasets["patient-20y"])
+        for size in sizes:
+            cases += clinic_cases(bench.tracker, size, datasets[f"clinic-{size}"])
+        rows += run_cases(bench, cases)
+    echo(table(rows))
+    for line in growth(rows):
+        echo(line)
+    echo("export json on a clinic: one patient (the last), peak RSS of that process.")
+    echo(f"results: {write_results(args.out, args, bench, datasets, rows)}")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

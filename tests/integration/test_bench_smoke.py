@@ -1,0 +1,73 @@
+"""bench/run.py end to end at --quick sizes: every row is timed and written out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = (
+    "floor: python -c 'import click, sqlite3'",
+    "floor: python -c 'import sqlalchemy.orm'",
+    "floor: python -c 'sqlite3 max(date)'",
+    "tracker --help",
+    "tracker due",
+    "tracker due --check",
+    "tracker log --units 200 (2 sites)",
+    "tracker pain 5",
+    "tracker effect headache",
+    "tracker review",
+    "tracker export --format json",
+    "tracker export --format csv",
+    "tracker due --all",
+    "tracker --patient patient-000050 export --format json",
+    "tracker --patient patient-000200 export --format json",
+)
+
+
+def test_quick_bench_times_every_command_and_writes_json(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    env["BENCH_OUT"] = str(tmp_path / "ignored")  # --out below wins over the variable
+    script = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--runs", "1"]
+    done = subprocess.run(
+        [*script, "--warmup", "0", "--out", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    table = [
+        [c.strip() for c in line.split(" | ")] for line in done.stdout.splitlines() if " | " in line
+    ]
+    header, rows = table[0], table[1:]
+    assert header[:4] == ["command", "dataset", "runs", "median ms"]
+    by_command = {row[0]: row for row in rows}
+    assert set(COMMANDS) <= set(by_command)
+    for command in COMMANDS:
+        assert float(by_command[command][3]) > 0
+    assert [row[1] for row in rows if row[0] == "tracker due --all"] == [
+        "clinic-50",
+        "clinic-200",
+    ]
+
+    results = list(tmp_path.glob("results-*.json"))
+    assert len(results) == 1
+    document = json.loads(results[0].read_text())
+    written = {row["command"]: row for row in document["rows"]}
+    assert set(COMMANDS) <= set(written)
+    for command in COMMANDS:
+        row = written[command]
+        assert row["median_ms"] > 0 and row["min_ms"] <= row["median_ms"] <= row["max_ms"]
+        assert row["peak_rss_mb"] > 0 and len(row["times_ms"]) == 1
+    assert {r["dataset"] for r in document["rows"]} == {
+        "-",
+        "patient-20y",
+        "clinic-50",
+        "clinic-200",
+    }
+    assert not (tmp_path / "ignored").exists()
