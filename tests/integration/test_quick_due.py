@@ -90,3 +90,41 @@ def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
         check=True,
     ).stdout
     assert out.strip().endswith("False False")
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    histories=st.lists(
+        st.lists(st.integers(min_value=0, max_value=400), max_size=3, unique=True),
+        min_size=1,
+        max_size=4,
+    ),
+    booked=st.lists(st.tuples(st.integers(0, 3), OFFSETS, TIMES), max_size=4),
+    within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+)
+def test_both_due_all_paths_agree(histories, booked, within):
+    from tracker.services.patients import due_all
+    from tracker.store.quick_due import quick_due_all
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.db"
+        tracker = Tracker(str(path))
+        names = ["default"] + [f"p{n}" for n in range(1, len(histories))]
+        for name in names[1:]:
+            tracker.ok("patients", "add", name)
+        for name, days in zip(names, histories, strict=True):
+            for days_ago in days:
+                tracker.ok("--patient", name, "log", (TODAY - timedelta(days=days_ago)).isoformat())
+        for who, offset, time in booked:
+            name = names[who % len(names)]
+            day = (TODAY + timedelta(days=abs(offset))).isoformat()
+            tracker("--patient", name, "book", day, *(["--time", time] if time else []))
+        for today in (TODAY, TODAY + timedelta(days=100)):
+            database = Database(str(path))
+            try:
+                full = [(row.name, row.due) for row in due_all(database, today, within)]
+            finally:
+                database.close()
+            quick = quick_due_all(str(path), today, within)
+            assert quick is not None
+            assert [(row.name, row.due) for row in quick] == full

@@ -72,3 +72,34 @@ def due_line(due: Due) -> str:
         return f"Next injection due today, {when} ({earliest})"
     soon = ": time to book it" if due.status is DueStatus.DUE_SOON else ""
     return f"Next injection due {when} — in {days(due.days_left)}{soon} ({earliest})"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in [headers, *rows]
+    ]
+    return "\n".join(lines)
+
+
+def due_all_json(summary: Any) -> dict[str, Any]:
+    return {"patient": summary.name, **due_json(summary.due)}
+
+
+def due_all_table(summaries: list[Any]) -> str:
+    rows = [
+        [
+            s.name,
+            s.due.status.value,
+            iso(s.due.next_due) or "-",
+            "-" if s.due.days_left is None else str(s.due.days_left),
+            iso(s.due.last_injection) or "-",
+            iso(s.due.appointment.day) if s.due.appointment else "-",
+        ]
+        for s in summaries
+    ]
+    headers = ["PATIENT", "STATUS", "NEXT DUE", "DAYS LEFT", "LAST INJECTION", "APPOINTMENT"]
+    return table(headers, rows)

@@ -18,6 +18,7 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
     iso,
     long_date,
     short_date,
+    table,
     to_json,
 )
 from tracker.domain.appointments import AppointmentRecord
@@ -95,17 +96,6 @@ def plan_text(plan: PlanSettings) -> str:
     lines = [f"Plan: an injection every {every}; {reminder}."]
     if plan.patient_name:
         lines.insert(0, f"Patient: {plan.patient_name}")
-    return "\n".join(lines)
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
-    ]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
-        for row in [headers, *rows]
-    ]
     return "\n".join(lines)
 
 
@@ -433,23 +423,3 @@ def patients_table(summaries: list[Any]) -> str:
         [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-"] for s in summaries
     ]
     return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE"], rows)
-
-
-def due_all_json(summary: Any) -> dict[str, Any]:
-    return {"patient": summary.name, **due_json(summary.due)}
-
-
-def due_all_table(summaries: list[Any]) -> str:
-    rows = [
-        [
-            s.name,
-            s.due.status.value,
-            iso(s.due.next_due) or "-",
-            "-" if s.due.days_left is None else str(s.due.days_left),
-            iso(s.due.last_injection) or "-",
-            iso(s.due.appointment.day) if s.due.appointment else "-",
-        ]
-        for s in summaries
-    ]
-    headers = ["PATIENT", "STATUS", "NEXT DUE", "DAYS LEFT", "LAST INJECTION", "APPOINTMENT"]
-    return table(headers, rows)

@@ -76,10 +76,14 @@ def due(
 def _due_all(
     ctx: click.Context, app: AppContext, as_json: bool, check: bool, within: int | None
 ) -> None:
-    from tracker.cli import output
-    from tracker.services.patients import due_all
+    from tracker.cli import due_output as output
+    from tracker.store.quick_due import quick_due_all
 
-    rows = due_all(app.database(), app.today(), within)
+    rows = quick_due_all(app.location, app.today(), within)
+    if rows is None:
+        from tracker.services.patients import due_all
+
+        rows = due_all(app.database(), app.today(), within)
     if as_json:
         click.echo(output.to_json([output.due_all_json(row) for row in rows]))
     else:

@@ -107,3 +107,20 @@ def cycle_position(day: date, injection_dates: Iterable[date]) -> tuple[date, in
         return None
     latest = max(earlier)
     return latest, (day - latest).days
+
+
+@dataclass(frozen=True)
+class PatientDue:
+    name: str
+    due: Due
+
+
+def by_attention(rows: Iterable[PatientDue]) -> list[PatientDue]:
+    """Overdue first, then by days left; patients with nothing logged last."""
+
+    def order(row: PatientDue) -> tuple[int, int, str]:
+        if row.due.days_left is None:
+            return (1, 0, row.name)
+        return (0, row.due.days_left, row.name)
+
+    return sorted(rows, key=order)

@@ -29,10 +29,8 @@ RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
 
 
 @dataclass(frozen=True)
-class PatientSummary:
-    name: str
-    records: int
-    due: Due
+class PatientSummary(schedule.PatientDue):
+    records: int = 0
 
 
 def list_patients(db: Database, today: date) -> list[PatientSummary]:
@@ -41,29 +39,23 @@ def list_patients(db: Database, today: date) -> list[PatientSummary]:
         counts = _record_counts(session)
         dues = _dues(session, today, None)
         return [
-            PatientSummary(patient.name, counts.get(patient.id, 0), dues[patient.id])
+            PatientSummary(patient.name, dues[patient.id], counts.get(patient.id, 0))
             for patient in session.scalars(select(Patient).order_by(Patient.id))
         ]
 
 
-def due_all(db: Database, today: date, within_days: int | None = None) -> list[PatientSummary]:
+def due_all(db: Database, today: date, within_days: int | None = None) -> list[schedule.PatientDue]:
     """One row per patient, overdue first, then by next due date; nothing logged last."""
-    return sorted(_with_dues(db, today, within_days), key=_due_order)
+    return schedule.by_attention(_with_dues(db, today, within_days))
 
 
 def _with_dues(db: Database, today: date, within_days: int | None) -> list[PatientSummary]:
     with db.transaction() as session:
         dues = _dues(session, today, within_days)
         return [
-            PatientSummary(patient.name, 0, dues[patient.id])
+            PatientSummary(patient.name, dues[patient.id])
             for patient in session.scalars(select(Patient).order_by(Patient.id))
         ]
-
-
-def _due_order(summary: PatientSummary) -> tuple[int, int, str]:
-    if summary.due.days_left is None:
-        return (1, 0, summary.name)
-    return (0, summary.due.days_left, summary.name)
 
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:

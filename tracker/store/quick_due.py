@@ -11,15 +11,18 @@ on random histories.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
 SQLITE_URL_PREFIX = "sqlite:///"
+T = TypeVar("T")
 
 
 def sqlite_file(location: str | None) -> Path | None:
@@ -40,6 +43,17 @@ def sqlite_file(location: str | None) -> Path | None:
 def quick_due(
     location: str | None, patient: str | None, today: date, within_days: int | None = None
 ) -> schedule.Due | None:
+    return _read(location, lambda connection: _due(connection, patient, today, within_days))
+
+
+def quick_due_all(
+    location: str | None, today: date, within_days: int | None = None
+) -> list[schedule.PatientDue] | None:
+    """Every patient's Due in three queries, most urgent first."""
+    return _read(location, lambda connection: _due_all(connection, today, within_days))
+
+
+def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]) -> T | None:
     path = sqlite_file(location)
     if path is None or not path.is_file():
         return None
@@ -48,19 +62,51 @@ def quick_due(
     except sqlite3.Error:
         return None
     try:
-        return _due(connection, patient, today, within_days)
+        if not _is_current(connection):
+            return None
+        return answer(connection)
     except sqlite3.Error:
         return None  # not ours, damaged, locked too long: the ordinary path explains
     finally:
         connection.close()
 
 
+def _is_current(connection: sqlite3.Connection) -> bool:
+    version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    return version is not None and version[0] == HEAD_REVISION
+
+
+def _due_all(
+    connection: sqlite3.Connection, today: date, within_days: int | None
+) -> list[schedule.PatientDue]:
+    latest = dict(
+        connection.execute(
+            "SELECT patient_id, max(date) FROM injection_sessions GROUP BY patient_id"
+        ).fetchall()
+    )
+    upcoming: dict[int, AppointmentRecord] = {}
+    for row in connection.execute(
+        "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
+        "WHERE status = ? AND date >= ? ORDER BY date DESC, coalesce(time, '') DESC, id DESC",
+        (AppointmentStatus.BOOKED.value, today.isoformat()),
+    ):
+        upcoming[row[0]] = _appointment(row[1:])  # the earliest one per patient is written last
+    result = []
+    for patient_id, name, every_months, plan_window in connection.execute(
+        "SELECT id, name, every_months, within_days FROM patients ORDER BY id"
+    ):
+        last = latest.get(patient_id)
+        window = plan_window if within_days is None else within_days
+        due = schedule.due(
+            None if last is None else date.fromisoformat(last), today, every_months, window
+        )
+        result.append(schedule.PatientDue(name, replace(due, appointment=upcoming.get(patient_id))))
+    return schedule.by_attention(result)
+
+
 def _due(
     connection: sqlite3.Connection, patient: str | None, today: date, within_days: int | None
 ) -> schedule.Due | None:
-    version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
-    if version is None or version[0] != HEAD_REVISION:
-        return None
     row = (
         connection.execute(
             "SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1"
@@ -93,8 +139,10 @@ def _next_appointment(
         "ORDER BY date, coalesce(time, ''), id LIMIT 1",
         (patient_id, AppointmentStatus.BOOKED.value, today.isoformat()),
     ).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _appointment(row)
+
+
+def _appointment(row: Sequence[Any]) -> AppointmentRecord:
     id_, day, time, provider, note, status = row
     return AppointmentRecord(
         id_, date.fromisoformat(day), time, provider, note, AppointmentStatus(status)
