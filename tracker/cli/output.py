@@ -265,31 +265,13 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
-def _reduction_text(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} %" if value >= 0 else f"{value:.1f} % (worse)"
-
-
-def _effects_count_text(counts: dict[str, int]) -> str:
-    parts = [f"{count} {name}" for name, count in counts.items() if count]
-    return ", ".join(parts) or "none"
-
-
 def review_text(review: Review, long_term: LongTerm) -> str:
     from tracker.domain.response import OFF_LABEL_NOTICE, PUBLISHED_FIGURES
 
-    rows = [
-        [
-            cycle.injection_date.isoformat(),
-            "-" if cycle.baseline is None else f"{cycle.baseline:.1f}",
-            "-" if cycle.effect is None else f"{cycle.effect:.1f}",
-            _reduction_text(cycle.reduction_pct),
-            cycle.response.value.replace("_", " "),
-            _effects_count_text(cycle.side_effects),
-        ]
-        for cycle in review.cycles
-    ]
+    # The same cells as the doctor's report, so the terminal and the PDF agree.
+    from tracker.export.sections import cycle_row
+
+    rows = [list(cycle_row(cycle)) for cycle in review.cycles]
     lines = []
     if rows:
         headers = ["INJECTION", "BASELINE", "DAYS 14-56", "REDUCTION", "RESPONSE", "SIDE EFFECTS"]
