@@ -6,6 +6,7 @@ need them, so ``tracker --help`` and parse errors stay instant.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -34,7 +35,20 @@ def one_line(message: str) -> str:
 
 
 class TrackerGroup(click.Group):
-    """Reports every failure as one ``Error: ...`` line on stderr, never a traceback."""
+    """Reports every failure as one ``Error: ...`` line on stderr, never a traceback.
+
+    Commands are loaded on first use from the module COMMAND_MODULES names.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(f"tracker.cli.{COMMAND_MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
@@ -103,32 +117,30 @@ def main() -> None:
     cli()
 
 
-def _register() -> None:
-    from tracker.cli import (
-        audit,
-        diary,
-        effects,
-        injections,
-        maintenance,
-        patients,
-        review,
-        schedule,
-        transfer,
-    )
-
-    for module in (
-        injections,
-        schedule,
-        diary,
-        effects,
-        review,
-        transfer,
-        audit,
-        maintenance,
-        patients,
-    ):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
+# Where each command lives. Only the module of the command being run is
+# imported, so `tracker pain 5` does not pay for loading export or review code.
+COMMAND_MODULES = {
+    "log": "injections",
+    "edit": "injections",
+    "delete": "injections",
+    "history": "injections",
+    "due": "schedule",
+    "plan": "schedule",
+    "book": "schedule",
+    "appointments": "schedule",
+    "cancel": "schedule",
+    "pain": "diary",
+    "diary": "diary",
+    "effect": "effects",
+    "effects": "effects",
+    "review": "review",
+    "export": "transfer",
+    "demo": "transfer",
+    "import": "importing",
+    "changes": "audit",
+    "undo": "audit",
+    "backup": "maintenance",
+    "restore": "maintenance",
+    "check": "maintenance",
+    "patients": "patients",
+}

@@ -1,4 +1,4 @@
-"""export, import and demo."""
+"""export and demo."""
 
 from __future__ import annotations
 
@@ -71,26 +71,6 @@ def export(
     click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {len(data):,} bytes).")
 
 
-@click.command(name="import")
-@click.argument("source", metavar="FILE", type=FILE)
-@pass_app
-def import_(app: AppContext, source: Path) -> None:
-    """Import a JSON export made by tracker (all or nothing).
-
-    Into an empty database it restores everything; into one with records it
-    adds only what is not there yet, so importing twice adds nothing.
-
-    \b
-    Example:
-      tracker import backup.json
-    """
-    from tracker.cli import output
-    from tracker.services.importer import import_file
-
-    result = import_file(app.database(), source, app.today())
-    click.echo(output.import_text(result))
-
-
 @click.command()
 @click.option(
     "--db",
@@ -119,4 +99,4 @@ def demo(ctx: click.Context, location: str | None) -> None:
     click.echo(summary)
 
 
-COMMANDS = [export, import_, demo]
+COMMANDS = [export, demo]
