@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ class AppContext:
             from tracker.store.database import Database
 
             self._database = Database(self.location, notify=_tell_user, patient=self.patient)
+            _collect_garbage_again()
             click.get_current_context().call_on_close(self._database.close)
         return self._database
 
@@ -31,6 +33,13 @@ class AppContext:
         from tracker.clock import today
 
         return today()
+
+
+def _collect_garbage_again() -> None:
+    """Undo main()'s start-up switch: what is loaded by now stays, so freeze it."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _tell_user(message: str) -> None:

@@ -39,14 +39,16 @@ def pain(
       tracker pain 4 --function 3 --note "walked 30 minutes"
       tracker pain 7 --date yesterday
     """
-    from tracker.cli import output
+    from tracker.cli.confirmations import long_date, pain_text
     from tracker.services.diary import add_pain
 
     record = add_pain(app.database(), day or app.today(), score, function, note, app.today())
     if as_json:
+        from tracker.cli import output
+
         click.echo(output.to_json(output.pain_json(record)))
     else:
-        click.echo(f"Noted pain {output.pain_text(record)} on {output.long_date(record.day)}.")
+        click.echo(f"Noted pain {pain_text(record)} on {long_date(record.day)}.")
 
 
 @click.command()

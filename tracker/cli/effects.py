@@ -72,7 +72,6 @@ def record(
       tracker effect headache
       tracker effect "dry mouth" --date yesterday --severity moderate
     """
-    from tracker.cli import output
     from tracker.domain.side_effects import Severity
     from tracker.services.effects import record_effect
 
@@ -80,9 +79,13 @@ def record(
         app.database(), text, day or app.today(), Severity(severity.lower()), note, app.today()
     )
     if as_json:
+        from tracker.cli import output
+
         click.echo(output.to_json(output.effect_json(view)))
     else:
-        click.echo(output.effect_recorded_text(view))
+        from tracker.cli.confirmations import effect_recorded_text
+
+        click.echo(effect_recorded_text(view))
 
 
 @effect.command()

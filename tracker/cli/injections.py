@@ -141,6 +141,7 @@ def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
 
 def _history_table(rows: list) -> str:
     from tracker.cli import output
+    from tracker.domain.dosing import format_units
 
     headers = ["ID", "DATE", "PRODUCT", "UNITS", "SITES", "PROVIDER", "LOT", "GAP", "NOTE"]
     body = [
@@ -148,7 +149,7 @@ def _history_table(rows: list) -> str:
             str(row.record.id),
             row.record.day.isoformat(),
             row.record.product.value,
-            "" if row.record.units is None else output.format_units(row.record.units),
+            "" if row.record.units is None else format_units(row.record.units),
             output.sites_text(row.record.sites),
             row.record.provider or "",
             row.record.lot or "",
@@ -161,25 +162,28 @@ def _history_table(rows: list) -> str:
 
 
 def _report_saved(saved: Any, verb: str, as_json: bool) -> None:
-    from tracker.cli import output
+    from tracker.cli.confirmations import injection_summary, sites_text
+    from tracker.cli.due_output import due_line, iso, to_json
 
     for warning in saved.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        payload = output.injection_json(saved.record)
-        payload["next_due"] = output.iso(saved.due.next_due)
-        payload["earliest"] = output.iso(saved.due.earliest)
+        from tracker.cli.output import injection_json
+
+        payload = injection_json(saved.record)
+        payload["next_due"] = iso(saved.due.next_due)
+        payload["earliest"] = iso(saved.due.earliest)
         payload["warnings"] = saved.warnings
-        click.echo(output.to_json(payload))
+        click.echo(to_json(payload))
         return
     record = saved.record
-    click.echo(f"{verb} injection #{record.id} on {output.injection_summary(record)}")
+    click.echo(f"{verb} injection #{record.id} on {injection_summary(record)}")
     if record.sites:
-        click.echo(f"  sites: {output.sites_text(record.sites)}")
+        click.echo(f"  sites: {sites_text(record.sites)}")
     for label, value in (("provider", record.provider), ("lot", record.lot), ("note", record.note)):
         if value:
             click.echo(f"  {label}: {value}")
-    click.echo(output.due_line(saved.due))
+    click.echo(due_line(saved.due))
 
 
 COMMANDS = [log, edit, delete, history]

@@ -9,6 +9,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from tracker.cli.confirmations import (  # noqa: F401  (re-exported for the other commands)
+    CLASS_HEADLINES,
+    effect_recorded_text,
+    injection_summary,
+    pain_text,
+    sites_text,
+    units_text,
+)
 from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other commands)
     appointment_text,
     days,
@@ -23,7 +31,6 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
 )
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.diary import WeekSummary
-from tracker.domain.dosing import Site, format_units
 from tracker.domain.records import (
     ChangeRecord,
     EffectView,
@@ -75,21 +82,6 @@ def injections_csv(records: Iterable[InjectionRecord]) -> str:
 # --- human text -------------------------------------------------------------
 
 
-def units_text(units: float | None) -> str:
-    return "units not recorded" if units is None else f"{format_units(units)} units"
-
-
-def sites_text(sites: Iterable[Site], separator: str = ", ") -> str:
-    return separator.join(
-        site.muscle if site.units is None else f"{site.muscle}:{format_units(site.units)}"
-        for site in sites
-    )
-
-
-def injection_summary(record: InjectionRecord) -> str:
-    return f"{long_date(record.day)}: {record.product.value}, {units_text(record.units)}"
-
-
 def plan_text(plan: PlanSettings) -> str:
     every = "month" if plan.every_months == 1 else f"{plan.every_months} months"
     reminder = f"reminders start {days(plan.within_days)} before the due date"
@@ -103,11 +95,6 @@ def plan_text(plan: PlanSettings) -> str:
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"  # for scores above 0; no pain at all is "_"
 BAR_WIDTH = 20  # characters for a score of 10
-
-
-def pain_text(record: PainRecord) -> str:
-    function = "" if record.function is None else f", interference {record.function}/10"
-    return f"{record.score}/10{function}"
 
 
 def spark(value: float) -> str:
@@ -183,41 +170,6 @@ def effect_json(view: EffectView) -> dict[str, Any]:
         "injection_date": iso(view.injection_date),
         "cycle_day": view.cycle_day,
     }
-
-
-CLASS_HEADLINES = {
-    "emergency": "EMERGENCY — get help now",
-    "serious": "SERIOUS — contact your doctor right away",
-    "common": "Common side effect",
-    "other": "Not in tracker's list",
-}
-
-
-def effect_recorded_text(view: EffectView) -> str:
-    import click
-
-    record = view.record
-    headline = f"{CLASS_HEADLINES[record.effect_class.value]}: {record.text}"
-    if record.effect_class.value in ("emergency", "serious"):
-        headline = click.style(headline, fg="red", bold=True)
-    advice = record.advice
-    if record.effect_class.value == "emergency":
-        advice = click.style(advice, fg="red", bold=True)
-    lines = [headline, advice]
-    lines.append(
-        f"Recorded as side effect #{record.id} on {long_date(record.day)} "
-        f"({record.severity.value}{_cycle_text(view, prefix=', ')}). "
-        f"When it has gone: tracker effect resolve {record.id}"
-    )
-    return "\n".join(lines)
-
-
-def _cycle_text(view: EffectView, prefix: str = "") -> str:
-    if view.injection_date is None or view.cycle_day is None:
-        return (
-            f"{prefix}before the first recorded injection" if prefix else "before first injection"
-        )
-    return f"{prefix}day {view.cycle_day} after the injection of {view.injection_date.isoformat()}"
 
 
 def effect_status(view: EffectView) -> str:

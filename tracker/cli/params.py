@@ -118,7 +118,7 @@ class ScoreParam(_DomainParam):
     what = "score"
 
     def parse(self, text: str) -> Any:
-        from tracker.domain.response import parse_score
+        from tracker.domain.scores import parse_score
 
         return parse_score(text)
 

@@ -18,11 +18,12 @@ from enum import StrEnum
 from statistics import fmean
 
 from tracker.domain.errors import InvalidInput
+from tracker.domain.scores import (  # noqa: F401  (parse_score is re-exported)
+    PAIN_SCORE_MAX,
+    PAIN_SCORE_MIN,
+    parse_score,
+)
 from tracker.domain.side_effects import PERSISTENT_AFTER_DAYS, EffectClass, is_persistent, severity
-
-# 0-10 numeric rating scale, LOINC 72514-3 (clinical.md #22).
-PAIN_SCORE_MIN = 0
-PAIN_SCORE_MAX = 10
 
 # Baseline: mean over days -13 ... 0 (the 14 days up to and including the
 # injection day): clinical.md asks for a multi-day pre-injection NRS baseline
@@ -132,20 +133,6 @@ class LongTerm:
 class PublishedFigure:
     text: str
     source: str
-
-
-def parse_score(text: str, what: str = "pain score") -> int:
-    """A whole number on the 0-10 numeric rating scale, as the patient typed it."""
-    try:
-        score = int(text.strip())
-    except (AttributeError, ValueError):
-        score = None
-    if score is None or not PAIN_SCORE_MIN <= score <= PAIN_SCORE_MAX:
-        raise InvalidInput(
-            f"the {what} must be a whole number from {PAIN_SCORE_MIN} (none) to "
-            f"{PAIN_SCORE_MAX} (worst imaginable), not '{text}'"
-        )
-    return score
 
 
 # --- pain arithmetic ----------------------------------------------------------
