@@ -26,13 +26,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build  # a sibling module, found through the line above
+import build  # sibling modules, found through the line above
+import import_file
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
-CLINIC_SIZES = (1_000, 10_000)
+CLINIC_SIZES = (100, 1_000, 10_000)
 HUGE_SIZE = 100_000
 QUICK_CLINIC_SIZES = (50, 200)
 LARGE_CLINIC = 10_000
+# Records in the JSON files imported; 1,000,000 is the issue's size.
+IMPORT_SIZES = (100_000, 300_000, 1_000_000)
+QUICK_IMPORT_SIZES = (1_000, 3_000)
+IMPORT_RATE = 50_000  # records per second, the issue's target
+HEAVY_RUNS = 3  # runs for rows that take seconds or minutes each
 SITE_OPTIONS = (
     "--site",
     "left lumbar paraspinal:100",
@@ -89,6 +95,8 @@ class Case:
     copy_db: bool = False  # the command writes: give each run a fresh copy
     ok_codes: tuple[int, ...] = (0,)
     group: str = ""  # rows compared across clinic sizes
+    runs: int | None = None  # fewer runs than the bench default, for slow rows
+    records: int | None = None  # records handled, for a records-per-second figure
 
 
 @dataclass
@@ -108,6 +116,7 @@ class Row:
     peak_rss_mb: float
     group: str = ""
     times_ms: list[float] = field(default_factory=list)
+    records_per_s: float | None = None
 
 
 @dataclass
@@ -139,6 +148,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="results and cached databases (default $BENCH_OUT or bench/out)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    parser.add_argument("--no-import", action="store_true", help="skip the import rows")
     return parser.parse_args(argv)
 
 
@@ -155,11 +165,16 @@ def clinic_sizes(args: argparse.Namespace) -> list[int]:
 
 
 def bench_env(db: Path | None) -> dict[str, str]:
-    """The user's environment, minus coverage hooks and patient choice, with today fixed."""
+    """The user's environment, minus coverage hooks and patient choice, with today fixed.
+
+    PYTHONDONTWRITEBYTECODE goes too: `pip install .` compiles every module
+    once, so a user's tracker never recompiles its sources at each start.
+    """
+    dropped = ("TRACKER_PATIENT", "TRACKER_DB", "PYTHONDONTWRITEBYTECODE")
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("COV_CORE_") and key not in ("TRACKER_PATIENT", "TRACKER_DB")
+        if not key.startswith("COV_CORE_") and key not in dropped
     }
     env["TRACKER_TODAY"] = build.TODAY.isoformat()
     if db is not None:
@@ -201,15 +216,17 @@ def measure(
 ) -> tuple[list[float], int]:
     copy_db = case.copy_db if case else False
     ok_codes = case.ok_codes if case else (0,)
+    runs = bench.runs if case is None or case.runs is None else min(case.runs, bench.runs)
+    warmup = 0 if case is not None and case.runs is not None else bench.warmup
     times: list[float] = []
     peak = 0
-    for n in range(bench.warmup + bench.runs):
+    for n in range(warmup + runs):
         target_db = db
         if copy_db and db is not None:
             target_db = bench.scratch / db.name
             shutil.copyfile(db, target_db)
         elapsed, rss = run_once(argv, bench_env(target_db), ok_codes)
-        if n >= bench.warmup:
+        if n >= warmup:
             times.append(elapsed)
             peak = max(peak, rss)
     return times, peak
@@ -244,6 +261,7 @@ def summarise(
         peak_rss_mb=round(rss_kb / 1024, 1),
         group=case.group if case else "",
         times_ms=[round(t, 1) for t in times],
+        records_per_s=round(case.records / (median / 1000)) if case and case.records else None,
     )
 
 
@@ -292,13 +310,66 @@ def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
     name = f"clinic-{size}"
     last = build.patient_name(build.clinic(size), size)
     due_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
-    return [
+    cases = [
         Case("tracker due --all", name, (tracker, "due", "--all"), db, FLOOR_CLICK, due_target,
              group="due --all"),
         Case(f"tracker --patient {last} export --format json", name,
              (tracker, "--patient", last, "export", "--format", "json"), db, FLOOR_ORM,
              group="export json (1 patient)"),
     ]  # fmt: skip
+    if size > LARGE_CLINIC:
+        return cases  # the whole 100,000-patient clinic is 370 million records: not timed
+    records = size * (3650 + 40 + 3 + 1)  # pain, injections, side effects, appointment
+    runs = HEAVY_RUNS if size >= LARGE_CLINIC else None
+    for fmt in ("json", "csv"):
+        cases.append(
+            Case(f"tracker export --all --format {fmt}", name,
+                 (tracker, "export", "--all", "--format", fmt), db, FLOOR_ORM,
+                 group=f"export --all {fmt}", runs=runs, records=records)
+        )  # fmt: skip
+    return cases
+
+
+def import_files(args: argparse.Namespace) -> dict[int, Path]:
+    """Export files of each size to import, written once and cached like the databases."""
+    sizes = QUICK_IMPORT_SIZES if args.quick else IMPORT_SIZES
+    files = {}
+    for size in sizes:
+        path = args.out / f"import-{size}-v1.json"
+        if not path.exists() or args.rebuild:
+            partial = path.with_suffix(f".{os.getpid()}.partial")
+            import_file.write_export(partial, size)
+            os.replace(partial, path)
+        files[size] = path
+    return files
+
+
+def import_cases(tracker: str, files: dict[int, Path], empty: Path, filled: Path) -> list[Case]:
+    cases = [
+        Case("tracker import (into a new database)", f"json-{size}", (tracker, "import", str(path)),
+             empty, FLOOR_ORM, Target(ms=size / IMPORT_RATE * 1000), copy_db=True,
+             group="import (new database)", runs=HEAVY_RUNS, records=size)
+        for size, path in files.items()
+    ]  # fmt: skip
+    largest = max(files)
+    cases.append(
+        Case("tracker import (merge into patient-20y)", f"json-{largest}",
+             (tracker, "import", str(files[largest])), filled, FLOOR_ORM,
+             Target(ms=largest / IMPORT_RATE * 1000), copy_db=True, runs=HEAVY_RUNS,
+             records=largest)
+    )  # fmt: skip
+    return cases
+
+
+def empty_database(out: Path) -> Path:
+    """A database at the current schema with one patient and no records."""
+    path = out / f"empty-{build.schema_key()}.db"
+    if not path.exists():
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.unlink(missing_ok=True)
+        build.create_schema(partial)
+        os.replace(partial, path)
+    return path
 
 
 def build_datasets(args: argparse.Namespace, sizes: list[int]) -> dict[str, Path]:
@@ -333,11 +404,12 @@ def growth(rows: list[Row]) -> list[str]:
         sizes = [int(r.dataset.split("-")[1]) for r in points]
         parts = [
             f"N={n:,}: {r.median_ms:.0f} ms, {r.peak_rss_mb:.0f} MB"
+            + (f", {r.records_per_s:,.0f} records/s" if r.records_per_s else "")
             for n, r in zip(sizes, points, strict=True)
         ]
         if len(points) > 1 and points[0].median_ms:
             factor = points[-1].median_ms / points[0].median_ms
-            parts.append(f"x{factor:.1f} time for x{sizes[-1] / sizes[0]:g} patients")
+            parts.append(f"x{factor:.1f} time for x{sizes[-1] / sizes[0]:g} N")
         lines.append(f"{group}: " + "; ".join(parts))
     return lines
 
@@ -436,11 +508,16 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
         cases = patient_cases(bench.tracker, datasets["patient-20y"])
         for size in sizes:
             cases += clinic_cases(bench.tracker, size, datasets[f"clinic-{size}"])
+        if not args.no_import:
+            files = import_files(args)
+            empty = empty_database(args.out)
+            cases += import_cases(bench.tracker, files, empty, datasets["patient-20y"])
         rows += run_cases(bench, cases)
     echo(table(rows))
     for line in growth(rows):
         echo(line)
     echo("export json on a clinic: one patient (the last), peak RSS of that process.")
+    echo("N is patients for clinic rows, records in the file for import rows.")
     echo(f"results: {write_results(args.out, args, bench, datasets, rows)}")
     sys.stdout.flush()
     return 0

@@ -25,6 +25,10 @@ COMMANDS = (
     "tracker due --all",
     "tracker --patient patient-000050 export --format json",
     "tracker --patient patient-000200 export --format json",
+    "tracker export --all --format json",
+    "tracker export --all --format csv",
+    "tracker import (into a new database)",
+    "tracker import (merge into patient-20y)",
 )
 
 
@@ -69,5 +73,9 @@ def test_quick_bench_times_every_command_and_writes_json(tmp_path):
         "patient-20y",
         "clinic-50",
         "clinic-200",
+        "json-1000",
+        "json-3000",
     }
+    imports = [r for r in document["rows"] if r["command"].startswith("tracker import")]
+    assert all(r["records_per_s"] > 0 for r in imports)
     assert not (tmp_path / "ignored").exists()
