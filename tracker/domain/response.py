@@ -11,7 +11,7 @@ strongest finding only says what to discuss.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -146,8 +146,16 @@ def daily_means(entries: Iterable[PainEntry]) -> dict[date, float]:
     return {day: fmean(scores) for day, scores in sorted(by_day.items())}
 
 
+def _days(first: date, last: date) -> Iterator[date]:
+    """Every calendar day from first to last (none when last is before first)."""
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
+
+
 def _in_range(means: Mapping[date, float], first: date, last: date) -> list[float]:
-    return [value for day, value in means.items() if first <= day <= last]
+    # Look the window's days up rather than scanning the diary: a window is a
+    # few weeks, a diary twenty years, and a review looks at every cycle.
+    return [means[day] for day in _days(first, last) if day in means]
 
 
 def baseline_for(injection: date, means: Mapping[date, float]) -> float | None:
@@ -157,7 +165,7 @@ def baseline_for(injection: date, means: Mapping[date, float]) -> float | None:
     if recent:
         return fmean(recent)
     fallback_start = injection - timedelta(days=BASELINE_FALLBACK_DAYS)
-    older = [day for day in means if fallback_start <= day < window_start]
+    older = [day for day in _days(fallback_start, window_start - timedelta(days=1)) if day in means]
     return means[max(older)] if older else None
 
 
