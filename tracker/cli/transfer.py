@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import click
+from click.core import ParameterSource
 
-from tracker.cli.context import AppContext, pass_app
+from tracker.cli.context import AppContext
 from tracker.cli.params import DATE, FILE
 
 FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
+# What a shell reports for a program stopped by a closed pipe (128 + SIGPIPE).
+EXIT_PIPE_CLOSED = 141
+
+# Writes the export to a binary stream and returns the number of bytes written.
+Write = Callable[[BinaryIO], int]
 
 
 @click.command()
@@ -29,13 +38,20 @@ FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
 )
 @click.option("--since", type=DATE, help="Only records from this date on.")
 @click.option("--until", type=DATE, help="Only records up to this date.")
-@pass_app
+@click.option(
+    "--all",
+    "all_patients",
+    is_flag=True,
+    help="Every patient in one file (JSON or CSV), with a progress bar on a terminal.",
+)
+@click.pass_context
 def export(
-    app: AppContext,
+    ctx: click.Context,
     fmt: str | None,
     output: Path | None,
     since: date | None,
     until: date | None,
+    all_patients: bool,
 ) -> None:
     """Export your records: a report for the doctor (PDF, HTML), data (CSV, JSON,
     FHIR) or calendar reminders (ICS).
@@ -49,26 +65,111 @@ def export(
       tracker export --format fhir -o records.fhir.json
       tracker export -o reminders.ics              next due date and appointments
       tracker export -o 2026.pdf --since 2026-01-01 --until 2026-12-31
+      tracker export --all -o clinic.csv           every patient, one file
     """
-    from tracker.export import BINARY_FORMATS, renderer, resolve_format
-    from tracker.services.report import build_report
+    from tracker.export import BINARY_FORMATS, STREAMED_FORMATS, resolve_format
 
+    app: AppContext = ctx.obj
     chosen = resolve_format(fmt, None if output is None else str(output))
+    if all_patients:
+        _check_all(ctx, chosen)
     if output is None and chosen in BINARY_FORMATS and sys.stdout.isatty():
         raise click.UsageError(
             f"a {chosen.upper()} file cannot be shown on the screen; "
             f"write it to a file with: tracker export -o report.{chosen}"
         )
-    report = build_report(app.database(), app.today(), since, until)
-    data = renderer(chosen)(report)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    from tracker.export.files import write_atomically
+    if all_patients:
+        _export_clinic(app, chosen, output, since, until)
+    elif chosen in STREAMED_FORMATS:
+        _export_records(app, chosen, output, since, until)
+    else:
+        _export_report(app, chosen, output, since, until)
 
-    write_atomically(output, data)
-    click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {len(data):,} bytes).")
+
+def _check_all(ctx: click.Context, chosen: str) -> None:
+    from tracker.export import STREAMED_FORMATS
+
+    if chosen not in STREAMED_FORMATS:
+        raise click.UsageError(
+            f"--all works with --format json or csv (one data file for every patient), "
+            f"not {chosen}; export {chosen.upper()} one patient at a time with --patient NAME"
+        )
+    # TRACKER_PATIENT from the environment is a default that --all overrides;
+    # --patient typed on the same command line contradicts it.
+    root = ctx.find_root()
+    if root.get_parameter_source("patient") is ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            "--all exports every patient; leave out --patient (or leave out --all "
+            "to export that one patient)"
+        )
+
+
+def _export_report(
+    app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
+) -> None:
+    """The formats built from the whole report (review, due date): made in memory."""
+    from tracker.export import renderer
+    from tracker.services.report import build_report
+
+    data = renderer(chosen)(build_report(app.database(), app.today(), since, until))
+    _emit(chosen, output, lambda stream: stream.write(data))
+
+
+def _export_records(
+    app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
+) -> None:
+    """JSON and CSV of one patient: written while the records are read."""
+    from tracker.export import records_writer
+    from tracker.services.report import patient_records
+
+    write = records_writer(chosen)
+    with patient_records(app.database(), app.today(), since, until) as records:
+        _emit(chosen, output, lambda stream: write(records, stream, _no_progress))
+
+
+def _export_clinic(
+    app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
+) -> None:
+    """Every patient, streamed; a progress bar on stderr when a person is watching."""
+    from tracker.cli.progress import progress_bar
+    from tracker.export import clinic_writer
+    from tracker.services.report import clinic_records
+
+    write = clinic_writer(chosen)
+    with clinic_records(app.database(), app.today(), since, until) as clinic:
+        # Data scrolling past on the screen is its own progress; a bar would mix into it.
+        total = 0 if output is None and sys.stdout.isatty() else clinic.record_count
+        label = f"Exporting {clinic.patient_count:,} patients"
+        with progress_bar(label, total) as advance:
+            _emit(chosen, output, lambda stream: write(clinic, stream, advance))
+
+
+def _no_progress(_done: int) -> None:
+    """One patient's export takes well under a second: no bar."""
+
+
+def _emit(chosen: str, output: Path | None, write: Write) -> None:
+    if output is None:
+        _to_stdout(write)
+        return
+    from tracker.export.files import atomic_file
+
+    with atomic_file(output) as stream:
+        size = write(stream)
+    click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {size:,} bytes).")
+
+
+def _to_stdout(write: Write) -> None:
+    stream = sys.stdout.buffer
+    try:
+        write(stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): stop quietly, like any Unix tool.
+        # Python would complain again when flushing stdout at exit, so point it
+        # at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_PIPE_CLOSED)
 
 
 @click.command()

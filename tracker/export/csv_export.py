@@ -24,18 +24,26 @@ return is prefixed with ``'`` so a spreadsheet shows it instead of running it
 as a formula ("CSV injection": notes and names are typed by people). Numbers
 are written by tracker itself and are never negative, so they are left alone.
 
+The whole clinic (``tracker export --all``) has the same columns after a
+first one, ``patient``: the name ``--patient`` knows the patient by. Patients
+come in the order they were added, each with all their rows (in the order
+above) before the next; a patient without records in the period has no rows.
+
+Rows are written as the records are read from the database, never gathered
+in memory first.
+
 The CSV is for reading; ``tracker import`` reads only the JSON export.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from tracker.export import json_export
-from tracker.export.model import Report
+from tracker.export.model import ClinicRecords, PatientRecords, Report
+from tracker.export.streaming import Advance, Utf8Writer, counted, nobody_watching, to_bytes
 
 COLUMNS = (
     "type",
@@ -56,31 +64,61 @@ COLUMNS = (
     "status",
     "note",
 )
+CLINIC_COLUMNS = ("patient", *COLUMNS)
+_POSITIONS = {column: position for position, column in enumerate(COLUMNS)}
 # Characters that make a spreadsheet treat a cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render(report: Report) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    return to_bytes(lambda out: write(report.records(), out))
+
+
+def write(records: PatientRecords, out: BinaryIO, advance: Advance = nobody_watching) -> int:
+    """One patient's rows, written to ``out`` as they are read; returns the size in bytes."""
+    text = Utf8Writer(out)
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for row in rows(report):
-        writer.writerow(cell(row.get(column)) for column in COLUMNS)
-    return buffer.getvalue().encode("utf-8")
+    for row in rows(records, advance):
+        writer.writerow(line(row))
+    return text.close()
 
 
-def rows(report: Report) -> Iterator[dict[str, Any]]:
+def write_clinic(clinic: ClinicRecords, out: BinaryIO, advance: Advance = nobody_watching) -> int:
+    """Every patient's rows, each led by the patient's name; returns the size in bytes."""
+    text = Utf8Writer(out)
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(CLINIC_COLUMNS)
+    for records in clinic.patients:
+        name = cell(records.patient)
+        for row in rows(records, advance):
+            writer.writerow([name, *line(row)])
+    return text.close()
+
+
+def rows(records: PatientRecords, advance: Advance = nobody_watching) -> Iterator[dict[str, Any]]:
     """The JSON export's records, flattened: same fields, same values."""
-    for record in report.injections:
+    for record in counted(records.injections, advance):
         row = json_export.injection(record)
         row["sites"] = sites_cell(row["sites"])
         yield {"type": "injection", **row}
-    for record in report.pain:
+    for record in counted(records.pain, advance):
         yield {"type": "pain", **json_export.pain(record)}
-    for view in report.effects:
-        yield {"type": "effect", **json_export.effect(view)}
-    for record in report.appointments:
-        yield {"type": "appointment", **json_export.appointment(record)}
+    for effect in counted(records.effects, advance):
+        yield {"type": "effect", **json_export.effect_record(effect)}
+    for appointment in counted(records.appointments, advance):
+        yield {"type": "appointment", **json_export.appointment(appointment)}
+
+
+def line(row: dict[str, Any]) -> list[str]:
+    """The row's cells in COLUMNS order; a field that is not a column (an effect's
+    matched ``term``) is left out, as are the columns that are not the record's."""
+    cells = [""] * len(COLUMNS)
+    for key, value in row.items():
+        position = _POSITIONS.get(key)
+        if position is not None and value is not None:
+            cells[position] = cell(value)
+    return cells
 
 
 def sites_cell(sites: list[dict[str, Any]]) -> str:

@@ -15,11 +15,21 @@ Layout (format "tracker", version 1)::
 ``changes`` is the audit trail (old and new values of every change), written
 only when the export is not limited by --since/--until.
 
+The whole clinic (``tracker export --all``; format "tracker-clinic-export",
+version 1) is every patient's object above, whole, in the order the patients
+were added, so any one of them can be cut out and imported on its own::
+
+    {"format": "tracker-clinic-export", "version": 1, "generated_at": DATE,
+     "since": DATE|null, "until": DATE|null, "patients": [{"format": "tracker", ...}]}
+
 Only stored fields are written, never derived ones (cycle day, "persistent",
 advice, due dates): those depend on the day the file is made, and then two
 exports of the same records would differ. So ``generated_at`` is the only
 value that changes from one day to the next. Keys are sorted and the layout is
-fixed, so equal records give byte-equal files (handy for diffs and backups).
+fixed, so equal records give byte-equal files (handy for diffs and backups):
+exactly what ``json.dumps(document, indent=2, sort_keys=True,
+ensure_ascii=False)`` writes, though it is written record by record as the
+records are read (see ``_write_value``), never built whole in memory.
 
 The record dicts are shared with the CSV export, so the two cannot disagree.
 """
@@ -27,37 +37,166 @@ The record dicts are shared with the CSV export, so the two cannot disagree.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, BinaryIO
 
 from tracker.domain.appointments import AppointmentRecord
-from tracker.domain.records import ChangeRecord, EffectView, InjectionRecord, PainRecord
-from tracker.export.model import REPORT_FORMAT, REPORT_VERSION, Report
+from tracker.domain.records import (
+    ChangeRecord,
+    EffectRecord,
+    EffectView,
+    InjectionRecord,
+    PainRecord,
+)
+from tracker.export.model import (
+    CLINIC_FORMAT,
+    CLINIC_VERSION,
+    REPORT_FORMAT,
+    REPORT_VERSION,
+    ClinicRecords,
+    PatientRecords,
+    Report,
+)
+from tracker.export.streaming import Advance, Utf8Writer, counted, nobody_watching, to_bytes
+
+INDENT = "  "
 
 
 def render(report: Report) -> bytes:
-    text = json.dumps(document(report), indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    return to_bytes(lambda out: write(report.records(), out))
 
 
-def document(report: Report) -> dict[str, Any]:
+def write(records: PatientRecords, out: BinaryIO, advance: Advance = nobody_watching) -> int:
+    """One patient's export, written to ``out`` as its records are read; returns its size."""
+    return _write_document(document(records, advance), out)
+
+
+def write_clinic(clinic: ClinicRecords, out: BinaryIO, advance: Advance = nobody_watching) -> int:
+    """Every patient's export inside one clinic document; returns its size."""
+    return _write_document(
+        {
+            "format": CLINIC_FORMAT,
+            "version": CLINIC_VERSION,
+            "generated_at": clinic.generated_on.isoformat(),
+            "since": iso(clinic.since),
+            "until": iso(clinic.until),
+            "patients": Rows(document(records, advance) for records in clinic.patients),
+        },
+        out,
+    )
+
+
+def document(records: PatientRecords, advance: Advance = nobody_watching) -> dict[str, Any]:
+    """The export's object; its record lists are :class:`Rows`, read while written."""
+
+    def rows(items: Iterable[Any], to_json: Callable[[Any], dict[str, Any]], flat: bool) -> Rows:
+        return Rows(map(to_json, counted(items, advance)), flat=flat)
+
     return {
         "format": REPORT_FORMAT,
         "version": REPORT_VERSION,
-        "generated_at": report.generated_on.isoformat(),
-        "since": iso(report.since),
-        "until": iso(report.until),
-        "patient": {"name": report.patient_name},
+        "generated_at": records.generated_on.isoformat(),
+        "since": iso(records.since),
+        "until": iso(records.until),
+        "patient": {"name": records.plan.patient_name},
         "plan": {
-            "every_months": report.plan.every_months,
-            "within_days": report.plan.within_days,
+            "every_months": records.plan.every_months,
+            "within_days": records.plan.within_days,
         },
-        "injections": [injection(record) for record in report.injections],
-        "pain": [pain(record) for record in report.pain],
-        "effects": [effect(view) for view in report.effects],
-        "appointments": [appointment(record) for record in report.appointments],
-        "changes": [change(record) for record in report.changes],
+        "injections": rows(records.injections, injection, flat=False),  # sites are a list
+        "pain": rows(records.pain, pain, flat=True),
+        "effects": rows(records.effects, effect_record, flat=True),
+        "appointments": rows(records.appointments, appointment, flat=True),
+        # The change log is not a record: it is written, but not counted.
+        "changes": Rows(map(change, records.changes)),
     }
+
+
+# --- writing a document as json.dumps(indent=2, sort_keys=True) would ---------
+
+
+class Rows:
+    """A list in a document whose items are produced (read, converted) as it is written.
+
+    ``flat``: every item is a non-empty dict of plain values (no dict or list
+    inside), which is written by the fast path. The byte-for-byte tests
+    compare the result with json.dumps.
+    """
+
+    def __init__(self, items: Iterable[Any], flat: bool = False) -> None:
+        self.items = items
+        self.flat = flat
+
+
+def _write_document(value: dict[str, Any], out: BinaryIO) -> int:
+    text = Utf8Writer(out)
+    _write_value(text, value, 0)
+    text.write("\n")
+    return text.close()
+
+
+def _write_value(out: Utf8Writer, value: Any, level: int) -> None:
+    """``value`` at nesting ``level``, byte for byte as json.dumps(indent=2) nests it."""
+    if isinstance(value, Rows):
+        _write_rows(out, value, level)
+    elif isinstance(value, dict) and any(isinstance(item, Rows) for item in value.values()):
+        _write_object(out, value, level)
+    else:
+        out.write(_encoded(value, level))
+
+
+def _write_object(out: Utf8Writer, value: dict[str, Any], level: int) -> None:
+    inner = "\n" + INDENT * (level + 1)
+    for position, key in enumerate(sorted(value)):
+        name = json.dumps(key, ensure_ascii=False)
+        out.write(("{" if position == 0 else ",") + inner + name + ": ")
+        _write_value(out, value[key], level + 1)
+    out.write("\n" + INDENT * level + "}")
+
+
+def _write_rows(out: Utf8Writer, rows: Rows, level: int) -> None:
+    inner = "\n" + INDENT * (level + 1)
+    first, between = "[" + inner, "," + inner
+    separator = first
+    if rows.flat:
+        # The hot loop: millions of pain entries in a clinic export.
+        encode = _flat_encoder(level + 1)
+        for item in rows.items:
+            out.write(separator + encode(item))
+            separator = between
+    else:
+        for item in rows.items:
+            out.write(separator)
+            _write_value(out, item, level + 1)
+            separator = between
+    out.write("[]" if separator == first else "\n" + INDENT * level + "]")
+
+
+def _encoded(value: Any, level: int) -> str:
+    """A value holding no Rows, as json.dumps(indent=2) writes it ``level`` deep."""
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return text.replace("\n", "\n" + INDENT * level) if level else text
+
+
+@cache
+def _flat_encoder(level: int) -> Callable[[dict[str, Any]], str]:
+    """A flat dict as json.dumps(indent=2) writes it ``level`` deep, seven times faster.
+
+    Without indent, json uses its C encoder; a line break and the indent of the
+    keys as item separator give the same text for a dict with nothing nested.
+    """
+    inner, outer = "\n" + INDENT * (level + 1), "\n" + INDENT * level
+    compact = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=("," + inner, ": "))
+
+    def encoded(value: dict[str, Any]) -> str:
+        return "{" + inner + compact.encode(value)[1:-1] + outer + "}"
+
+    return encoded
+
+
+# --- one record each ---------------------------------------------------------
 
 
 def change(record: ChangeRecord) -> dict[str, Any]:
@@ -111,7 +250,10 @@ def pain(record: PainRecord) -> dict[str, Any]:
 
 def effect(view: EffectView) -> dict[str, Any]:
     # Only the stored record: the view's cycle day and "persistent" depend on today.
-    record = view.record
+    return effect_record(view.record)
+
+
+def effect_record(record: EffectRecord) -> dict[str, Any]:
     return {
         "id": record.id,
         "date": record.day.isoformat(),

@@ -1,13 +1,33 @@
-"""The one report model every export is rendered from."""
+"""The one report model every export is rendered from.
+
+Two depths of the same model:
+
+- :class:`PatientRecords` is what is stored about one patient in a period. The
+  data exports (JSON, CSV) write only this. Its record fields are iterables:
+  lists, or :class:`RecordStream` s that read the database in batches while the
+  file is written, so an export never holds a whole history in memory.
+- :class:`Report` adds what tracker's rules make of those records (the review,
+  the due date, where each side effect falls in its cycle), for the formats a
+  person reads (PDF, HTML) and the ones built for other programs (FHIR, ICS).
+  It holds lists: those are small per-patient documents.
+  :meth:`Report.records` gives its stored part, so every renderer can be fed a
+  Report.
+
+:class:`ClinicRecords` is every patient's :class:`PatientRecords`, one after
+another, for ``tracker export --all``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, TypeVar
 
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.records import (
     ChangeRecord,
+    EffectRecord,
     EffectView,
     InjectionRecord,
     PainRecord,
@@ -18,6 +38,60 @@ from tracker.domain.schedule import Due
 
 REPORT_FORMAT = "tracker"
 REPORT_VERSION = 1
+# `tracker export --all`: {"format": CLINIC_FORMAT, ..., "patients": [<REPORT_FORMAT>, ...]}
+CLINIC_FORMAT = "tracker-clinic-export"
+CLINIC_VERSION = 1
+
+T = TypeVar("T")
+
+
+class RecordStream(Generic[T]):
+    """Records read lazily: each iteration runs ``fetch`` again, which reads in batches.
+
+    It is only valid while the unit of work that made it is open (the
+    service's ``with`` block); iterating it later fails instead of silently
+    returning stale data.
+    """
+
+    def __init__(self, fetch: Callable[[], Iterator[T]]) -> None:
+        self._fetch = fetch
+
+    def __iter__(self) -> Iterator[T]:
+        return self._fetch()
+
+
+@dataclass(frozen=True)
+class PatientRecords:
+    """One patient's stored records in the period, each kind oldest first."""
+
+    generated_on: date
+    since: date | None
+    until: date | None
+    # The name ``--patient`` knows them by; plan.patient_name is None for a
+    # database's first patient while it has no name of its own.
+    patient: str
+    plan: PlanSettings
+    injections: Iterable[InjectionRecord]
+    pain: Iterable[PainRecord]
+    effects: Iterable[EffectRecord]
+    appointments: Iterable[AppointmentRecord]
+    # The audit trail, only in an unbounded export (a period's trail would name
+    # records the export leaves out).
+    changes: Iterable[ChangeRecord] = ()
+
+
+@dataclass(frozen=True)
+class ClinicRecords:
+    """Every patient's records, in the order the patients were added."""
+
+    generated_on: date
+    since: date | None
+    until: date | None
+    patients: Iterable[PatientRecords]
+    patient_count: int
+    # Injections, pain entries, side effects and appointments of all patients in
+    # the period: what a progress bar counts (counted before writing starts).
+    record_count: int
 
 
 @dataclass(frozen=True)
@@ -40,9 +114,10 @@ class Report:
     review: Review
     long_term: LongTerm
     due: Due
-    # The audit trail, only in an unbounded export (a period's trail would name
-    # records the export leaves out). Reports for the doctor show current values.
+    # The audit trail, only in an unbounded export. Reports for the doctor show
+    # current values.
     changes: list[ChangeRecord] = field(default_factory=list)
+    patient: str = ""  # the stored name, as in PatientRecords
 
     @property
     def patient_name(self) -> str | None:
@@ -56,3 +131,18 @@ class Report:
             if record.product.value not in seen:
                 seen.append(record.product.value)
         return seen
+
+    def records(self) -> PatientRecords:
+        """The stored part: what the JSON and CSV exports write."""
+        return PatientRecords(
+            generated_on=self.generated_on,
+            since=self.since,
+            until=self.until,
+            patient=self.patient,
+            plan=self.plan,
+            injections=self.injections,
+            pain=self.pain,
+            effects=[view.record for view in self.effects],
+            appointments=self.appointments,
+            changes=self.changes,
+        )

@@ -1,31 +1,112 @@
-"""Gathering one patient's records into the report model for an export."""
+"""Gathering records into the report model for an export.
+
+- :func:`build_report`: one patient's :class:`Report`, review and due date
+  included, as lists (the doctor's report, FHIR, ICS).
+- :func:`patient_records` and :func:`clinic_records`: the stored records only
+  (JSON, CSV), as streams read in batches while the caller writes them. They
+  are context managers: the read-only transaction stays open while the
+  streams are read, and nothing of the review is computed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tracker.domain import response, schedule
 from tracker.domain.errors import InvalidInput
-from tracker.export.model import Report
+from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
 from tracker.services.appointments import all_appointments, next_booked
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import effect_view
 from tracker.services.injections import all_records
-from tracker.services.plan import load_plan
-from tracker.store import audit
+from tracker.services.plan import load_plan, plan_of
+from tracker.store import audit, streams
 from tracker.store.database import Database
-from tracker.store.models import PainEntry, SideEffect
-from tracker.store.scope import patient_id
+from tracker.store.models import PainEntry, Patient, SideEffect
+from tracker.store.scope import current_patient, patient_id
+
+T = TypeVar("T")
+
+
+@contextmanager
+def patient_records(
+    db: Database, today: date, since: date | None = None, until: date | None = None
+) -> Iterator[PatientRecords]:
+    """The current patient's stored records, streamed while the block runs."""
+    check_period(since, until)
+    with streams.snapshot(db) as session:
+        yield _streamed(session, current_patient(session), today, since, until)
+
+
+@contextmanager
+def clinic_records(
+    db: Database, today: date, since: date | None = None, until: date | None = None
+) -> Iterator[ClinicRecords]:
+    """Every patient's stored records, streamed while the block runs.
+
+    The counts are taken first, in the same snapshot as the records, so a
+    progress bar's total is exactly what will be written.
+    """
+    check_period(since, until)
+    with streams.snapshot(db) as session:
+        yield ClinicRecords(
+            generated_on=today,
+            since=since,
+            until=until,
+            patients=RecordStream(
+                lambda: (
+                    _streamed(session, patient, today, since, until)
+                    for patient in streams.patients(session)
+                )
+            ),
+            patient_count=streams.count_patients(session),
+            record_count=streams.count_records(session, since, until),
+        )
+
+
+def _streamed(
+    session: Session, patient: Patient, today: date, since: date | None, until: date | None
+) -> PatientRecords:
+    def stream(
+        fetch: Callable[[Session, int, date | None, date | None], Iterator[T]],
+    ) -> RecordStream[T]:
+        return RecordStream(lambda: fetch(session, mine, since, until))
+
+    mine = patient.id
+    return PatientRecords(
+        generated_on=today,
+        since=since,
+        until=until,
+        patient=patient.name,
+        plan=plan_of(patient),
+        injections=stream(streams.injections),
+        pain=stream(streams.pain),
+        effects=stream(streams.effects),
+        appointments=stream(streams.appointments),
+        changes=(
+            RecordStream(lambda: streams.changes(session, mine))
+            if since is None and until is None
+            else ()
+        ),
+    )
+
+
+def check_period(since: date | None, until: date | None) -> None:
+    if since is not None and until is not None and since > until:
+        raise InvalidInput(f"--since {since.isoformat()} is after --until {until.isoformat()}")
 
 
 def build_report(
     db: Database, today: date, since: date | None = None, until: date | None = None
 ) -> Report:
-    if since is not None and until is not None and since > until:
-        raise InvalidInput(f"--since {since.isoformat()} is after --until {until.isoformat()}")
+    check_period(since, until)
 
     def inside(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
@@ -33,6 +114,7 @@ def build_report(
     review_day = min(today, until) if until else today
     with db.transaction() as session:
         plan = load_plan(session)
+        name = current_patient(session).name
         injections = all_records(session)
         injection_days = [record.day for record in injections]
         mine = patient_id(session)
@@ -83,4 +165,5 @@ def build_report(
         long_term=response.long_term(bounded_review, scores),
         due=replace(due, appointment=next_appointment),
         changes=changes,
+        patient=name,
     )

@@ -1,0 +1,219 @@
+"""Reading records in batches, for exports that must never hold a whole history in memory.
+
+Each function returns a generator: nothing is queried until it is iterated, and
+then rows arrive ``BATCH`` at a time (SQLite steps its statement lazily;
+PostgreSQL uses a server-side cursor). Rows are read as plain columns, not ORM
+objects: a clinic export reads tens of millions of them, and building and
+tracking an object per row would cost more than writing it.
+
+Everything runs inside :func:`snapshot`, a read-only unit of work that sees one
+consistent state of the database and never takes the write lock, so a long
+export does not make other tracker users wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.domain.dosing import Product, Site
+from tracker.domain.errors import DatabaseProblem
+from tracker.domain.records import ChangeRecord, EffectRecord, InjectionRecord, PainRecord
+from tracker.domain.side_effects import EffectClass, Severity
+from tracker.store import audit, scope
+from tracker.store.database import READ_ONLY, Database, describe, plain_sqlite_error
+from tracker.store.models import (
+    Appointment,
+    Change,
+    InjectionSession,
+    InjectionSite,
+    PainEntry,
+    Patient,
+    SideEffect,
+)
+
+# Rows fetched per round trip: large enough that fetching is not the cost,
+# small enough that a batch is a few hundred kilobytes at most.
+BATCH = 1000
+# The record kinds an export writes (the change log is not counted as records).
+RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Session]:
+    """A read-only transaction that sees one state of the database from start to end.
+
+    On SQLite a plain BEGIN (readers never wait for a writer in WAL mode, and
+    a write lock held for a minute-long export would make every other tracker
+    time out); on PostgreSQL REPEATABLE READ, so the count taken first and the
+    rows read later agree.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if not db.is_sqlite:
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    try:
+        with (
+            db.engine.connect().execution_options(**options) as connection,
+            Session(bind=connection) as session,
+            session.begin(),
+        ):
+            session.info[scope.PATIENT_NAME] = db.patient
+            yield session
+    except DBAPIError as error:
+        raise DatabaseProblem(
+            plain_sqlite_error(error.orig, describe(db.url), db.sqlite_path)
+        ) from None
+
+
+def patients(session: Session) -> Iterator[Patient]:
+    """Every patient, in the order they were added (as ``tracker patients`` lists them)."""
+    query = select(Patient).order_by(Patient.id).execution_options(yield_per=BATCH)
+    yield from session.scalars(query)
+
+
+def count_patients(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Patient)) or 0
+
+
+def count_records(session: Session, since: date | None, until: date | None) -> int:
+    """Injections, pain entries, side effects and appointments of every patient in the period."""
+    total = 0
+    for model in RECORD_MODELS:
+        query = _within(select(func.count()).select_from(model), model.date, since, until)
+        total += session.scalar(query) or 0
+    return total
+
+
+def injections(
+    session: Session, patient: int, since: date | None, until: date | None
+) -> Iterator[InjectionRecord]:
+    """Oldest first, each with its sites in the order they were entered.
+
+    One query joins the sites, so a session's rows come one after another and
+    are gathered into one record; a session without sites has one row of NULLs.
+    """
+    query = (
+        select(
+            InjectionSession.id,
+            InjectionSession.date,
+            InjectionSession.product,
+            InjectionSession.units,
+            InjectionSession.provider,
+            InjectionSession.lot,
+            InjectionSession.note,
+            InjectionSite.muscle,
+            InjectionSite.units,
+        )
+        .outerjoin(InjectionSite, InjectionSite.session_id == InjectionSession.id)
+        .where(InjectionSession.patient_id == patient)
+        .order_by(InjectionSession.date, InjectionSession.id, InjectionSite.position)
+    )
+    rows = _batched(session, _within(query, InjectionSession.date, since, until))
+    for _, group in groupby(rows, key=lambda row: row[0]):
+        parts = list(group)
+        first = parts[0]
+        yield InjectionRecord(
+            id=first[0],
+            day=first[1],
+            product=Product(first[2]),
+            units=first[3],
+            sites=tuple(Site(part[7], part[8]) for part in parts if part[7] is not None),
+            provider=first[4],
+            lot=first[5],
+            note=first[6],
+        )
+
+
+def pain(
+    session: Session, patient: int, since: date | None, until: date | None
+) -> Iterator[PainRecord]:
+    query = (
+        select(PainEntry.id, PainEntry.date, PainEntry.score, PainEntry.function, PainEntry.note)
+        .where(PainEntry.patient_id == patient)
+        .order_by(PainEntry.date, PainEntry.id)
+    )
+    for row in _batched(session, _within(query, PainEntry.date, since, until)):
+        yield PainRecord(*row)
+
+
+def effects(
+    session: Session, patient: int, since: date | None, until: date | None
+) -> Iterator[EffectRecord]:
+    query = (
+        select(
+            SideEffect.id,
+            SideEffect.date,
+            SideEffect.text,
+            SideEffect.term,
+            SideEffect.effect_class,
+            SideEffect.severity,
+            SideEffect.note,
+            SideEffect.resolved_on,
+        )
+        .where(SideEffect.patient_id == patient)
+        .order_by(SideEffect.date, SideEffect.id)
+    )
+    for row in _batched(session, _within(query, SideEffect.date, since, until)):
+        yield EffectRecord(
+            id=row[0],
+            day=row[1],
+            text=row[2],
+            term=row[3],
+            effect_class=EffectClass(row[4]),
+            severity=Severity(row[5]),
+            note=row[6],
+            resolved_on=row[7],
+        )
+
+
+def appointments(
+    session: Session, patient: int, since: date | None, until: date | None
+) -> Iterator[AppointmentRecord]:
+    query = (
+        select(
+            Appointment.id,
+            Appointment.date,
+            Appointment.time,
+            Appointment.provider,
+            Appointment.note,
+            Appointment.status,
+        )
+        .where(Appointment.patient_id == patient)
+        .order_by(Appointment.date, Appointment.id)
+    )
+    for row in _batched(session, _within(query, Appointment.date, since, until)):
+        yield AppointmentRecord(*row[:5], status=AppointmentStatus(row[5]))
+
+
+def changes(session: Session, patient: int) -> Iterator[ChangeRecord]:
+    """The change log, oldest first, read through the audit module's own conversion."""
+    query = (
+        select(Change)
+        .where(Change.patient_id == patient)
+        .order_by(Change.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for change in session.scalars(query):
+        yield audit.to_record(change)
+
+
+def _within(query: Select[Any], column: Any, since: date | None, until: date | None) -> Select[Any]:
+    """Both bounds included, as --since and --until promise."""
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column <= until)
+    return query
+
+
+def _batched(session: Session, query: Select[Any]) -> Iterator[Any]:
+    # Core, not the ORM: these are columns, and the ORM's per-row work would be wasted.
+    yield from session.connection().execute(query.execution_options(yield_per=BATCH))
