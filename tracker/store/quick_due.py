@@ -79,11 +79,6 @@ def _is_current(connection: sqlite3.Connection) -> bool:
 def _due_all(
     connection: sqlite3.Connection, today: date, within_days: int | None
 ) -> list[schedule.PatientDue]:
-    latest = dict(
-        connection.execute(
-            "SELECT patient_id, max(date) FROM injection_sessions GROUP BY patient_id"
-        ).fetchall()
-    )
     upcoming: dict[int, AppointmentRecord] = {}
     for row in connection.execute(
         "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
@@ -91,16 +86,28 @@ def _due_all(
         (AppointmentStatus.BOOKED.value, today.isoformat()),
     ):
         upcoming[row[0]] = _appointment(row[1:])  # the earliest one per patient is written last
+    # A clinic's patients share a few hundred last-injection dates and plans:
+    # each distinct combination is worked out once.
+    dues: dict[tuple[str | None, int, int], schedule.Due] = {}
     result = []
-    for patient_id, name, every_months, plan_window in connection.execute(
-        "SELECT id, name, every_months, within_days FROM patients ORDER BY id"
+    # One index lookup per patient for the latest session: cheaper than
+    # grouping every session of the clinic.
+    for patient_id, name, every_months, plan_window, last in connection.execute(
+        "SELECT id, name, every_months, within_days, "
+        "(SELECT max(date) FROM injection_sessions WHERE patient_id = patients.id) "
+        "FROM patients ORDER BY id"
     ):
-        last = latest.get(patient_id)
         window = plan_window if within_days is None else within_days
-        due = schedule.due(
-            None if last is None else date.fromisoformat(last), today, every_months, window
-        )
-        result.append(schedule.PatientDue(name, replace(due, appointment=upcoming.get(patient_id))))
+        key = (last, every_months, window)
+        if key not in dues:
+            dues[key] = schedule.due(
+                None if last is None else date.fromisoformat(last), today, every_months, window
+            )
+        due = dues[key]
+        appointment = upcoming.get(patient_id)
+        if appointment is not None:
+            due = replace(due, appointment=appointment)
+        result.append(schedule.PatientDue(name, due))
     return schedule.by_attention(result)
 
 
