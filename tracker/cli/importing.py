@@ -17,17 +17,29 @@ def import_(app: AppContext, source: Path) -> None:
     """Import a JSON export made by tracker (all or nothing).
 
     Into an empty database it restores everything; into one with records it
-    adds only what is not there yet, so importing twice adds nothing.
+    adds only what is not there yet, so importing twice adds nothing. A large
+    file is read piece by piece, with a progress bar in a terminal.
 
     \b
     Example:
       tracker import backup.json
     """
     from tracker.cli import output
+    from tracker.cli.progress import progress_bar
     from tracker.services.importer import import_file
 
-    result = import_file(app.database(), source, app.today())
+    with progress_bar("Importing", _size(source)) as advance:
+        result = import_file(app.database(), source, app.today(), advance)
     click.echo(output.import_text(result))
+
+
+def _size(source: Path) -> int:
+    """The bar's length in bytes; 0 (no bar) when the file cannot be looked at, which
+    the import itself then reports."""
+    try:
+        return source.stat().st_size
+    except OSError:
+        return 0
 
 
 COMMANDS = [import_]

@@ -30,6 +30,7 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
     to_json,
 )
 from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.change_spans import change_span
 from tracker.domain.diary import WeekSummary
 from tracker.domain.records import (
     ChangeRecord,
@@ -319,7 +320,15 @@ def change_details(record: ChangeRecord) -> str:
 
 
 def change_subject(record: ChangeRecord) -> str:
-    return f"{KIND_NAMES.get(record.kind, record.kind)} #{record.record_id}"
+    name = KIND_NAMES.get(record.kind, record.kind)
+    span = change_span(record)  # many records added (or removed) at once: an import
+    if span is not None and span.records != 1:
+        return f"{span.records:,} {_plural(name)} #{span.first_id}–#{span.last_id}"
+    return f"{name} #{record.record_id}"
+
+
+def _plural(name: str) -> str:
+    return name[:-1] + "ies" if name.endswith("y") else name + "s"
 
 
 def changes_table(records: list[ChangeRecord]) -> str:

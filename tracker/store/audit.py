@@ -12,9 +12,10 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, func, select
+from sqlalchemy import Date, delete, func, select
 from sqlalchemy.orm import Session
 
+from tracker.domain.change_spans import RecordSpan, span_in
 from tracker.domain.records import ChangeRecord
 from tracker.store.models import (
     Appointment,
@@ -135,6 +136,9 @@ def undo_batch(session: Session, batch: int) -> list[Change]:
 
 
 def _revert(session: Session, change: Change, batch: int) -> None:
+    if change.action == "insert" and (span := span_in(_loaded(change.new_values))) is not None:
+        _revert_span(session, change, span, batch)
+        return
     model = KINDS[change.kind]
     row = session.get(model, change.record_id)
     if change.action == "insert":
@@ -199,6 +203,68 @@ def record_inserts(session: Session, command: str, rows: list[Base]) -> None:
     session.flush()
     for row in rows:
         _append(session, command, "insert", row, None, snapshot(row))
+
+
+def record_spans(session: Session, command: str, spans: list[tuple[str, RecordSpan]]) -> None:
+    """Many inserts of an import: one entry per kind for the span of ids it added,
+    all in one batch (tracker.domain.change_spans says why)."""
+    for kind, span in spans:
+        _append_entry(session, command, "insert", kind, span.first_id, None, span.values())
+
+
+def _revert_span(session: Session, change: Change, span: RecordSpan, batch: int) -> None:
+    """Remove every record of the span at once; the undo is logged as one entry too."""
+    table = KINDS[change.kind].__table__
+    session.flush()
+    # An injection session's sites go with it (ON DELETE CASCADE).
+    session.execute(
+        delete(table).where(
+            table.c.patient_id == change.patient_id,
+            table.c.id.between(span.first_id, span.last_id),
+        )
+    )
+    _append_entry(
+        session, "undo", "delete", change.kind, span.first_id, span.values(), None, undo_of=batch
+    )
+
+
+def _append_entry(
+    session: Session,
+    command: str,
+    action: str,
+    kind: str,
+    record_id: int,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    undo_of: int | None = None,
+) -> None:
+    """Like _append, for an entry that names no loaded record."""
+    change = Change(
+        patient_id=patient_id(session),
+        batch=session.info.get(_BATCH_KEY),
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+        command=command,
+        action=action,
+        kind=kind,
+        record_id=record_id,
+        old_values=None if old is None else _dump(old),
+        new_values=None if new is None else _dump(new),
+        undo_of=undo_of,
+    )
+    session.add(change)
+    if change.batch is None:
+        session.flush()
+        change.batch = change.id
+        session.info[_BATCH_KEY] = change.id
+
+
+def dumped(values: dict[str, Any] | None) -> str | None:
+    """Logged values as stored (an imported trail is stored as written here)."""
+    return None if values is None else _dump(values)
+
+
+def _loaded(values: str | None) -> dict[str, Any] | None:
+    return None if values is None else json.loads(values)
 
 
 def _to_json(value: Any) -> Any:

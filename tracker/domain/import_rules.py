@@ -1,0 +1,556 @@
+"""What a JSON export must hold to be imported: every value of every record checked.
+
+The rules are those of the commands that record the same things (dates not in
+the future, scores 0-10, sites within the session's units, text without
+control characters, ...). A problem is one line that names where it is as a
+JSON path, list positions counting from 0:
+``injections[3].date: expected an ISO date (YYYY-MM-DD), got 'x'``.
+
+A file may hold a million diary entries, so each record reader has a fast path
+for a record that is plainly right (the common case) and falls back to the
+careful path, which says what is wrong, for anything else. Both paths accept
+exactly the same records and give the same row (tests check this on random
+records); the careful path alone decides every error message.
+
+Readers return plain tuples in the column order of the ``*_ROW`` constants,
+dates as ISO text (the form both databases take them in).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from tracker.domain import dosing
+from tracker.domain.appointments import AppointmentStatus, parse_time
+from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
+from tracker.domain.errors import InvalidInput
+from tracker.domain.records import ChangeRecord, PlanSettings
+from tracker.domain.response import parse_score
+from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.domain.side_effects import EffectClass, Severity
+from tracker.domain.text import clean_text
+
+# Ids are stored in 32-bit integer columns (PostgreSQL INTEGER).
+MAX_ID = 2**31 - 1
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_STORED_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+_SHOWN_MAX = 40  # characters of a bad value quoted in an error message
+
+TOP_FIELDS = (
+    "format",
+    "version",
+    "generated_at",
+    "since",
+    "until",
+    "patient",
+    "plan",
+    "injections",
+    "pain",
+    "effects",
+    "appointments",
+)
+# Files from before the audit trail have no "changes"; it is optional.
+OPTIONAL_TOP_FIELDS = ("changes",)
+CHANGE_FIELDS = (
+    "id",
+    "batch",
+    "at",
+    "command",
+    "action",
+    "kind",
+    "record_id",
+    "old",
+    "new",
+    "undo_of",
+)
+CHANGE_ACTIONS = ("insert", "update", "delete")
+# The kinds of record the change log names (tracker.store.audit.KINDS; a test keeps them equal).
+CHANGE_KINDS = ("injection", "pain", "effect", "appointment", "plan")
+INJECTION_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
+SITE_FIELDS = ("muscle", "units")
+PAIN_FIELDS = ("id", "date", "score", "function", "note")
+EFFECT_FIELDS = ("id", "date", "text", "term", "class", "severity", "note", "resolved")
+APPOINTMENT_FIELDS = ("id", "date", "time", "provider", "note", "status")
+
+# What the readers return: the stored columns, in this order.
+INJECTION_ROW = ("id", "date", "product", "units", "provider", "lot", "note")
+SITE_ROW = ("position", "muscle", "units")
+PAIN_ROW = ("id", "date", "score", "function", "note")
+EFFECT_ROW = ("id", "date", "text", "term", "effect_class", "severity", "note", "resolved_on")
+APPOINTMENT_ROW = ("id", "date", "time", "provider", "note", "status")
+
+Row = tuple[Any, ...]
+_CLASSES = frozenset(member.value for member in EffectClass)
+_SEVERITIES = frozenset(member.value for member in Severity)
+_STATUSES = frozenset(member.value for member in AppointmentStatus)
+
+
+# --- whole records ---------------------------------------------------------
+
+
+class _Dates:
+    """Checks ISO dates quickly: a file's records come in date order, many to a day,
+    so remembering the last good date answers most questions with one comparison."""
+
+    def __init__(self, latest: date) -> None:
+        self._first = FIRST_DATE.isoformat()
+        self._latest = min(latest, LAST_DATE).isoformat()
+        self._last_good: str | None = None
+
+    def fine(self, value: Any) -> bool:
+        if type(value) is not str:
+            return False
+        if value == self._last_good:
+            return True
+        if not _ISO_DATE.fullmatch(value):
+            return False
+        if not self._first <= value <= self._latest:  # ISO dates sort as text
+            return False
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        self._last_good = value
+        return True
+
+
+def _plain_text(value: Any) -> bool:
+    """Optional text that _text accepts as it is."""
+    if value is None:
+        return True
+    if type(value) is not str:
+        return False
+    try:
+        clean_text(value, "text")
+    except InvalidInput:
+        return False
+    return True
+
+
+class PainReader:
+    """``read(value, index)``: the row of ``pain[index]``, or InvalidInput."""
+
+    def __init__(self, today: date) -> None:
+        self._today = today
+        self._dates = _Dates(today)
+
+    def __call__(self, value: Any, index: int) -> Row:
+        if type(value) is dict and len(value) == 5:
+            try:
+                row = (value["id"], value["date"], value["score"], value["function"], value["note"])
+            except KeyError:
+                pass
+            else:
+                record_id, day, score, function, note = row
+                if (
+                    type(record_id) is int
+                    and 0 < record_id <= MAX_ID
+                    and type(score) is int
+                    and 0 <= score <= 10
+                    and (function is None or (type(function) is int and 0 <= function <= 10))
+                    and self._dates.fine(day)
+                    and _plain_text(note)
+                ):
+                    return row
+        return pain_row(value, f"pain[{index}]", self._today)
+
+
+class EffectReader:
+    def __init__(self, today: date) -> None:
+        self._today = today
+        self._dates = _Dates(today)
+
+    def __call__(self, value: Any, index: int) -> Row:
+        if type(value) is dict and len(value) == 8:
+            try:
+                row = (
+                    value["id"],
+                    value["date"],
+                    value["text"],
+                    value["term"],
+                    value["class"],
+                    value["severity"],
+                    value["note"],
+                    value["resolved"],
+                )
+            except KeyError:
+                pass
+            else:
+                if self._plainly_right(row):
+                    return row
+        return effect_row(value, f"effects[{index}]", self._today)
+
+    def _plainly_right(self, row: Row) -> bool:
+        record_id, day, text, term, effect_class, severity, note, resolved = row
+        return (
+            type(record_id) is int
+            and 0 < record_id <= MAX_ID
+            and self._dates.fine(day)
+            and type(text) is str
+            and bool(text.strip())
+            and _plain_text(text)
+            and _plain_text(term)
+            and type(effect_class) is str
+            and effect_class in _CLASSES
+            and type(severity) is str
+            and severity in _SEVERITIES
+            and _plain_text(note)
+            and (resolved is None or (self._dates.fine(resolved) and resolved >= day))
+        )
+
+
+class AppointmentReader:
+    def __init__(self) -> None:
+        # Booked visits may be in the future: any date tracker keeps.
+        self._dates = _Dates(LAST_DATE)
+
+    def __call__(self, value: Any, index: int) -> Row:
+        if type(value) is dict and len(value) == 6:
+            try:
+                row = (
+                    value["id"],
+                    value["date"],
+                    value["time"],
+                    value["provider"],
+                    value["note"],
+                    value["status"],
+                )
+            except KeyError:
+                pass
+            else:
+                record_id, day, time, provider, note, status = row
+                if (
+                    type(record_id) is int
+                    and 0 < record_id <= MAX_ID
+                    and self._dates.fine(day)
+                    # Only a time already written HH:MM: "9:30" is stored as "09:30".
+                    and (time is None or (type(time) is str and _STORED_TIME.fullmatch(time)))
+                    and _plain_text(provider)
+                    and _plain_text(note)
+                    and type(status) is str
+                    and status in _STATUSES
+                ):
+                    return row
+        return appointment_row(value, f"appointments[{index}]")
+
+
+def pain_row(value: Any, where: str, today: date) -> Row:
+    fields = _fields(value, where, PAIN_FIELDS)
+    return (
+        _id(fields["id"], f"{where}.id"),
+        _past_date(fields["date"], f"{where}.date", today, "the diary date").isoformat(),
+        _score(fields["score"], f"{where}.score"),
+        _optional(fields["function"], f"{where}.function", _function_score),
+        _optional(fields["note"], f"{where}.note", _text),
+    )
+
+
+def effect_row(value: Any, where: str, today: date) -> Row:
+    fields = _fields(value, where, EFFECT_FIELDS)
+    record_id = _id(fields["id"], f"{where}.id")
+    day = _past_date(fields["date"], f"{where}.date", today, "the side effect's date")
+    text_ = _text(fields["text"], f"{where}.text")
+    if not text_.strip():
+        raise _expected(f"{where}.text", "the side effect in words", text_)
+    resolved = _optional(fields["resolved"], f"{where}.resolved", _date)
+    if resolved is not None:
+        with _located(f"{where}.resolved"):
+            not_in_future(resolved, today, "the date it went away")
+        if resolved < day:
+            raise InvalidInput(
+                f"{where}.resolved: {resolved.isoformat()} is before the side effect "
+                f"started ({day.isoformat()})"
+            )
+    return (
+        record_id,
+        day.isoformat(),
+        text_,
+        _optional(fields["term"], f"{where}.term", _text),
+        # The class given when it was recorded is kept, not worked out again:
+        # it is part of the history the doctor sees.
+        _choice(fields["class"], f"{where}.class", EffectClass).value,
+        _choice(fields["severity"], f"{where}.severity", Severity).value,
+        _optional(fields["note"], f"{where}.note", _text),
+        None if resolved is None else resolved.isoformat(),
+    )
+
+
+def appointment_row(value: Any, where: str) -> Row:
+    fields = _fields(value, where, APPOINTMENT_FIELDS)
+    return (
+        _id(fields["id"], f"{where}.id"),
+        _date(fields["date"], f"{where}.date").isoformat(),  # booked visits may be in the future
+        _optional(fields["time"], f"{where}.time", _time),
+        _optional(fields["provider"], f"{where}.provider", _text),
+        _optional(fields["note"], f"{where}.note", _text),
+        _choice(fields["status"], f"{where}.status", AppointmentStatus).value,
+    )
+
+
+def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
+    """The session's row and its sites' rows (few per file: no fast path)."""
+    fields = _fields(value, where, INJECTION_FIELDS)
+    record_id = _id(fields["id"], f"{where}.id")
+    day = _past_date(fields["date"], f"{where}.date", today, "the injection date")
+    units = _optional(fields["units"], f"{where}.units", _units)
+    sites = [
+        _site(item, f"{where}.sites[{index}]")
+        for index, item in enumerate(_list(fields["sites"], f"{where}.sites"))
+    ]
+    with _located(f"{where}.units"):
+        # The same rule as `tracker log`: sites never add up to more than the session.
+        units = dosing.session_units(units, sites)
+    row = (
+        record_id,
+        day.isoformat(),
+        _choice(fields["product"], f"{where}.product", dosing.Product).value,
+        units,
+        _optional(fields["provider"], f"{where}.provider", _text),
+        _optional(fields["lot"], f"{where}.lot", _text),
+        _optional(fields["note"], f"{where}.note", _text),
+    )
+    return row, [(position, site.muscle, site.units) for position, site in enumerate(sites)]
+
+
+def _site(value: Any, where: str) -> dosing.Site:
+    fields = _fields(value, where, SITE_FIELDS)
+    muscle = _text(fields["muscle"], f"{where}.muscle")
+    if not muscle.strip():
+        raise _expected(f"{where}.muscle", "a muscle name", muscle)
+    return dosing.Site(muscle, _optional(fields["units"], f"{where}.units", _units))
+
+
+def change_record(value: Any, where: str) -> ChangeRecord:
+    fields = _fields(value, where, CHANGE_FIELDS)
+    action = _text(fields["action"], f"{where}.action")
+    if action not in CHANGE_ACTIONS:
+        raise _expected(f"{where}.action", "insert, update or delete", action)
+    kind = _text(fields["kind"], f"{where}.kind")
+    if kind not in CHANGE_KINDS:
+        raise _expected(f"{where}.kind", "injection, pain, effect, appointment or plan", kind)
+    for name in ("old", "new"):
+        if fields[name] is not None and not isinstance(fields[name], dict):
+            raise _expected(f"{where}.{name}", "an object or null", fields[name])
+    return ChangeRecord(
+        id=_id(fields["id"], f"{where}.id"),
+        batch=_id(fields["batch"], f"{where}.batch"),
+        at=_text(fields["at"], f"{where}.at"),
+        command=_text(fields["command"], f"{where}.command"),
+        action=action,
+        kind=kind,
+        record_id=_id(fields["record_id"], f"{where}.record_id"),
+        old=fields["old"],
+        new=fields["new"],
+        undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
+    )
+
+
+# --- the top of the file ----------------------------------------------------
+
+
+def top_level_problem(present: list[str]) -> InvalidInput | None:
+    """A missing or unknown top-level field: a missing one would lose data, so would an extra."""
+    for name in TOP_FIELDS:
+        if name not in present:
+            return InvalidInput(f"the export: missing field '{name}'")
+    for name in present:
+        if name not in TOP_FIELDS and name not in OPTIONAL_TOP_FIELDS:
+            return InvalidInput(f"the export: unknown field {shown(name)}")
+    return None
+
+
+def check_day(value: Any, where: str) -> None:
+    """generated_at, since and until: a date (or null, where allowed) only for the record."""
+    _date(value, where)
+
+
+def check_optional_day(value: Any, where: str) -> None:
+    _optional(value, where, _date)
+
+
+def patient_name(value: Any) -> str | None:
+    patient = _fields(value, "patient", ("name",))
+    return _optional(patient["name"], "patient.name", _text)
+
+
+def plan_settings(value: Any, name: str | None) -> PlanSettings:
+    fields = _fields(value, "plan", ("every_months", "within_days"))
+    return PlanSettings(
+        every_months=_whole(
+            fields["every_months"], "plan.every_months", MIN_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS
+        ),
+        within_days=_whole(fields["within_days"], "plan.within_days", 0, MAX_REMINDER_DAYS),
+        patient_name=name,
+    )
+
+
+def not_a_list(value: Any, where: str) -> InvalidInput:
+    return _expected(where, "a list", value)
+
+
+def repeated_id(where: str, index: int, record_id: int, first_index: int) -> InvalidInput:
+    return InvalidInput(
+        f"{where}[{index}].id: {record_id} is also the id of {where}[{first_index}]"
+    )
+
+
+def repeated_session_date(index: int, day: str, first_index: int) -> InvalidInput:
+    return InvalidInput(
+        f"injections[{index}].date: a second session on {day} "
+        f"(injections[{first_index}]); tracker keeps one session a day"
+    )
+
+
+def duplicate_key(key: str) -> InvalidInput:
+    # json keeps the last of two equal keys silently; in a backup that hides data.
+    return InvalidInput(f"the field {shown(key)} appears twice in one object of the file")
+
+
+def expected(where: str, what: str, value: Any) -> InvalidInput:
+    return _expected(where, what, value)
+
+
+# --- checking single values -------------------------------------------------
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+@contextmanager
+def _located(where: str) -> Iterator[None]:
+    """Puts the field's place in front of a domain rule's one-line message."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error}") from None
+
+
+def _fields(value: Any, where: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """An object with exactly these fields: a missing one would lose data, so would an extra."""
+    if not isinstance(value, dict):
+        raise _expected(where, "an object", value)
+    for name in names:
+        if name not in value:
+            raise InvalidInput(f"{where}: missing field '{name}'")
+    for name in value:
+        if name not in names:
+            raise InvalidInput(f"{where}: unknown field {shown(name)}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _expected(where, "a list", value)
+    return value
+
+
+def _optional(value: Any, where: str, read: Callable[[Any, str], T]) -> T | None:
+    return None if value is None else read(value, where)
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _expected(where, "text", value)
+    # The same rule as text typed on the command line: no control characters
+    # (NUL ends a PostgreSQL string), no lone surrogates, nothing endless.
+    with _located(where):
+        return clean_text(value, "text")
+
+
+def _date(value: Any, where: str) -> date:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise _expected(where, "an ISO date (YYYY-MM-DD)", value)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{where}: '{value}' is not a real calendar date") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput(
+            f"{where}: {value} is outside the dates tracker keeps "
+            f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+        )
+    return day
+
+
+def _past_date(value: Any, where: str, today: date, what: str) -> date:
+    day = _date(value, where)
+    with _located(where):
+        not_in_future(day, today, what)
+    return day
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _units(value: Any, where: str) -> float:
+    if not _is_number(value):
+        raise _expected(where, "a positive number", value)
+    try:
+        with _located(where):
+            return dosing.parse_units(value)
+    except OverflowError:  # an integer too big for a float: far above any real dose
+        raise InvalidInput(
+            f"{where}: {shown(value)} units is more than tracker can record"
+        ) from None
+
+
+def _score(value: Any, where: str, what: str = "pain score") -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _expected(where, "a whole number from 0 to 10", value)
+    with _located(where):
+        return parse_score(str(value), what)
+
+
+def _function_score(value: Any, where: str) -> int:
+    return _score(value, where, "interference score")
+
+
+def _whole(value: Any, where: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _expected(where, f"a whole number from {low} to {high}", value)
+    return value
+
+
+def _id(value: Any, where: str) -> int:
+    return _whole(value, where, 1, MAX_ID)
+
+
+def _choice(value: Any, where: str, kind: type[E]) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise _expected(where, f"one of {choices}", value) from None
+
+
+def _time(value: Any, where: str) -> str:
+    # parse_time quotes what it was given: keep line breaks out of the one-line error.
+    if not isinstance(value, str) or not value.isprintable():
+        raise _expected(where, "a time (HH:MM)", value)
+    with _located(where):
+        return parse_time(value)
+
+
+def _expected(where: str, expected: str, value: Any) -> InvalidInput:
+    return InvalidInput(f"{where}: expected {expected}, got {shown(value)}")
+
+
+def shown(value: Any) -> str:
+    """A value quoted in an error message: short, and always on one line."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        # Escaping what does not print (\n, \u2028...) keeps the error on one line.
+        shown = "'" + "".join(c if c.isprintable() else ascii(c)[1:-1] for c in value) + "'"
+    else:
+        shown = json.dumps(value)
+    return shown if len(shown) <= _SHOWN_MAX else shown[: _SHOWN_MAX - 1] + "…"
