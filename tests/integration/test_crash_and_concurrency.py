@@ -31,7 +31,9 @@ from tracker.store import schema
 
 PROCESSES = 8
 EACH = 50
-IMPORTED_PAIN = 100_000
+# Big enough that each import still runs when it is killed (up to ~5 s after the
+# start): a streamed import reads 100,000 records in about a second.
+IMPORTED_PAIN = 1_000_000
 # Each writer runs the real CLI in-process, 2 x EACH times (starting 800 Python
 # processes would test Python's start-up, not tracker).
 WRITER = """

@@ -28,8 +28,8 @@ from tracker.domain.errors import InvalidInput
 WINDOW = 1 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
-# The scanner stops this close to the end of the window when a value was cut
-# off there (a number, literal or escape sequence), not when it is wrong.
+# A value read this close to the end of the window may have been cut off there
+# (a number, a literal, an escape sequence): it is read again with more text.
 _CUT_MARGIN = 12
 
 Advance = Callable[[int], None]
@@ -55,6 +55,7 @@ class JsonStream:
         path: Path,
         object_hook: ObjectHook,
         advance: Advance = _stay_still,
+        window: int = WINDOW,
     ) -> None:
         self._handle = handle
         self._path = path
@@ -67,7 +68,8 @@ class JsonStream:
         self._text = ""
         self._pos = 0
         self._eof = False
-        self._read_size = WINDOW
+        self._window = window
+        self._read_size = window
         self._unreported = 0  # bytes read whose text may not be used yet
         # Where the window starts in the file, for messages: lines before it and
         # the column of its first character.
@@ -126,7 +128,7 @@ class JsonStream:
                 value, end = scan(text, self._pos)
             except (StopIteration, ValueError, RecursionError):
                 value, end = self.value(), -1
-            if end < 0 or end >= len(text):
+            if end < 0 or end > len(text) - _CUT_MARGIN:
                 if end >= 0:
                     value = self.value()  # it may go on in the next piece
             else:
@@ -172,10 +174,11 @@ class JsonStream:
                 # against denial of service); no tracker export has one.
                 raise InvalidInput(f"{self._path} holds a number too long to read") from None
             else:
-                # A number that ends the window may go on in the next piece.
-                if end < len(self._text) or self._eof:
+                # A number near the end of the window may go on in the next piece
+                # ("0." then "5": the scanner stops at the "." and returns 0).
+                if end <= len(self._text) - _CUT_MARGIN or self._eof:
                     self._pos = end
-                    self._read_size = WINDOW
+                    self._read_size = self._window
                     return value
             self._fill(grow=True)
 
@@ -186,8 +189,9 @@ class JsonStream:
 
     def report_rest(self) -> None:
         """Count the last piece read as done: called once the work it fed is done too."""
-        self._advance(self._unreported)
-        self._unreported = 0
+        if self._unreported:
+            self._advance(self._unreported)
+            self._unreported = 0
 
     # --- the window --------------------------------------------------------------
 
@@ -210,7 +214,7 @@ class JsonStream:
         self._eof = not data
         if data:
             # The piece before this one has been read through by now.
-            self._advance(self._unreported)
+            self.report_rest()
             self._unreported = len(data)
         try:
             self._text += self._decoder.decode(data, final=self._eof)
