@@ -313,6 +313,46 @@ def test_a_session_differing_only_in_its_sites_is_a_conflict(tracker, tmp_path):
     assert "Nothing new to import." in tracker.ok("import", write(tmp_path, content)).stdout
 
 
+def test_another_patients_records_are_not_twins(tracker, tmp_path):
+    tracker.ok("pain", "4", "--date", "2026-11-01")  # the first patient's
+    tracker.ok("patients", "add", "Mum")
+    path = write(tmp_path, document(pain=[pain(1, "2026-11-01"), pain(2, "2026-11-02")]))
+    assert tracker.ok("--patient", "Mum", "import", path).stdout.strip() == (
+        "Imported 2 pain entries."
+    )
+    assert tracker.ok("import", path).stdout.strip() == (
+        "Imported 1 pain entry. 1 record(s) were already there and were skipped."
+    )
+    assert "removed 2 pain entries" in tracker.ok("--patient", "Mum", "undo").stdout
+    assert tracker.json("--patient", "Mum", "diary", "--since", "2026-01-01") == []
+    assert len(tracker.json("diary", "--since", "2026-01-01")) == 2
+
+
+def test_batches_of_any_size_give_the_same_database(sqlite_tracker, tmp_path, monkeypatch):
+    """Rows staged two at a time: every batch boundary is crossed."""
+    from datetime import date
+
+    from tests.export.conftest import fill_year
+    from tracker.services import importer
+    from tracker.store.database import Database
+
+    source = fill_year(Tracker(str(tmp_path / "source.db")))
+    source.ok("pain", "3", "--date", "2026-11-24")
+    source.ok("undo")  # a trail with an undo in it
+    backup = tmp_path / "backup.json"
+    backup.write_bytes(export(source))
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    database = Database(sqlite_tracker.db)
+    try:
+        first = importer.import_file(database, backup, date.fromisoformat(TODAY))
+        again = importer.import_file(database, backup, date.fromisoformat(TODAY))
+    finally:
+        database.close()
+    assert export(sqlite_tracker) == backup.read_bytes()
+    assert sum(first.added.values()) == sum(again.skipped.values()) > 4
+    assert sum(again.added.values()) == 0
+
+
 # --- the change log: one entry per kind, one undo --------------------------------
 
 

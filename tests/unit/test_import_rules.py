@@ -70,7 +70,8 @@ def records(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]
         )
     )
     extra = base.map(lambda record: {**record, "mood": "fine"})
-    return st.one_of(base, base, base, missing, extra, st.sampled_from([None, [], "x"]))
+    renamed = missing.map(lambda record: {**record, "mood": "fine"})  # right count, wrong name
+    return st.one_of(base, base, base, missing, extra, renamed, st.sampled_from([None, [], "x"]))
 
 
 pain_records = records(

@@ -157,6 +157,7 @@ class Staging:
         self._connection: Connection = session.connection()
         self._postgres = self._connection.dialect.name == "postgresql"
         self._same = "IS NOT DISTINCT FROM" if self._postgres else "IS"
+        self._temporary = "pg_temp" if self._postgres else "temp"
         # Keeps a subquery whole (not merged into the query around it).
         self._fence = "OFFSET 0" if self._postgres else "LIMIT -1 OFFSET 0"
         self._tables: list[str] = []
@@ -178,13 +179,14 @@ class Staging:
     def _create(self, table: str, columns: str) -> None:
         # Temporary tables live as long as the connection, and connections are
         # pooled: a leftover from an earlier import in this process must go.
-        self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        # Named with the temporary schema: a real table of that name stays untouched.
+        self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self._temporary}.{table}")
         self._connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {table} ({columns})")
         self._tables.append(table)
 
     def drop(self) -> None:
         for table in self._tables:
-            self._connection.exec_driver_sql(f"DROP TABLE {table}")
+            self._connection.exec_driver_sql(f"DROP TABLE {self._temporary}.{table}")
         self._tables.clear()
 
     # --- staging -----------------------------------------------------------------
