@@ -200,6 +200,21 @@ def test_an_unknown_list_is_read_past_and_named(sqlite_tracker, tmp_path):
     )
 
 
+def test_a_list_or_object_where_one_value_belongs_is_named_as_such(sqlite_tracker, tmp_path):
+    cases = [
+        (
+            document(format=[{"a": 1}] * 50),
+            "format: expected 'tracker' (a tracker export), got a list",
+        ),
+        (document(version={"major": 1}), "not an object (a newer tracker may read it)"),
+        (document(plan=[3, 14]), "plan: expected an object, got a list"),
+        (document(generated_at={"day": TODAY}), "generated_at: expected an ISO date"),
+        (document(effects={"id": 1}), "effects: expected a list, got an object"),
+    ]
+    for content, message in cases:
+        assert message in sqlite_tracker.fails("import", write(tmp_path, content)).stderr
+
+
 def test_repeated_ids_out_of_order_are_found(tracker, tmp_path):
     diary = [pain(5, "2026-11-01"), pain(3, "2026-11-02"), pain(5, "2026-11-03")]
     stderr = tracker.fails("import", write(tmp_path, document(pain=diary))).stderr

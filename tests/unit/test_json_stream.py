@@ -87,6 +87,13 @@ def test_any_document_reads_as_json_loads_reads_it(document, layout, bom, window
     assert sum(steps) == len(data)
 
 
+@given(document=documents, layout=layouts, window=st.sampled_from(WINDOWS))
+def test_any_document_can_be_read_past(document, layout, window):
+    reader = stream(json.dumps(document, **layout).encode(), window)
+    reader.skip()
+    reader.end()
+
+
 def json_error(text: str) -> str:
     try:
         json.loads(text)
@@ -103,11 +110,18 @@ SAMPLE = json.dumps(
 )
 
 
-def test_every_cut_short_file_is_placed_like_json_loads_places_it(window):
+def read_past(data: bytes, window: int) -> None:
+    reader = stream(data, window)
+    reader.skip()
+    reader.end()
+
+
+@pytest.mark.parametrize("read", [whole, read_past])
+def test_every_cut_short_file_is_placed_like_json_loads_places_it(window, read):
     for end in range(len(SAMPLE)):
         text = SAMPLE[:end]
         with pytest.raises(InvalidInput) as caught:
-            whole(text.encode(), window)
+            read(text.encode(), window)
         assert str(caught.value) == json_error(text), repr(text)
 
 
@@ -129,9 +143,10 @@ def test_every_cut_short_file_is_placed_like_json_loads_places_it(window):
     ],
 )
 def test_invalid_json_is_placed_like_json_loads_places_it(window, text):
-    with pytest.raises(InvalidInput) as caught:
-        whole(text.encode(), window)
-    assert str(caught.value) == json_error(text)
+    for read in (whole, read_past):
+        with pytest.raises(InvalidInput) as caught:
+            read(text.encode(), window)
+        assert str(caught.value) == json_error(text)
 
 
 def test_repeated_keys_are_refused_at_any_depth(window):
@@ -156,5 +171,6 @@ def test_a_value_bigger_than_the_window_is_read_whole(window):
     ],
 )
 def test_what_json_cannot_hold_is_one_line(window, data, message):
-    with pytest.raises(InvalidInput, match=re.escape(message)):
-        whole(data, window)
+    for read in (whole, read_past):
+        with pytest.raises(InvalidInput, match=re.escape(message)):
+            read(data, window)

@@ -228,11 +228,21 @@ class _FileReader:
         elif name == "changes":
             self._list(name, self._changes)
         elif name in rules.TOP_FIELDS:
-            value = self._stream.value()
+            value = self._small_value(name in ("patient", "plan"))
             self._top.values[name] = value
             self._check(name, value)
         else:
             self._stream.skip()  # an unknown field: named once the file is read
+
+    def _small_value(self, is_object: bool) -> Any:
+        """A value that is one scalar (or, for the plan and patient, one small object).
+        Anything bigger is only read past: the message says "got a list" (or "an
+        object") whatever it holds, so an empty one stands in for it."""
+        container = self._stream.container()
+        if container == "[" or (container == "{" and not is_object):
+            self._stream.skip()
+            return [] if container == "[" else {}
+        return self._stream.value()
 
     def _check(self, name: str, value: Any) -> None:
         try:
@@ -249,7 +259,7 @@ class _FileReader:
 
     def _list(self, name: str, read: Callable[[str], None]) -> None:
         if self._stream.peek() != "[":
-            self._note(rules.not_a_list(self._stream.value(), name))
+            self._note(rules.not_a_list(self._small_value(is_object=False), name))
         elif self._problem is not None:
             self._stream.skip()
         else:

@@ -149,12 +149,41 @@ class JsonStream:
             self.peek()  # the next value starts where the inline path looks for it
 
     def skip(self) -> None:
-        """Read past the next value; a list is read one element at a time."""
-        if self.peek() == "[":
-            for _ in self.elements():
-                pass
+        """Read past the next value, checking it is JSON, without ever holding more of
+        it than one scalar: lists and objects are walked member by member."""
+        try:
+            self._skip()
+        except RecursionError:
+            raise InvalidInput(
+                f"{self._path} is nested too deeply to be a tracker export"
+            ) from None
+
+    def _skip(self) -> None:
+        char = self.peek()
+        if char == "{":
+            for _ in self.members():
+                self._skip()
+        elif char == "[":
+            self._pos += 1
+            if self.peek() == "]":
+                self._pos += 1
+                return
+            while True:
+                self._skip()
+                char = self.peek()
+                if char == "]":
+                    self._pos += 1
+                    return
+                if char != ",":
+                    self._fail("Expecting ',' delimiter")
+                self._pos += 1
         else:
             self.value()
+
+    def container(self) -> str | None:
+        """ "[" or "{" when a list or an object starts here, else None."""
+        char = self.peek()
+        return char if char in ("[", "{") else None
 
     def value(self) -> Any:
         """The next whole value."""
