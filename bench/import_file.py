@@ -6,9 +6,10 @@ The file has the exact layout of `tracker export --format json` (format
 "tracker" version 1, keys sorted, two-space indents), for one patient whose
 history ends on 2026-11-25 (the benchmark's TRACKER_TODAY): an injection
 session every 91 days with two sites and an appointment marked done, a side
-effect after every other session, and the rest pain-diary entries, several a
-day (as many a day as it takes to stay after 1900), some with a note. The same
-arguments always give the same bytes.
+effect after every other session, and the rest pain-diary entries, one a day
+in a small file and as many a day as it takes to stay after 1900 in a big one
+(23 at a million records), every 13th with a note. The same arguments always
+give the same bytes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ EFFECTS = (
     ("dry mouth", "dry mouth", "common", "mild"),
     ("felt odd all week", None, "other", "mild"),
 )
-NOTES = ("after a long walk", "slept badly", "better since the stretches", "Ünterschied: spürbar")
+NOTES = ("after a long walk", "slept badly", "better since the stretches", "spürbar besser")
 
 
 def write_export(path: Path, records: int) -> None:
