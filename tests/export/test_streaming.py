@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Tracker, _postgres_database
 from tests.export.conftest import fill_year
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.dosing import Product, Site
-from tracker.domain.errors import DatabaseProblem, TrackerError
+from tracker.domain.errors import DatabaseProblem, InvalidInput, TrackerError
 from tracker.domain.records import (
     ChangeRecord,
     EffectRecord,
@@ -30,7 +31,7 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.side_effects import EffectClass, Severity
-from tracker.export import csv_export, json_export, renderer
+from tracker.export import clinic_writer, csv_export, json_export, records_writer, renderer
 from tracker.export.files import atomic_file, write_atomically
 from tracker.export.model import ClinicRecords, PatientRecords, RecordStream
 from tracker.export.streaming import PROGRESS_STEP, counted, nobody_watching
@@ -365,6 +366,9 @@ def test_atomic_file_leaves_nothing_behind_on_an_error(tmp_path: Path, error):
 def test_write_errors_and_missing_folders_are_one_line_errors(tmp_path: Path):
     with pytest.raises(TrackerError, match="cannot write in"):
         write_atomically(tmp_path / "missing" / "out.json", b"x")
+    write_atomically(tmp_path / "whole.json", b"{}")
+    assert (tmp_path / "whole.json").read_bytes() == b"{}"
+    (tmp_path / "whole.json").unlink()
     target = tmp_path / "out.json"
     with pytest.raises(TrackerError, match="No space left"), atomic_file(target) as stream:
         stream.write(b"half")
@@ -436,3 +440,20 @@ def test_report_records_are_its_stored_part(year):
         report.pain,
         report.changes,
     )
+
+
+def test_a_database_error_half_way_is_a_one_line_error(year, tmp_path, monkeypatch):
+    def locked(*_args: Any) -> Iterator[PainRecord]:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+        yield  # a generator, like the real stream
+
+    monkeypatch.setattr(streams, "pain", locked)
+    result = year.fails("export", "--all", "-o", str(tmp_path / "clinic.csv"))
+    assert "Error: " in result.stderr and "clinic.csv" not in result.stderr
+    assert not (tmp_path / "clinic.csv").exists()
+
+
+def test_only_json_and_csv_are_written_record_by_record():
+    with pytest.raises(InvalidInput, match="PDF"):
+        records_writer("pdf")
+    assert clinic_writer("csv") is csv_export.write_clinic

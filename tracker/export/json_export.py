@@ -46,7 +46,6 @@ from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.records import (
     ChangeRecord,
     EffectRecord,
-    EffectView,
     InjectionRecord,
     PainRecord,
 )
@@ -248,12 +247,9 @@ def pain(record: PainRecord) -> dict[str, Any]:
     }
 
 
-def effect(view: EffectView) -> dict[str, Any]:
-    # Only the stored record: the view's cycle day and "persistent" depend on today.
-    return effect_record(view.record)
-
-
 def effect_record(record: EffectRecord) -> dict[str, Any]:
+    # Only the stored record, never an EffectView: its cycle day and "persistent"
+    # depend on today.
     return {
         "id": record.id,
         "date": record.day.isoformat(),

@@ -74,12 +74,14 @@ def clinic_records(
 def _streamed(
     session: Session, patient: Patient, today: date, since: date | None, until: date | None
 ) -> PatientRecords:
+    mine = patient.id  # not the ORM object: it must not be kept alive by the streams
+
     def stream(
         fetch: Callable[[Session, int, date | None, date | None], Iterator[T]],
     ) -> RecordStream[T]:
+        # Queried only when a writer iterates it, inside the caller's transaction.
         return RecordStream(lambda: fetch(session, mine, since, until))
 
-    mine = patient.id
     return PatientRecords(
         generated_on=today,
         since=since,
