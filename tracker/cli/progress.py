@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,7 @@ def _ignore(_done: int) -> None:
 @contextmanager
 def progress_bar(label: str, total: int) -> Iterator[Advance]:
     """Yields ``advance(n)``; draws on stderr so stdout stays clean for data."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if total <= 0 or not stream.isatty():
         yield _ignore
         return
