@@ -203,5 +203,17 @@ def test_import_refuses_a_clinic_file_in_one_line(sqlite_tracker, tmp_path: Path
     sqlite_tracker.ok("export", "--all", "-o", str(target))
     before = sqlite_tracker.ok("export").stdout
     result = sqlite_tracker.fails("import", str(target))
-    assert "format" in result.stderr
+    assert result.stderr == (
+        "Error: clinic.json is a whole-clinic export (tracker export --all); tracker imports "
+        "one patient's export, made with: tracker --patient NAME export -o FILE\n"
+    )
     assert sqlite_tracker.ok("export").stdout == before
+
+
+def test_a_clinic_file_is_refused_wherever_its_format_field_is(sqlite_tracker, tmp_path: Path):
+    import json
+
+    target = tmp_path / "late.json"
+    document = json.loads(sqlite_tracker.ok("export", "--all").stdout)
+    target.write_text(json.dumps({"patients": document["patients"], "format": document["format"]}))
+    assert "whole-clinic export" in sqlite_tracker.fails("import", str(target)).stderr

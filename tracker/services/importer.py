@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import import_rules as rules
 from tracker.domain.errors import InvalidInput, NotFound
 from tracker.domain.records import PlanSettings
-from tracker.export.model import REPORT_FORMAT, REPORT_VERSION
+from tracker.export.model import CLINIC_FORMAT, REPORT_FORMAT, REPORT_VERSION
 from tracker.services.json_stream import JsonStream
 from tracker.services.plan import DEFAULT_PATIENT_NAME
 from tracker.store import audit
@@ -200,6 +200,8 @@ class _FileReader:
         values = self._top.values
         # Format and version first: another program's JSON should read as such,
         # not as a list of missing fields.
+        if values.get("format") == CLINIC_FORMAT:
+            raise self._whole_clinic()
         if values.get("format") != REPORT_FORMAT:
             raise rules.expected(
                 "format", f"'{REPORT_FORMAT}' (a tracker export)", values.get("format")
@@ -213,6 +215,12 @@ class _FileReader:
         problem = rules.top_level_problem(self._top.names) or self._problem
         if problem is not None:
             raise problem
+
+    def _whole_clinic(self) -> InvalidInput:
+        return InvalidInput(
+            f"{self._path.name} is a whole-clinic export (tracker export --all); tracker "
+            f"imports one patient's export, made with: tracker --patient NAME export -o FILE"
+        )
 
     def _note(self, problem: InvalidInput) -> None:
         if self._problem is None:
@@ -229,6 +237,9 @@ class _FileReader:
             self._list(name, self._changes)
         elif name in rules.TOP_FIELDS:
             value = self._small_value(name in ("patient", "plan"))
+            if name == "format" and value == CLINIC_FORMAT:
+                # It comes first in such a file: say so before reading the rest.
+                raise self._whole_clinic()
             self._top.values[name] = value
             self._check(name, value)
         else:
