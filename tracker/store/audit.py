@@ -92,27 +92,9 @@ def _append(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
     undo_of: int | None = None,
-) -> Change:
-    change = Change(
-        patient_id=patient_id(session),
-        batch=session.info.get(_BATCH_KEY),
-        at=datetime.now(UTC).isoformat(timespec="seconds"),
-        command=command,
-        action=action,
-        kind=_KIND_OF[type(row)],
-        record_id=row.id,  # type: ignore[attr-defined]
-        old_values=None if old is None else _dump(old),
-        new_values=None if new is None else _dump(new),
-        undo_of=undo_of,
-    )
-    session.add(change)
-    if change.batch is None:
-        # The first change of a transaction names the batch after itself: unique on
-        # every backend without a sequence of its own.
-        session.flush()
-        change.batch = change.id
-        session.info[_BATCH_KEY] = change.id
-    return change
+) -> None:
+    record_id = row.id  # type: ignore[attr-defined]
+    _append_entry(session, command, action, _KIND_OF[type(row)], record_id, old, new, undo_of)
 
 
 def latest_undoable_batch(session: Session) -> int | None:
@@ -238,7 +220,7 @@ def _append_entry(
     new: dict[str, Any] | None,
     undo_of: int | None = None,
 ) -> None:
-    """Like _append, for an entry that names no loaded record."""
+    """One entry of the log; the record is named by its kind and id."""
     change = Change(
         patient_id=patient_id(session),
         batch=session.info.get(_BATCH_KEY),
@@ -253,6 +235,8 @@ def _append_entry(
     )
     session.add(change)
     if change.batch is None:
+        # The first change of a transaction names the batch after itself: unique on
+        # every backend without a sequence of its own.
         session.flush()
         change.batch = change.id
         session.info[_BATCH_KEY] = change.id
