@@ -61,11 +61,21 @@ def _read(controller: int) -> bytes:
 
 def test_all_shows_a_progress_bar_on_a_terminal(two_patients, tmp_path):
     target = tmp_path / "clinic.json"
-    code, shown = on_a_terminal(two_patients, "export", "--all", "-o", str(target))
+    code, shown = on_a_terminal(two_patients, "export", "--all", "-o", str(target), stdout_too=True)
     assert code == 0, shown
     assert b"Exporting 2 patients" in shown
     assert b"100%" in shown
     assert len(json.loads(target.read_bytes())["patients"]) == 2
+    # The summary comes after the finished bar, on a line of its own.
+    last_line = shown.replace(b"\r", b"\n").strip().splitlines()[-1]
+    assert last_line.startswith(b"Wrote "), shown
+
+
+def test_one_patient_is_counted_in_the_singular(sqlite_tracker, tmp_path):
+    sqlite_tracker.ok("pain", "4", "--date", "2026-11-01")
+    code, shown = on_a_terminal(sqlite_tracker, "export", "--all", "-o", str(tmp_path / "c.csv"))
+    assert code == 0, shown
+    assert b"Exporting 1 patient " in shown
 
 
 def test_without_a_terminal_there_is_no_bar(two_patients, tmp_path):

@@ -112,7 +112,7 @@ def _export_report(
     from tracker.services.report import build_report
 
     data = renderer(chosen)(build_report(app.database(), app.today(), since, until))
-    _emit(chosen, output, lambda stream: stream.write(data))
+    _tell_written(chosen, output, _emit(output, lambda stream: stream.write(data)))
 
 
 def _export_records(
@@ -124,7 +124,8 @@ def _export_records(
 
     write = records_writer(chosen)
     with patient_records(app.database(), app.today(), since, until) as records:
-        _emit(chosen, output, lambda stream: write(records, stream, _no_progress))
+        size = _emit(output, lambda stream: write(records, stream, _no_progress))
+    _tell_written(chosen, output, size)
 
 
 def _export_clinic(
@@ -139,24 +140,32 @@ def _export_clinic(
     with clinic_records(app.database(), app.today(), since, until) as clinic:
         # Data scrolling past on the screen is its own progress; a bar would mix into it.
         total = 0 if output is None and sys.stdout.isatty() else clinic.record_count
-        label = f"Exporting {clinic.patient_count:,} patients"
+        patients = "patient" if clinic.patient_count == 1 else "patients"
+        label = f"Exporting {clinic.patient_count:,} {patients}"
         with progress_bar(label, total) as advance:
-            _emit(chosen, output, lambda stream: write(clinic, stream, advance))
+            size = _emit(output, lambda stream: write(clinic, stream, advance))
+    # After the bar has finished its line.
+    _tell_written(chosen, output, size)
 
 
 def _no_progress(_done: int) -> None:
     """One patient's export takes well under a second: no bar."""
 
 
-def _emit(chosen: str, output: Path | None, write: Write) -> None:
+def _emit(output: Path | None, write: Write) -> int | None:
+    """Bytes written to the file, or None when the data went to stdout."""
     if output is None:
         _to_stdout(write)
-        return
+        return None
     from tracker.export.files import atomic_file
 
     with atomic_file(output) as stream:
-        size = write(stream)
-    click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {size:,} bytes).")
+        return write(stream)
+
+
+def _tell_written(chosen: str, output: Path | None, size: int | None) -> None:
+    if output is not None and size is not None:
+        click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {size:,} bytes).")
 
 
 def _to_stdout(write: Write) -> None:
