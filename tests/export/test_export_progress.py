@@ -1,5 +1,6 @@
 """The installed `tracker export`, as people run it: a progress bar on a terminal for
-`--all`, nothing extra anywhere else, and a quiet stop when the reader goes away."""
+`--all` and for a patient with a very long history, nothing extra anywhere else, and a
+quiet stop when the reader goes away."""
 
 from __future__ import annotations
 
@@ -144,3 +145,25 @@ def history_with_pain_entries(count: int) -> dict[str, object]:
         "effects": [],
         "appointments": [],
     }
+
+
+def test_a_very_long_history_shows_a_bar_too(sqlite_tracker, tmp_path):
+    from tracker.cli.transfer import LONG_EXPORT_RECORDS
+
+    document = json.loads(sqlite_tracker.ok("export").stdout)
+    first = date(1950, 1, 1)  # four a day: 100,000 entries reach 2018
+    document["pain"] = [
+        {"id": n + 1, "date": (first + timedelta(days=n // 4)).isoformat(), "score": n % 11,
+         "function": None, "note": None}
+        for n in range(LONG_EXPORT_RECORDS)
+    ]  # fmt: skip
+    source = tmp_path / "long.json"
+    source.write_text(json.dumps(document))
+    sqlite_tracker.ok("import", str(source))
+
+    target = tmp_path / "long.csv"
+    code, shown = on_a_terminal(sqlite_tracker, "export", "-o", str(target), stdout_too=True)
+    assert code == 0, shown
+    assert f"Exporting {LONG_EXPORT_RECORDS:,} records".encode() in shown
+    assert b"100%" in shown
+    assert shown.replace(b"\r", b"\n").strip().splitlines()[-1].startswith(b"Wrote ")

@@ -15,6 +15,10 @@ from click.core import ParameterSource
 from tracker.cli.context import AppContext
 from tracker.cli.params import DATE, FILE
 
+# About a second of writing: a single patient's export shows a bar from here on
+# (a clinic's always does). Twenty years of daily diary are 7,400 records.
+LONG_EXPORT_RECORDS = 100_000
+
 FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
 # What a shell reports for a program stopped by a closed pipe (128 + SIGPIPE).
 EXIT_PIPE_CLOSED = 141
@@ -119,12 +123,16 @@ def _export_records(
     app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
 ) -> None:
     """JSON and CSV of one patient: written while the records are read."""
+    from tracker.cli.progress import progress_bar
     from tracker.export import records_writer
     from tracker.services.report import patient_records
 
     write = records_writer(chosen)
     with patient_records(app.database(), app.today(), since, until) as records:
-        size = _emit(output, lambda stream: write(records, stream, _no_progress))
+        count = records.record_count or 0
+        total = count if count >= LONG_EXPORT_RECORDS and _bar_fits(output) else 0
+        with progress_bar(f"Exporting {count:,} records", total) as advance:
+            size = _emit(output, lambda stream: write(records, stream, advance))
     _tell_written(chosen, output, size)
 
 
@@ -138,8 +146,7 @@ def _export_clinic(
 
     write = clinic_writer(chosen)
     with clinic_records(app.database(), app.today(), since, until) as clinic:
-        # Data scrolling past on the screen is its own progress; a bar would mix into it.
-        total = 0 if output is None and sys.stdout.isatty() else clinic.record_count
+        total = clinic.record_count if _bar_fits(output) else 0
         patients = "patient" if clinic.patient_count == 1 else "patients"
         label = f"Exporting {clinic.patient_count:,} {patients}"
         with progress_bar(label, total) as advance:
@@ -148,8 +155,9 @@ def _export_clinic(
     _tell_written(chosen, output, size)
 
 
-def _no_progress(_done: int) -> None:
-    """One patient's export takes well under a second: no bar."""
+def _bar_fits(output: Path | None) -> bool:
+    # Data scrolling past on the screen is its own progress; a bar would mix into it.
+    return output is not None or not sys.stdout.isatty()
 
 
 def _emit(output: Path | None, write: Write) -> int | None:

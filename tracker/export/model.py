@@ -78,6 +78,9 @@ class PatientRecords:
     # The audit trail, only in an unbounded export (a period's trail would name
     # records the export leaves out).
     changes: Iterable[ChangeRecord] = ()
+    # Injections, pain entries, side effects and appointments to write, when
+    # counted (a single patient's export counts them for its progress bar).
+    record_count: int | None = None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,10 @@ def patient_records(
     """The current patient's stored records, streamed while the block runs."""
     check_period(since, until)
     with streams.snapshot(db) as session:
-        yield _streamed(session, current_patient(session), today, since, until)
+        patient = current_patient(session)
+        records = _streamed(session, patient, today, since, until)
+        count = streams.count_records(session, since, until, patient.id)
+        yield replace(records, record_count=count)
 
 
 @contextmanager

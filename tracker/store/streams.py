@@ -83,11 +83,16 @@ def count_patients(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Patient)) or 0
 
 
-def count_records(session: Session, since: date | None, until: date | None) -> int:
-    """Injections, pain entries, side effects and appointments of every patient in the period."""
+def count_records(
+    session: Session, since: date | None, until: date | None, patient: int | None = None
+) -> int:
+    """Injections, pain entries, side effects and appointments in the period, of one
+    patient or (patient None) of every patient."""
     total = 0
     for model in RECORD_MODELS:
         query = _within(select(func.count()).select_from(model), model.date, since, until)
+        if patient is not None:
+            query = query.where(model.patient_id == patient)
         total += session.scalar(query) or 0
     return total
 
