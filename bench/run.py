@@ -24,10 +24,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+# The sibling modules below are found through this line.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build  # sibling modules, found through the line above
 import import_file
+
+import build
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 CLINIC_SIZES = (10, 100, 1_000, 10_000)
