@@ -16,7 +16,6 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.domain.errors import TrackerError
 
-EXIT_ERROR = 2
 MAX_ERROR_LENGTH = 400
 
 

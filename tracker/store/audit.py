@@ -163,30 +163,6 @@ def to_record(change: Change) -> ChangeRecord:
     )
 
 
-def to_row(record: ChangeRecord, patient_id: int) -> Change:
-    """For restoring a trail from an export, ids included."""
-    return Change(
-        id=record.id,
-        patient_id=patient_id,
-        batch=record.batch,
-        at=record.at,
-        command=record.command,
-        action=record.action,
-        kind=record.kind,
-        record_id=record.record_id,
-        old_values=None if record.old is None else _dump(record.old),
-        new_values=None if record.new is None else _dump(record.new),
-        undo_of=record.undo_of,
-    )
-
-
-def record_inserts(session: Session, command: str, rows: list[Base]) -> None:
-    """Many inserts at once (an import): one flush, one batch."""
-    session.flush()
-    for row in rows:
-        _append(session, command, "insert", row, None, snapshot(row))
-
-
 def record_spans(session: Session, command: str, spans: list[tuple[str, RecordSpan]]) -> None:
     """Many inserts of an import: one entry per kind for the span of ids it added,
     all in one batch (tracker.domain.change_spans says why)."""

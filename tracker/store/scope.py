@@ -38,8 +38,3 @@ def current_patient(session: Session) -> Patient:
             f"add one with: tracker patients add NAME"
         )
     return row
-
-
-def use_patient(session: Session, patient: Patient) -> None:
-    """For use cases that pick the patient themselves (e.g. adding one)."""
-    session.info[_PATIENT_ID] = patient.id
