@@ -27,9 +27,8 @@ from pathlib import Path
 # The sibling modules below are found through this line.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import import_file
-
 import build
+import import_file
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 CLINIC_SIZES = (10, 100, 1_000, 10_000)

@@ -99,7 +99,7 @@ class SideEffect(Base):
     text: Mapped[str] = mapped_column(Text)
     term: Mapped[str | None] = mapped_column(Text)
     effect_class: Mapped[str] = mapped_column(String(20))
-    severity: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(20))  # None: not stated
     note: Mapped[str | None] = mapped_column(Text)
     resolved_on: Mapped[date | None] = mapped_column(Date)
 
