@@ -4,8 +4,11 @@ Only laid out here: every text, row and chart point comes from
 :mod:`tracker.export.sections`, like the HTML page. fpdf2 is imported by this
 module alone, and this module only when a PDF is asked for.
 
-The core Helvetica font keeps the text extractable without embedding a font,
-but it only knows latin-1: :func:`latin1` makes any user text safe first.
+Every text is drawn with DejaVu Sans Condensed, shipped in
+:mod:`tracker.export.fonts` and embedded as a subset, so names and notes in
+Latin, Greek and Cyrillic appear exactly. A character DejaVu lacks is drawn
+with an installed font that has it; with none, it is written as its Unicode
+number ("[U+4E2D]") and a notice at the end says so: never a silent "?".
 """
 
 from __future__ import annotations
@@ -13,15 +16,22 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from tracker.export import sections
+from tracker.export import fonts, sections
 from tracker.export.model import Report
 from tracker.export.sections import PainChart, RecommendationBlock, ReportContent, TableBlock
 
-FONT = "helvetica"
+FONT = fonts.FAMILY
+# The regular face again, as a fallback for the few characters the bold or
+# oblique face lacks (a name is drawn bold).
+ANY_STYLE_FONT = "dejavu-regular"
+# DejaVu's letters are taller than Helvetica's at the same point size (larger
+# x-height): drawn a little smaller, they read the same and a year still fits one page.
+FONT_SCALE = 0.94
 MARGIN = 12.0  # mm, all sides
 FOOTER_SPACE = 14.0  # mm kept free at the bottom for the footer line
 
@@ -44,64 +54,32 @@ COLUMN_WIDTHS = {
     "effects": (11, 38, 10, 9, 8, 24),
 }
 
-# Characters outside latin-1 that have a plain equivalent; everything else
-# unknown becomes "?", so user text (emoji, CJK) can never break rendering.
-_REPLACEMENTS = {
-    "—": "-",
-    "–": "-",
-    "‒": "-",
-    "−": "-",
-    "‐": "-",
-    "‘": "'",
-    "’": "'",
-    "‚": "'",
-    "′": "'",
-    "“": '"',
-    "”": '"',
-    "„": '"',
-    "″": '"',
-    "…": "...",
-    "•": "-",
-    "≥": ">=",
-    "≤": "<=",
-    "≠": "!=",
-    "→": "->",
-    "←": "<-",
-    "€": "EUR",
-    "™": "(TM)",
-}
-
 
 # --- text -----------------------------------------------------------------------
 
 
-def _latin1_char(char: str) -> str:
+def placeholder(char: str) -> str:
+    """How a character no font can draw is written: its Unicode number, visibly."""
+    return f"[U+{ord(char):04X}]"
+
+
+def _invisible(char: str) -> bool:
+    """Joiners, direction marks, variation selectors and controls: nothing to draw."""
     if char in "\t\n\r":
-        return " "
-    if char.isprintable() and ord(char) < 256:
-        return char
-    if char in _REPLACEMENTS:
-        return _REPLACEMENTS[char]
-    category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf", "Cc"):
-        # Combining marks, joiners, variation selectors and controls carry no text of their own.
-        return ""
-    for form in ("NFKC", "NFKD"):
-        plain = "".join(
-            c for c in unicodedata.normalize(form, char) if unicodedata.category(c) != "Mn"
-        )
-        if plain and all(c.isprintable() and ord(c) < 256 for c in plain):
-            return plain
-    return "?"
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf") or "VARIATION SELECTOR" in (
+        unicodedata.name(char, "")
+    )
 
 
-def latin1(text: str) -> str:
-    """Text the core fonts can show: latin-1 only, on one line.
+def one_line(text: str) -> str:
+    """User text as one line of drawable characters.
 
-    A character with no plain equivalent shows as "?", so the reader can see
-    something was there; only invisible ones (joiners, selectors) are dropped.
+    Composed first (e + combining acute becomes é, which the font has as one
+    glyph); line breaks and tabs become spaces; invisible characters go.
     """
-    return "".join(_latin1_char(char) for char in text)
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(" " if char in "\t\n\r" else char for char in composed if not _invisible(char))
 
 
 # --- document -------------------------------------------------------------------
@@ -115,29 +93,97 @@ class _ReportPDF(FPDF):
         self.content = content
         # The section running when a page breaks, named again at the top of the new page.
         self.continued: str | None = None
+        self.glyphs = _Glyphs(self)
+
+    def drawable(self, text: str) -> str:
+        return self.glyphs.drawable(text)
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
         self.use_font(7.5, color=MUTED)
-        self.cell(0, 4, latin1(f"{self.content.patient} - {self.content.title}"), new_x="LMARGIN")
+        title = f"{self.content.patient} - {self.content.title}"
+        self.cell(0, 4, self.drawable(title), new_x="LMARGIN")
         self.ln(6)
         if self.continued:
             self.use_font(10, "B")
-            self.cell(0, 5, latin1(f"{self.continued} (continued)"), new_x="LMARGIN")
+            self.cell(0, 5, self.drawable(f"{self.continued} (continued)"), new_x="LMARGIN")
             self.ln(6)
 
     def footer(self) -> None:
         self.set_y(-10)
         self.use_font(7, color=MUTED)
         left = f"{self.content.generated} by tracker. Decision support, not medical advice."
-        self.cell(0, 4, latin1(left))
+        self.cell(0, 4, self.drawable(left))
         self.set_x(self.l_margin)
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
 
     def use_font(self, size: float, style: str = "", color: Sequence[int] = INK) -> None:
-        self.set_font(FONT, style, size)
+        self.set_font(FONT, style, size * FONT_SCALE)
         self.set_text_color(*color)
+
+
+class _Glyphs:
+    """Which characters the document can draw, adding fonts the first time one is missing.
+
+    Most reports need only the bundled font, and then no fallback is set up at
+    all (fpdf2 draws faster without). A character outside every bundled face
+    is looked up once among the installed fonts; with none, it is written as
+    its Unicode number.
+    """
+
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        faces = []
+        for style, path in fonts.BUNDLED.items():
+            pdf.add_font(FONT, style, path)
+            faces.append(set(pdf.fonts[f"{FONT}{style}"].cmap))
+        # Drawn by every face: safe whatever the style.
+        self.drawn = set.intersection(*faces)
+        self.regular = faces[0]
+        self.fallbacks: list[str] = []
+        self.system_fonts: fonts.SystemFonts | None = None
+        self.undrawable: list[str] = []  # in the order met, for the notice
+
+    def drawable(self, text: str) -> str:
+        line = one_line(text)
+        for char in dict.fromkeys(line):  # each new character once, in order
+            if ord(char) not in self.drawn and char not in self.undrawable:
+                self._find_font(char)
+        return "".join(char if ord(char) in self.drawn else placeholder(char) for char in line)
+
+    def notice(self) -> str | None:
+        if not self.undrawable:
+            return None
+        codes = ", ".join(placeholder(char) for char in self.undrawable[:3])
+        return (
+            f"{codes}{' ...' if len(self.undrawable) > 3 else ''}: characters that no font on "
+            "this computer can draw, written as their Unicode numbers."
+        )
+
+    def _find_font(self, char: str) -> None:
+        if ord(char) in self.regular:
+            self._add_fallback(ANY_STYLE_FONT, fonts.BUNDLED[""], index=0)
+            return
+        if self.system_fonts is None:
+            self.system_fonts = fonts.SystemFonts()
+        for font in self.system_fonts.having(char):
+            added = self._add_fallback(f"fallback-{len(self.fallbacks)}", font.path, font.index)
+            if added and ord(char) in self.drawn:
+                return
+        self.undrawable.append(char)
+
+    def _add_fallback(self, family: str, path: Path, index: int) -> bool:
+        """Draw with this font where the current one lacks a glyph; False if fpdf2 cannot."""
+        try:
+            self.pdf.add_font(family, "", path, collection_font_number=index)
+        except Exception:  # a font fpdf2 cannot read is skipped, not fatal
+            return False
+        self.fallbacks.append(family)
+        self.drawn |= set(self.pdf.fonts[family].cmap)
+        # exact_match=False: a regular fallback face also serves bold text.
+        self.pdf.set_fallback_fonts(self.fallbacks, exact_match=False)
+        return True
 
 
 def _new_document(content: ReportContent, report: Report) -> _ReportPDF:
@@ -159,7 +205,7 @@ def _section_heading(pdf: _ReportPDF, title: str, keep_with: float) -> None:
         pdf.add_page()
     pdf.ln(2)
     pdf.use_font(10, "B")
-    pdf.cell(0, 5, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, pdf.drawable(title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(0.5)
 
 
@@ -169,15 +215,15 @@ def _section_heading(pdf: _ReportPDF, title: str, keep_with: float) -> None:
 def _title(pdf: _ReportPDF, content: ReportContent) -> None:
     top = pdf.get_y()
     pdf.use_font(15, "B")
-    pdf.cell(0, 7, latin1(content.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.drawable(content.title), new_x="LMARGIN", new_y="NEXT")
     pdf.use_font(8, color=MUTED)
     pdf.set_y(top + 1)
-    pdf.cell(0, 5, latin1(content.generated), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, pdf.drawable(content.generated), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(top + 7.5)
     pdf.use_font(12, "B")
-    pdf.cell(0, 6, latin1(content.patient), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf.drawable(content.patient), new_x="LMARGIN", new_y="NEXT")
     pdf.use_font(8, color=MUTED)
-    pdf.cell(0, 4, latin1(content.subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 4, pdf.drawable(content.subtitle), new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.3)
     pdf.line(pdf.l_margin, pdf.get_y() + 1.5, pdf.w - pdf.r_margin, pdf.get_y() + 1.5)
@@ -188,9 +234,9 @@ def _facts(pdf: _ReportPDF, facts: list[tuple[str, str]]) -> None:
     label_width = 30
     for label, value in facts:
         pdf.use_font(8.5, "B", color=MUTED)
-        pdf.cell(label_width, 4.2, latin1(label))
+        pdf.cell(label_width, 4.2, pdf.drawable(label))
         pdf.use_font(8.5)
-        pdf.multi_cell(0, 4.2, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.2, pdf.drawable(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def _recommendation(pdf: _ReportPDF, block: RecommendationBlock) -> None:
@@ -200,18 +246,18 @@ def _recommendation(pdf: _ReportPDF, block: RecommendationBlock) -> None:
     top, page = pdf.get_y(), pdf.page_no()
     pdf.set_x(indent)
     pdf.use_font(8.5, "B", color=ACCENT)
-    pdf.cell(0, 4.2, latin1(block.tag), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 4.2, pdf.drawable(block.tag), new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(indent)
     pdf.use_font(8.5, "B")
-    pdf.multi_cell(width, 4.0, latin1(block.summary), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 4.0, pdf.drawable(block.summary), new_x="LMARGIN", new_y="NEXT")
     pdf.use_font(8.5)
     for reason in block.reasons:
         pdf.set_x(indent)
         pdf.cell(3.5, 4.0, "-")
-        pdf.multi_cell(width - 3.5, 4.0, latin1(reason), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width - 3.5, 4.0, pdf.drawable(reason), new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(indent)
     pdf.use_font(8.5, color=MUTED)
-    pdf.multi_cell(width, 4.0, latin1(block.long_term), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 4.0, pdf.drawable(block.long_term), new_x="LMARGIN", new_y="NEXT")
     # The accent bar is drawn last, once the height is known; after a page
     # break it marks only the part on this page.
     bar_top = top if pdf.page_no() == page else pdf.t_margin
@@ -244,7 +290,7 @@ def _chart(pdf: _ReportPDF, chart: PainChart) -> None:
     _chart_pain(pdf, chart, x_at, y_at)
     pdf.set_y(bottom + 5)
     pdf.use_font(7, color=MUTED)
-    pdf.multi_cell(0, 3.4, latin1(chart.caption), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 3.4, pdf.drawable(chart.caption), new_x="LMARGIN", new_y="NEXT")
 
 
 def _chart_grid(pdf: _ReportPDF, chart: PainChart, left: float, right: float, y_at: Scale) -> None:
@@ -266,7 +312,7 @@ def _chart_months(pdf: _ReportPDF, chart: PainChart, bottom: float, x_at: Scale)
     for tick in chart.month_ticks:
         x = x_at(tick.x)
         pdf.line(x, bottom, x, bottom + 1)
-        label = latin1(tick.label)
+        label = pdf.drawable(tick.label)
         pdf.text(x - pdf.get_string_width(label) / 2, bottom + 3.8, label)
 
 
@@ -281,7 +327,7 @@ def _chart_markers(
         pdf.line(x, top - 0.5, x, bottom)
         if marker.label is None:
             continue
-        label = latin1(marker.label)
+        label = pdf.drawable(marker.label)
         label_width = pdf.get_string_width(label)
         offset = {"start": 0.0, "middle": label_width / 2, "end": label_width}[marker.anchor]
         pdf.text(x - offset, top - 1.5, label)
@@ -303,7 +349,7 @@ def _table(pdf: _ReportPDF, block: TableBlock) -> None:
     _section_heading(pdf, block.title, keep_with=12)
     if not block.rows:
         pdf.use_font(8.5, color=MUTED)
-        pdf.cell(0, 4.2, latin1(block.empty), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 4.2, pdf.drawable(block.empty), new_x="LMARGIN", new_y="NEXT")
         return
     pdf.use_font(7.5)
     pdf.set_draw_color(*RULE)
@@ -328,7 +374,7 @@ def _table(pdf: _ReportPDF, block: TableBlock) -> None:
         for cells in [block.columns, *block.rows]:
             row = table.row()
             for text in cells:
-                row.cell(latin1(text))
+                row.cell(pdf.drawable(text))
     pdf.continued = None
 
 
@@ -336,7 +382,7 @@ def _notices(pdf: _ReportPDF, notices: list[str]) -> None:
     pdf.ln(3)
     pdf.use_font(7.5, "I", color=MUTED)
     for notice in notices:
-        pdf.multi_cell(0, 3.5, latin1(notice), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.5, pdf.drawable(notice), new_x="LMARGIN", new_y="NEXT")
 
 
 # --- entry point ----------------------------------------------------------------
@@ -351,5 +397,6 @@ def render(report: Report) -> bytes:
     _chart(pdf, content.chart)
     for block in (content.injections, content.cycles, content.effects):
         _table(pdf, block)
-    _notices(pdf, content.notices)
+    notice = pdf.glyphs.notice()
+    _notices(pdf, [*content.notices, *([notice] if notice else [])])
     return bytes(pdf.output())
