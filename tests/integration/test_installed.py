@@ -11,6 +11,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +108,10 @@ def test_a_wheel_in_a_fresh_venv_creates_and_migrates_a_database(wheel_venv, tmp
     assert "Next injection due Wed 24 Feb 2027" in logged.stdout
     history = run([tracker, "history", "--json"], db, elsewhere)
     assert json.loads(history.stdout)[0]["units"] == 200
+    named = run([tracker, "plan", "--name", "Zoë Łukasiewicz"], db, elsewhere)
+    assert named.returncode == 0, named.stderr
     report = run([tracker, "export", "-o", "report.pdf"], db, elsewhere)
     assert report.returncode == 0, report.stderr
     assert (elsewhere / "report.pdf").read_bytes().startswith(b"%PDF")
+    # The font ships in the wheel: the name is drawn exactly.
+    assert "Zoë Łukasiewicz" in PdfReader(elsewhere / "report.pdf").pages[0].extract_text()
