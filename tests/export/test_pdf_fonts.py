@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from tests.conftest import Tracker
@@ -152,6 +153,23 @@ def test_without_any_font_for_it_a_character_is_written_as_its_unicode_number(
             "[U+674E], [U+4E2D], [U+6587] ...: characters that no font on this computer "
             "can draw, written as their Unicode numbers." in text
         )
+
+
+def test_an_installed_font_that_cannot_be_embedded_costs_only_its_characters(
+    sqlite_tracker: Tracker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its character map reads fine, but its glyph outlines are garbage: fpdf2
+    # accepts the font and fails only when it embeds it.
+    font = tmp_path / "fonts" / "Damaged.ttf"
+    write_font(font, HAN, "Damaged")
+    data = bytearray(font.read_bytes())
+    glyf = TTFont(font).reader.tables["glyf"]
+    data[glyf.offset : glyf.offset + glyf.length] = b"\xff" * glyf.length
+    font.write_bytes(bytes(data))
+    monkeypatch.setenv("TRACKER_FONT_DIRS", str(font.parent))
+    record_han(sqlite_tracker)
+    text = export(sqlite_tracker, tmp_path / "r.pdf")[0]
+    assert "[U+674E] Zoë" in text and "[U+4E2D][U+6587] ok" in text
 
 
 def test_a_report_every_font_draws_has_no_such_notice(

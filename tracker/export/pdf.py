@@ -88,12 +88,12 @@ def one_line(text: str) -> str:
 class _ReportPDF(FPDF):
     """Repeats who the report is about on every page after the first, and the footer."""
 
-    def __init__(self, content: ReportContent) -> None:
+    def __init__(self, content: ReportContent, installed_fonts: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.content = content
         # The section running when a page breaks, named again at the top of the new page.
         self.continued: str | None = None
-        self.glyphs = _Glyphs(self)
+        self.glyphs = _Glyphs(self, installed_fonts)
 
     def drawable(self, text: str) -> str:
         return self.glyphs.drawable(text)
@@ -132,8 +132,10 @@ class _Glyphs:
     its Unicode number.
     """
 
-    def __init__(self, pdf: FPDF) -> None:
+    def __init__(self, pdf: FPDF, installed_fonts: bool) -> None:
         self.pdf = pdf
+        self.installed_fonts = installed_fonts
+        self.installed_used = False
         faces = []
         for style, path in fonts.BUNDLED.items():
             pdf.add_font(FONT, style, path)
@@ -165,10 +167,14 @@ class _Glyphs:
         if ord(char) in self.regular:
             self._add_fallback(ANY_STYLE_FONT, fonts.BUNDLED[""], index=0)
             return
+        if not self.installed_fonts:
+            self.undrawable.append(char)
+            return
         if self.system_fonts is None:
             self.system_fonts = fonts.SystemFonts()
         for font in self.system_fonts.having(char):
             added = self._add_fallback(f"fallback-{len(self.fallbacks)}", font.path, font.index)
+            self.installed_used |= added
             if added and ord(char) in self.drawn:
                 return
         self.undrawable.append(char)
@@ -186,8 +192,8 @@ class _Glyphs:
         return True
 
 
-def _new_document(content: ReportContent, report: Report) -> _ReportPDF:
-    pdf = _ReportPDF(content)
+def _new_document(content: ReportContent, report: Report, installed_fonts: bool) -> _ReportPDF:
+    pdf = _ReportPDF(content, installed_fonts)
     # Dated from the report, never the clock: the same records give the same file.
     pdf.set_creation_date(datetime(*report.generated_on.timetuple()[:3], tzinfo=UTC))
     pdf.set_title(content.title)
@@ -390,7 +396,18 @@ def _notices(pdf: _ReportPDF, notices: list[str]) -> None:
 
 def render(report: Report) -> bytes:
     content = sections.build(report)
-    pdf = _new_document(content, report)
+    pdf = _new_document(content, report, installed_fonts=True)
+    try:
+        return _draw(pdf, content)
+    except Exception:
+        if not pdf.glyphs.installed_used:
+            raise
+    # An installed font fpdf2 could load but not embed must not cost the report:
+    # drawn again with the bundled font alone, the characters it lacks as numbers.
+    return _draw(_new_document(content, report, installed_fonts=False), content)
+
+
+def _draw(pdf: _ReportPDF, content: ReportContent) -> bytes:
     _title(pdf, content)
     _facts(pdf, content.facts)
     _recommendation(pdf, content.recommendation)
