@@ -219,6 +219,8 @@ def test_without_tracker_font_dirs_fontconfig_finds_installed_fonts(
         ("Zoë Łukasiewicz — Müller‑Şahin", "Zoë Łukasiewicz — Müller‑Şahin"),
         ("Zoe\u0308", "Zoë"),  # composed: one glyph the font has
         ("line\nbreak\ttab\r", "line break tab "),
+        ("para\u2029graph\u2028line\x85end\x0c", "para graph line end "),
+        ("no\u00a0break", "no\u00a0break"),
         ("zero\u200bwidth\u200d joiner\u00ad", "zerowidth joiner"),
         ("\u2764\ufe0f heart", "\u2764 heart"),  # variation selector dropped
         ("bell\x07", "bell"),

@@ -63,9 +63,13 @@ def placeholder(char: str) -> str:
     return f"[U+{ord(char):04X}]"
 
 
+# Tabs and every line or paragraph break (str.splitlines' list): a space on the page.
+BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _invisible(char: str) -> bool:
     """Joiners, direction marks, variation selectors and controls: nothing to draw."""
-    if char in "\t\n\r":
+    if char in BREAKS:
         return False
     return unicodedata.category(char) in ("Cc", "Cf") or "VARIATION SELECTOR" in (
         unicodedata.name(char, "")
@@ -79,7 +83,7 @@ def one_line(text: str) -> str:
     glyph); line breaks and tabs become spaces; invisible characters go.
     """
     composed = unicodedata.normalize("NFC", text)
-    return "".join(" " if char in "\t\n\r" else char for char in composed if not _invisible(char))
+    return "".join(" " if char in BREAKS else char for char in composed if not _invisible(char))
 
 
 # --- document -------------------------------------------------------------------
