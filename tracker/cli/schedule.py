@@ -34,7 +34,8 @@ EXIT_NEEDS_ATTENTION = 1
     "--within",
     type=REMINDER_DAYS,
     metavar="DAYS",
-    help="Count as 'due soon' this many days ahead (default: the plan's, 14).",
+    help="Count as 'due soon' this many days ahead (default: the plan's reminder window, "
+    "shown by tracker plan).",
 )
 @click.option(
     "--all",
@@ -98,10 +99,16 @@ def _due_all(
 
 @click.command()
 @click.option(
-    "--every", type=MONTHS, metavar="MONTHS", help="Months between injections (default 3)."
+    "--every",
+    type=MONTHS,
+    metavar="MONTHS",
+    help="Months between injections (left as it is when not given).",
 )
 @click.option(
-    "--within", type=DAYS, metavar="DAYS", help="Days ahead to start reminding (default 14)."
+    "--within",
+    type=DAYS,
+    metavar="DAYS",
+    help="Days ahead to start reminding (left as it is when not given).",
 )
 @click.option(
     "--name", type=PATIENT_NAME, help="The patient's name, shown on reports for the doctor."
