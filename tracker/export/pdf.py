@@ -340,7 +340,9 @@ def page_chunks(
     if room < trailing:
         chunks.append(0)  # the notices would stand alone: rows are borrowed for them
     new_page = chunks[0] < min(MIN_ROWS_ON_LAST_PAGE, len(row_heights))
-    if new_page and space_here < page_space:  # too few rows fit here: the whole table moves on by one page
+    if (
+        new_page and space_here < page_space
+    ):  # too few rows fit here: the whole table moves on by one page
         return True, page_chunks(row_heights, heading_row, page_space, page_space, trailing)[1]
     return False, _balanced(chunks)
 
