@@ -16,7 +16,6 @@ from tests.export.conftest import INJECTIONS, fill_year
 from tests.export.test_pdf import LONG_HISTORY, log_long_history, shared_db
 from tracker.domain.response import OFF_LABEL_NOTICE
 
-
 INLINE_TAGS = ("span", "strong")
 
 
