@@ -180,3 +180,10 @@ def test_without_an_appointment_due_asks_to_book_without_saying_booked(tracker):
         text = tracker.ok("due", today=today).stdout
         assert "No appointment yet: tracker book DATE" in text
         assert "booked" not in text
+
+
+def test_bare_tracker_shows_the_booking_too(tracker):
+    tracker.ok("log", "2026-11-24")
+    tracker.ok("book", "2027-02-23")
+    assert "Booked: Tue 23 Feb 2027 (#1)" in tracker.ok(today="2027-02-20").stdout
+    assert "Missed appointment: Tue 23 Feb 2027 (#1)" in tracker.ok(today="2027-02-24").stdout
