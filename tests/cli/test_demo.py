@@ -134,3 +134,30 @@ def test_demo_refuses_a_database_that_only_has_a_plan(sqlite_tracker):
     assert "patient named 'Real Person'" in sqlite_tracker.fails("demo").stderr
     assert sqlite_tracker.json("plan")["name"] == "Real Person"
     assert sqlite_tracker.json("history") == []
+
+
+def test_demo_on_a_demo_database_says_how_to_start_over(tmp_path, monkeypatch) -> None:
+    """Issue 17: not the same command again, but how to use it or start over."""
+    monkeypatch.chdir(tmp_path)
+    demo_db = Tracker("demo.db")
+    demo_db.ok("demo")
+    history = demo_db.json("history")
+
+    message = demo_db.fails("demo").stderr.strip()
+
+    assert message == (
+        "Error: demo.db already holds the sample patient (try: tracker --db demo.db due); "
+        "to start over, delete it first: rm demo.db && tracker demo --db demo.db"
+    )
+    assert demo_db.json("history") == history
+    # Following the advice works.
+    Path("demo.db").unlink()  # what the advice says
+    assert "SAMPLE DATA" in demo_db.ok("demo").stdout
+
+
+def test_demo_on_a_demo_server_database_points_to_a_new_file(tracker: Tracker) -> None:
+    tracker.ok("demo")
+    message = tracker.fails("demo").stderr
+    assert "already holds the sample patient" in message
+    if "://" in tracker.db:
+        assert "to start over, fill a new file: tracker demo --db demo.db" in message

@@ -89,14 +89,33 @@ def test_effect_prints_its_class_and_advice(tracker, text, effect_class):
 
 def test_an_emergency_stands_out_in_the_human_output(tracker):
     out = tracker.ok("effect", "difficulty breathing", "--severity", "severe").stdout
-    assert out.startswith("EMERGENCY — get help now: difficulty breathing")
-    assert "Get emergency help now" in out
+    assert out.startswith("EMERGENCY: difficulty breathing\nGet emergency help now")
+    assert out.lower().count("help now") == 1  # each advice is said once (issue 17)
 
 
 def test_unknown_effects_are_kept_as_other_with_advice_to_tell_the_doctor(tracker):
     out = tracker.ok("effect", "ringing", "in", "my", "ears").stdout
-    assert "Not in tracker's list: ringing in my ears" in out
+    assert out.startswith("Other side effect: ringing in my ears\nNot in tracker's list.")
+    assert out.count("Not in tracker's list") == 1
     assert "Tell your doctor" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        ("difficulty breathing", "EMERGENCY: difficulty breathing"),
+        ("drooping eyelid", "SERIOUS: drooping eyelid"),
+        ("headache", "Common side effect: headache"),
+        ("ringing in my ears", "Other side effect: ringing in my ears"),
+    ],
+)
+def test_each_advice_is_said_once(tracker, text, headline):
+    """Issue 17: no "SERIOUS — contact your doctor right away" before the same advice."""
+    lines = tracker.ok("effect", text).stdout.splitlines()
+    advice = tracker.json("effect", text)["advice"]
+    assert lines[:2] == [headline, advice]
+    first_words = advice.split(".")[0].lower()
+    assert " ".join(lines).lower().count(first_words) == 1
 
 
 def test_effects_list_the_cycle_day_and_resolve_marks_them_gone(tracker):

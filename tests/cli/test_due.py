@@ -13,6 +13,7 @@ def test_due_with_nothing_logged(tracker):
         "earliest": None,
         "days_left": None,
         "appointment": None,
+        "appointment_status": None,
     }
     assert "No injection logged yet" in tracker.ok("due").stdout
     assert tracker("due", "--check").exit_code == 0
@@ -28,6 +29,7 @@ def test_due_uses_the_latest_injection(tracker):
         "earliest": "2027-02-16",
         "days_left": 91,
         "appointment": None,
+        "appointment_status": None,
     }
 
 
@@ -61,7 +63,7 @@ def test_human_lines_read_naturally(tracker):
     tracker.ok("log", "2026-11-24")
     assert tracker.ok("due", today="2027-02-23").stdout.splitlines() == [
         "Next injection due Wed 24 Feb 2027 — in 1 day: time to book it (earliest Tue 16 Feb)",
-        "No appointment booked yet: tracker book DATE",
+        "No appointment yet: tracker book DATE",
     ]
     assert tracker.ok("due", today="2027-02-24").stdout.startswith("Next injection due today")
     assert "3 days ago" in tracker.ok("due", today="2027-02-27").stdout

@@ -16,6 +16,8 @@ from tests.export.conftest import INJECTIONS, fill_year
 from tests.export.test_pdf import LONG_HISTORY, log_long_history, shared_db
 from tracker.domain.response import OFF_LABEL_NOTICE
 
+INLINE_TAGS = ("span", "strong")
+
 
 class _Page(HTMLParser):
     """The page's visible text (entities decoded), and every tag with its attributes."""
@@ -28,13 +30,20 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+        self._separate(tag)
         if tag in ("style", "title"):
             self._skip += 1
+
+    def _separate(self, tag: str) -> None:
+        """Cells and paragraphs read apart; inline tags (a date kept on one line) do not."""
+        if tag not in INLINE_TAGS:
+            self.chunks.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
+        self._separate(tag)
         if tag in ("style", "title"):
             self._skip -= 1
 
@@ -44,7 +53,7 @@ class _Page(HTMLParser):
 
     @property
     def text(self) -> str:
-        return " ".join(" ".join(self.chunks).split())
+        return " ".join("".join(self.chunks).split())
 
     def with_class(self, css: str) -> list[dict[str, str | None]]:
         return [attrs for _, attrs in self.tags if css in (attrs.get("class") or "").split()]

@@ -26,9 +26,11 @@ TIMES = st.one_of(st.none(), st.sampled_from(["08:00", "09:30", "14:15"]))
     every=st.integers(min_value=1, max_value=6),
     within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
     second_patient=st.booleans(),
+    # Injections logged after the bookings, on or around their days: missed or not (issue 17).
+    later=st.lists(st.integers(min_value=0, max_value=60), max_size=2, unique=True),
 )
 def test_both_paths_agree_on_random_histories(
-    injections, appointments, every, within, second_patient
+    injections, appointments, every, within, second_patient, later
 ):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tracker.db"
@@ -45,7 +47,15 @@ def test_both_paths_agree_on_random_histories(
             args = ["book", day.isoformat()] + (["--time", time] if time else [])
             if tracker(*args).exit_code == 0 and cancel:
                 tracker.ok("cancel", str(len(tracker.json("appointments", "--all"))))
-        for today in (TODAY, TODAY + timedelta(days=40), TODAY + timedelta(days=400)):
+        for days_on in later:
+            day = (TODAY + timedelta(days=days_on)).isoformat()
+            tracker("log", day, today=day)
+        for today in (
+            TODAY,
+            TODAY + timedelta(days=1),
+            TODAY + timedelta(days=40),
+            TODAY + timedelta(days=400),
+        ):
             quick = quick_due(str(path), patient, today, within)
             database = Database(str(path), patient=patient)
             try:
@@ -101,8 +111,9 @@ def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
     ),
     booked=st.lists(st.tuples(st.integers(0, 3), OFFSETS, TIMES), max_size=4),
     within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    later=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60)), max_size=2),
 )
-def test_both_due_all_paths_agree(histories, booked, within):
+def test_both_due_all_paths_agree(histories, booked, within, later):
     from tracker.services.patients import due_all
     from tracker.store.quick_due import quick_due_all
 
@@ -119,7 +130,10 @@ def test_both_due_all_paths_agree(histories, booked, within):
             name = names[who % len(names)]
             day = (TODAY + timedelta(days=abs(offset))).isoformat()
             tracker("--patient", name, "book", day, *(["--time", time] if time else []))
-        for today in (TODAY, TODAY + timedelta(days=100)):
+        for who, days_on in later:
+            day = (TODAY + timedelta(days=days_on)).isoformat()
+            tracker("--patient", names[who % len(names)], "log", day, today=day)
+        for today in (TODAY, TODAY + timedelta(days=30), TODAY + timedelta(days=100)):
             database = Database(str(path))
             try:
                 full = [(row.name, row.due) for row in due_all(database, today, within)]

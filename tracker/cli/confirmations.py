@@ -37,11 +37,12 @@ def pain_text(record: PainRecord) -> str:
     return f"{record.score}/10{function}"
 
 
+# The class only: what to do is the advice line that follows, said once.
 CLASS_HEADLINES = {
-    "emergency": "EMERGENCY — get help now",
-    "serious": "SERIOUS — contact your doctor right away",
+    "emergency": "EMERGENCY",
+    "serious": "SERIOUS",
     "common": "Common side effect",
-    "other": "Not in tracker's list",
+    "other": "Other side effect",
 }
 
 

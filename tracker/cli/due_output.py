@@ -27,6 +27,7 @@ def due_json(due: Due) -> dict[str, Any]:
         "earliest": iso(due.earliest),
         "days_left": due.days_left,
         "appointment": iso(due.appointment.day) if due.appointment else None,
+        "appointment_status": due.appointment.shown_status if due.appointment else None,
     }
 
 
@@ -50,14 +51,36 @@ def days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def due_text(due: Due) -> str:
-    """The reminder line, and the booked appointment when there is one."""
+def due_text(due: Due, today: date) -> str:
+    """The reminder line, and the appointment: booked, today or missed.
+
+    Never "book" next to "booked": with an appointment booked there is nothing to book.
+    """
     line = due_line(due)
-    if due.appointment is not None:
-        return f"{line}\nBooked: {appointment_text(due.appointment)}"
-    if due.status.needs_attention:
-        return f"{line}\nNo appointment booked yet: tracker book DATE"
-    return line
+    appointment = due.appointment
+    if appointment is None:
+        if due.status.needs_attention:
+            return f"{line}\nNo appointment yet: tracker book DATE"
+        return line
+    if appointment.missed:
+        return "\n".join(
+            [
+                line,
+                f"Missed appointment: {appointment_text(appointment)}",
+                "If you had the injection, log it: "
+                f"tracker log {appointment.day.isoformat()} --units N",
+                "If not, make a new appointment: tracker book DATE",
+            ]
+        )
+    if appointment.day == today:
+        return "\n".join(
+            [
+                line,
+                f"Your appointment is today: {appointment_text(appointment)}",
+                "Once you have had the injection: tracker log today --units N",
+            ]
+        )
+    return f"{line}\nBooked: {appointment_text(appointment)}"
 
 
 def due_line(due: Due) -> str:
@@ -65,12 +88,15 @@ def due_line(due: Due) -> str:
         return "No injection logged yet. Record one with: tracker log DATE --units N"
     earliest = f"earliest {short_date(due.earliest, due.next_due)}" if due.earliest else ""
     when = long_date(due.next_due)
+    # With an appointment (booked or missed) the lines after this one say what to do.
+    to_book = due.appointment is None
     if due.status is DueStatus.OVERDUE:
         ago = days(-due.days_left)
-        return f"Next injection was due {when} — {ago} ago (overdue: contact your clinic to book)"
+        overdue = "overdue: contact your clinic to book" if to_book else "overdue"
+        return f"Next injection was due {when} — {ago} ago ({overdue})"
     if due.status is DueStatus.DUE:
         return f"Next injection due today, {when} ({earliest})"
-    soon = ": time to book it" if due.status is DueStatus.DUE_SOON else ""
+    soon = ": time to book it" if due.status is DueStatus.DUE_SOON and to_book else ""
     return f"Next injection due {when} — in {days(due.days_left)}{soon} ({earliest})"
 
 
@@ -97,9 +123,16 @@ def due_all_table(summaries: list[Any]) -> str:
             iso(s.due.next_due) or "-",
             "-" if s.due.days_left is None else str(s.due.days_left),
             iso(s.due.last_injection) or "-",
-            iso(s.due.appointment.day) if s.due.appointment else "-",
+            _appointment_cell(s.due.appointment),
         ]
         for s in summaries
     ]
     headers = ["PATIENT", "STATUS", "NEXT DUE", "DAYS LEFT", "LAST INJECTION", "APPOINTMENT"]
     return table(headers, rows)
+
+
+def _appointment_cell(appointment: AppointmentRecord | None) -> str:
+    if appointment is None:
+        return "-"
+    day = appointment.day.isoformat()
+    return f"{day} {appointment.shown_status}" if appointment.missed else day

@@ -55,7 +55,7 @@ HISTORY_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", 
 
 def appointments_table(records: list[AppointmentRecord]) -> str:
     rows = [
-        [str(a.id), a.day.isoformat(), a.time or "", a.provider or "", a.status.value, a.note or ""]
+        [str(a.id), a.day.isoformat(), a.time or "", a.provider or "", a.shown_status, a.note or ""]
         for a in records
     ]
     return table(["ID", "DATE", "TIME", "PROVIDER", "STATUS", "NOTE"], rows)

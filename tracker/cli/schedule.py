@@ -27,13 +27,15 @@ EXIT_NEEDS_ATTENTION = 1
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when the injection is due soon, due or overdue (0 otherwise, 2 on error).",
+    help="Exit 1 when something needs doing: due soon, due or overdue with no appointment "
+    "booked, or an appointment missed (0 otherwise, 2 on error).",
 )
 @click.option(
     "--within",
     type=REMINDER_DAYS,
     metavar="DAYS",
-    help="Count as 'due soon' this many days ahead (default: the plan's, 14).",
+    help="Count as 'due soon' this many days ahead (default: the plan's reminder window, "
+    "shown by tracker plan).",
 )
 @click.option(
     "--all",
@@ -63,13 +65,16 @@ def due(
         return
     # The standard-library path answers for a current SQLite file; the full path
     # (SQLAlchemy, migrations, error messages) answers everything else.
-    result = quick_due(app.location, app.patient, app.today(), within)
+    today = app.today()
+    result = quick_due(app.location, app.patient, today, within)
     if result is None:
         from tracker.services.injections import due_status
 
-        result = due_status(app.database(), app.today(), within)
-    click.echo(output.to_json(output.due_json(result)) if as_json else output.due_text(result))
-    if check and result.status.needs_attention:
+        result = due_status(app.database(), today, within)
+    click.echo(
+        output.to_json(output.due_json(result)) if as_json else output.due_text(result, today)
+    )
+    if check and result.needs_attention:
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 
@@ -88,16 +93,22 @@ def _due_all(
         click.echo(output.to_json([output.due_all_json(row) for row in rows]))
     else:
         click.echo(output.due_all_table(rows))
-    if check and any(row.due.status.needs_attention for row in rows):
+    if check and any(row.due.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 
 @click.command()
 @click.option(
-    "--every", type=MONTHS, metavar="MONTHS", help="Months between injections (default 3)."
+    "--every",
+    type=MONTHS,
+    metavar="MONTHS",
+    help="Months between injections (left as it is when not given).",
 )
 @click.option(
-    "--within", type=DAYS, metavar="DAYS", help="Days ahead to start reminding (default 14)."
+    "--within",
+    type=DAYS,
+    metavar="DAYS",
+    help="Days ahead to start reminding (left as it is when not given).",
 )
 @click.option(
     "--name", type=PATIENT_NAME, help="The patient's name, shown on reports for the doctor."

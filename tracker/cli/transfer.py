@@ -213,7 +213,7 @@ def demo(ctx: click.Context, location: str | None) -> None:
     app: AppContext = ctx.obj
     if location is not None:
         app = AppContext(location)
-    summary = fill_demo(app.database(), app.today())
+    summary = fill_demo(app.database(), app.today(), app.location)
     click.echo(summary)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
 from tracker.domain.errors import InvalidInput
+
+# Shown instead of "booked" once a booked day has passed without an injection.
+MISSED = "missed"
 
 _TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
@@ -26,9 +30,17 @@ class AppointmentRecord:
     provider: str | None = None
     note: str | None = None
     status: AppointmentStatus = AppointmentStatus.BOOKED
+    # Worked out when read (see with_missed), never stored: a booked visit
+    # whose day has passed with no injection logged on or after it.
+    missed: bool = False
 
     def is_upcoming(self, today: date) -> bool:
         return self.status is AppointmentStatus.BOOKED and self.day >= today
+
+    @property
+    def shown_status(self) -> str:
+        """What lists and JSON show: the stored status, or "missed"."""
+        return MISSED if self.missed else self.status.value
 
 
 def parse_time(text: str) -> str:
@@ -48,3 +60,32 @@ def next_appointment(
 ) -> AppointmentRecord | None:
     upcoming = [a for a in appointments if a.is_upcoming(today)]
     return min(upcoming, key=lambda a: (a.day, a.time or ""), default=None)
+
+
+def is_missed(appointment: AppointmentRecord, today: date, last_injection: date | None) -> bool:
+    """Booked, its day is over, and no injection was logged on that day or after it."""
+    return (
+        appointment.status is AppointmentStatus.BOOKED
+        and appointment.day < today
+        and (last_injection is None or last_injection < appointment.day)
+    )
+
+
+def with_missed(
+    appointments: Iterable[AppointmentRecord], today: date, last_injection: date | None
+) -> list[AppointmentRecord]:
+    return [
+        replace(a, missed=True) if is_missed(a, today, last_injection) else a for a in appointments
+    ]
+
+
+def appointment_for_due(
+    appointments: Iterable[AppointmentRecord], today: date, last_injection: date | None
+) -> AppointmentRecord | None:
+    """The next booked visit; without one, the latest missed one (it still needs acting on)."""
+    marked = with_missed(appointments, today, last_injection)
+    upcoming = next_appointment(marked, today)
+    if upcoming is not None:
+        return upcoming
+    missed = [a for a in marked if a.missed]
+    return max(missed, key=lambda a: (a.day, a.time or "", a.id), default=None)

@@ -50,8 +50,21 @@ class Due:
     next_due: date | None = None
     earliest: date | None = None
     days_left: int | None = None
-    # The next booked appointment, filled in by the service that knows them.
+    # The next booked appointment, else the latest missed one (appointments.
+    # appointment_for_due), filled in by the service that knows them.
     appointment: AppointmentRecord | None = None
+
+    @property
+    def needs_attention(self) -> bool:
+        """What `due --check` answers: is there something to book or to log?
+
+        A booked appointment covers the reminder up to and including its day;
+        once its day has passed without an injection (missed), something needs
+        doing whatever the due date says.
+        """
+        if self.appointment is None:
+            return self.status.needs_attention
+        return self.appointment.missed
 
 
 def next_due_date(last_injection: date, every_months: int = DEFAULT_INTERVAL_MONTHS) -> date:

@@ -9,6 +9,7 @@ notes and side-effect texts are typed by the user.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from tracker.export import sections
@@ -71,6 +72,18 @@ th, td { text-align: left; vertical-align: top; padding: 3px 6px;
 th { background: #e8edf2; }
 tbody tr:nth-child(even) td { background: #f7f8fa; }
 .empty { color: #646c74; }
+.nw { white-space: nowrap; }
+.scroll { overflow-x: auto; }
+tr.urgent td, tbody tr.urgent:nth-child(even) td { background: #fde8e6; }
+tr.urgent strong { color: #a11b0e; text-transform: uppercase; }
+@media (max-width: 600px) {
+  .report { margin: 0; padding: 16px 12px; box-shadow: none; }
+  .top { flex-direction: column; gap: 2px; }
+  /* Shrunk to a phone's width the chart's labels could not be read. */
+  .chart svg { min-width: 680px; }
+  /* Muscle lists and side-effect words get room; the table scrolls instead. */
+  .injections td:nth-child(4), .effects td:nth-child(2) { min-width: 150px; }
+}
 footer { margin-top: 18px; font-size: 12px; font-style: italic; color: #646c74; }
 footer p { margin: 2px 0; }
 @media print {
@@ -89,6 +102,8 @@ footer p { margin: 2px 0; }
   footer { margin-top: 8px; }
   thead { display: table-header-group; }
   tr, figure, .recommendation, .facts { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  .chart svg { min-width: 0; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -98,6 +113,29 @@ def esc(text: str) -> str:
     return escape(text, quote=True)
 
 
+# Dates ("2026-01-12", "Tue 1 Dec 2026"), ranges ("14-56") and percentages
+# ("57.1 %") are never broken across lines, at any page width: the hyphen or
+# space inside them is where a browser would otherwise break. Plain numbers
+# have no such place and are left as they are.
+_UNBREAKABLE = re.compile(
+    r"(?<!\w)(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
+    r"|\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)+"
+    r"|\d+(?:\.\d+)? %)(?!\w)"
+)
+
+
+def text(value: str) -> str:
+    """Escaped text whose dates and numbers keep to one line."""
+    parts, last = [], 0
+    for match in _UNBREAKABLE.finditer(value):
+        parts.append(esc(value[last : match.start()]))
+        parts.append(f'<span class="nw">{esc(match[0])}</span>')
+        last = match.end()
+    parts.append(esc(value[last:]))
+    return "".join(parts)
+
+
 # --- blocks ---------------------------------------------------------------------
 
 
@@ -105,25 +143,25 @@ def _top(content: ReportContent) -> str:
     return (
         '<header class="top"><div>'
         f"<h1>{esc(content.title)}</h1>"
-        f'<p class="patient">{esc(content.patient)}</p>'
+        f'<p class="patient">{text(content.patient)}</p>'
         f'<p class="subtitle">{esc(content.subtitle)}</p>'
         f'</div><p class="generated">{esc(content.generated)}</p></header>'
     )
 
 
 def _facts(facts: list[tuple[str, str]]) -> str:
-    items = "".join(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in facts)
+    items = "".join(f"<dt>{esc(label)}</dt><dd>{text(value)}</dd>" for label, value in facts)
     return f'<dl class="facts">{items}</dl>'
 
 
 def _recommendation(block: RecommendationBlock) -> str:
-    reasons = "".join(f"<li>{esc(reason)}</li>" for reason in block.reasons)
+    reasons = "".join(f"<li>{text(reason)}</li>" for reason in block.reasons)
     return (
         f'<section class="recommendation"><h2>{esc(block.title)}</h2>'
-        f'<p class="tag">{esc(block.tag)}</p>'
-        f'<p class="summary">{esc(block.summary)}</p>'
+        f'<p class="tag">{text(block.tag)}</p>'
+        f'<p class="summary">{text(block.summary)}</p>'
         f"<ul>{reasons}</ul>"
-        f'<p class="long-term">{esc(block.long_term)}</p></section>'
+        f'<p class="long-term">{text(block.long_term)}</p></section>'
     )
 
 
@@ -203,25 +241,44 @@ def _chart(chart: PainChart) -> str:
     )
     return (
         f'<section class="chart"><h2>{esc(chart.title)}</h2>'
-        f"<figure>{svg}<figcaption>{esc(chart.caption)}</figcaption></figure></section>"
+        # Wider than a phone's screen, the chart scrolls sideways instead of shrinking.
+        f'<figure><div class="scroll" tabindex="0" role="region" '
+        f'aria-label="{esc(chart.title)}">{svg}</div>'
+        f"<figcaption>{text(chart.caption)}</figcaption></figure></section>"
     )
+
+
+# Side-effect classes whose rows stand out: in colour, and in bold words.
+URGENT_CLASSES = ("serious", "emergency")
+EFFECT_CLASS_COLUMN = 2
+
+
+def _row(block: TableBlock, row: tuple[str, ...]) -> str:
+    cells = [f"<td>{text(cell)}</td>" for cell in row]
+    urgent = block.key == "effects" and row[EFFECT_CLASS_COLUMN] in URGENT_CLASSES
+    if not urgent:
+        return "<tr>" + "".join(cells) + "</tr>"
+    cells[EFFECT_CLASS_COLUMN] = f"<td><strong>{text(row[EFFECT_CLASS_COLUMN])}</strong></td>"
+    return f'<tr class="urgent">{"".join(cells)}</tr>'
 
 
 def _table(block: TableBlock) -> str:
-    heading = f'<section class="{block.key}"><h2>{esc(block.title)}</h2>'
+    heading = f'<section class="{block.key}"><h2>{text(block.title)}</h2>'
     if not block.rows:
         return f'{heading}<p class="empty">{esc(block.empty)}</p></section>'
-    head = "".join(f'<th scope="col">{esc(column)}</th>' for column in block.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+    head = "".join(f'<th scope="col">{text(column)}</th>' for column in block.columns)
+    body = "".join(_row(block, row) for row in block.rows)
+    # On a narrow screen a wide table scrolls sideways (focusable, so keyboards can too).
+    return (
+        f'{heading}<div class="scroll" tabindex="0" role="region" aria-label="{esc(block.title)}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>"
     )
-    return f"{heading}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
 
 
 def _footer(content: ReportContent) -> str:
     # "Generated on" already heads the page; printed again here it would spill
     # a Letter page over onto a second one.
-    notices = "".join(f"<p>{esc(notice)}</p>" for notice in content.notices)
+    notices = "".join(f"<p>{text(notice)}</p>" for notice in content.notices)
     return f"<footer>{notices}</footer>"
 
 

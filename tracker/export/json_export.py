@@ -269,5 +269,7 @@ def appointment(record: AppointmentRecord) -> dict[str, Any]:
         "time": record.time,
         "provider": record.provider,
         "note": record.note,
-        "status": record.status.value,
+        # "missed" only where a command worked it out for today; an export keeps
+        # the stored status, so it imports back exactly.
+        "status": record.shown_status,
     }

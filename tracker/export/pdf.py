@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,6 +99,7 @@ class _ReportPDF(FPDF):
         # The section running when a page breaks, named again at the top of the new page.
         self.continued: str | None = None
         self.glyphs = _Glyphs(self, installed_fonts)
+        self._measuring: FPDF | None = None
 
     def drawable(self, text: str) -> str:
         return self.glyphs.drawable(text)
@@ -121,6 +123,17 @@ class _ReportPDF(FPDF):
         self.cell(0, 4, self.drawable(left))
         self.set_x(self.l_margin)
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def measuring_page(self) -> FPDF:
+        """A very tall page drawn with this document's fonts: tables are measured there first."""
+        if self._measuring is None:
+            scratch = FPDF(unit="mm", format=(210, SCRATCH_PAGE_HEIGHT))
+            scratch.fonts.update(self.fonts)  # the fonts already read, shared: nothing is output
+            scratch.set_margins(MARGIN, MARGIN, MARGIN)
+            scratch.set_auto_page_break(auto=False)
+            scratch.add_page()
+            self._measuring = scratch
+        return self._measuring
 
     def use_font(self, size: float, style: str = "", color: Sequence[int] = INK) -> None:
         self.set_font(FONT, style, size * FONT_SCALE)
@@ -355,18 +368,70 @@ def _chart_pain(pdf: _ReportPDF, chart: PainChart, x_at: Scale, y_at: Scale) -> 
         pdf.circle(x_at(point.x), y_at(point.pain), radius, style="F")
 
 
-def _table(pdf: _ReportPDF, block: TableBlock) -> None:
-    _section_heading(pdf, block.title, keep_with=12)
-    if not block.rows:
-        pdf.use_font(8.5, color=MUTED)
-        pdf.cell(0, 4.2, pdf.drawable(block.empty), new_x="LMARGIN", new_y="NEXT")
-        return
-    pdf.use_font(7.5)
+# A table split over pages has at least this many rows on its first page and on
+# its last, so no page holds a lone row of it.
+MIN_ROWS_ON_LAST_PAGE = 3
+# A table up to this share of a page is never split: it moves to the next page whole.
+KEEP_WHOLE_SHARE = 1 / 3
+HEADING_HEIGHT = 7.5  # what _section_heading takes: space, title line, gap
+CONTINUED_HEADER = 12.0  # what _ReportPDF.header takes on a page where a table continues
+SCRATCH_PAGE_HEIGHT = 10_000.0  # mm: tall enough that measuring never breaks a page
+
+
+def page_chunks(
+    row_heights: Sequence[float],
+    heading_row: float,
+    space_here: float,
+    page_space: float,
+    trailing: float = 0.0,
+) -> tuple[bool, list[int]]:
+    """Where a table's pages break: (start on a new page?, rows on each page).
+
+    ``space_here`` is what is left on the current page below the section heading,
+    ``page_space`` what a continued page holds, ``trailing`` what must follow the
+    table on its last page (the closing notices). A short table (up to a third of a
+    page) is kept whole, on a new page if need be; a longer one starts here, with
+    at least MIN_ROWS_ON_LAST_PAGE rows on its first page and on its last.
+    """
+    total = heading_row + sum(row_heights) + trailing
+    if total <= space_here:
+        return False, [len(row_heights)]
+    if total <= page_space * KEEP_WHOLE_SHARE:
+        return True, [len(row_heights)]
+    chunks = [0]
+    room = space_here - heading_row
+    for height in row_heights:
+        if height > room:
+            chunks.append(0)
+            room = page_space - heading_row
+        chunks[-1] += 1
+        room -= height
+    if room < trailing:
+        chunks.append(0)  # the notices would stand alone: rows are borrowed for them
+    new_page = chunks[0] < min(MIN_ROWS_ON_LAST_PAGE, len(row_heights))
+    if (
+        new_page and space_here < page_space
+    ):  # too few rows fit here: the whole table moves on by one page
+        return True, page_chunks(row_heights, heading_row, page_space, page_space, trailing)[1]
+    return False, _balanced(chunks)
+
+
+def _balanced(chunks: list[int]) -> list[int]:
+    """Moves rows onto the last page until it has enough of them."""
+    while len(chunks) > 1 and chunks[-1] < MIN_ROWS_ON_LAST_PAGE < chunks[-2]:
+        chunks[-2] -= 1
+        chunks[-1] += 1
+    return chunks if chunks[-1] else chunks[:-1]
+
+
+def _draw_table(pdf: FPDF, block: TableBlock, rows: Sequence[tuple[str, ...]]) -> None:
+    """Draws rows already made drawable (on the report, or on its measuring page)."""
+    pdf.set_font(FONT, "", 7.5 * FONT_SCALE)
+    pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.15)
     # fpdf2 tables start from the current fill colour; the chart leaves a dark one.
     pdf.set_fill_color(255, 255, 255)
-    pdf.continued = block.title
     with pdf.table(
         col_widths=COLUMN_WIDTHS[block.key],
         width=pdf.epw,
@@ -381,18 +446,88 @@ def _table(pdf: _ReportPDF, block: TableBlock) -> None:
         padding=(0.8, 1.2),
         repeat_headings=1,
     ) as table:
-        for cells in [block.columns, *block.rows]:
+        for cells in [block.columns, *rows]:
             row = table.row()
             for text in cells:
-                row.cell(pdf.drawable(text))
+                row.cell(text)
+
+
+def _row_heights(
+    pdf: _ReportPDF, block: TableBlock, rows: Sequence[tuple[str, ...]]
+) -> tuple[float, list[float]]:
+    """The heading row's height and each row's, drawn on a scratch page as they will be."""
+    scratch = pdf.measuring_page()
+
+    def height(some_rows: Sequence[tuple[str, ...]]) -> float:
+        top = scratch.get_y()
+        _draw_table(scratch, block, some_rows)
+        return scratch.get_y() - top
+
+    heading_row = height([])
+    return heading_row, [height([row]) - heading_row for row in rows]
+
+
+def _table(pdf: _ReportPDF, block: TableBlock, trailing: float = 0.0) -> None:
+    if not block.rows:
+        _section_heading(pdf, block.title, keep_with=4.2 + trailing)
+        pdf.use_font(8.5, color=MUTED)
+        pdf.cell(0, 4.2, pdf.drawable(block.empty), new_x="LMARGIN", new_y="NEXT")
+        return
+    drawn = replace(
+        block,
+        columns=tuple(pdf.drawable(cell) for cell in block.columns),
+        rows=[tuple(pdf.drawable(cell) for cell in row) for row in block.rows],
+    )
+    heading_row, heights = _row_heights(pdf, drawn, drawn.rows)
+    space_here = pdf.page_break_trigger - pdf.get_y() - HEADING_HEIGHT
+    page_space = pdf.page_break_trigger - pdf.t_margin - CONTINUED_HEADER
+    new_page, chunks = page_chunks(heights, heading_row, space_here, page_space, trailing)
+    if new_page:
+        pdf.add_page()
+    _section_heading(pdf, block.title, keep_with=heading_row + heights[0])
+    pdf.continued = block.title
+    start = 0
+    for number, count in enumerate(chunks):
+        if number:
+            pdf.add_page()
+        if count:
+            _draw_table(pdf, drawn, drawn.rows[start : start + count])
+        start += count
     pdf.continued = None
+
+
+NOTICE_LINE = 3.5
+
+
+def _notices_height(pdf: _ReportPDF, notices: list[str]) -> float:
+    pdf.use_font(7.5, "I")
+    lines = sum(
+        len(pdf.multi_cell(0, NOTICE_LINE, notice, dry_run=True, output="LINES"))
+        for notice in notices
+    )
+    return 3 + lines * NOTICE_LINE
+
+
+def _notices_for(pdf: _ReportPDF, content: ReportContent) -> list[str]:
+    """The report's notices made drawable, and one for characters no font draws.
+
+    Every text still to come is looked at first, so that notice is known before
+    the last table is placed (the notices must fit beside it).
+    """
+    for block in (content.injections, content.cycles, content.effects):
+        for row in block.rows:
+            for cell in row:
+                pdf.drawable(cell)
+    notices = [pdf.drawable(notice) for notice in content.notices]
+    glyph_notice = pdf.glyphs.notice()
+    return [*notices, *([glyph_notice] if glyph_notice else [])]
 
 
 def _notices(pdf: _ReportPDF, notices: list[str]) -> None:
     pdf.ln(3)
     pdf.use_font(7.5, "I", color=MUTED)
     for notice in notices:
-        pdf.multi_cell(0, 3.5, pdf.drawable(notice), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, NOTICE_LINE, notice, new_x="LMARGIN", new_y="NEXT")
 
 
 # --- entry point ----------------------------------------------------------------
@@ -416,8 +551,9 @@ def _draw(pdf: _ReportPDF, content: ReportContent) -> bytes:
     _facts(pdf, content.facts)
     _recommendation(pdf, content.recommendation)
     _chart(pdf, content.chart)
-    for block in (content.injections, content.cycles, content.effects):
-        _table(pdf, block)
-    notice = pdf.glyphs.notice()
-    _notices(pdf, [*content.notices, *([notice] if notice else [])])
+    notices = _notices_for(pdf, content)
+    _table(pdf, content.injections)
+    _table(pdf, content.cycles)
+    _table(pdf, content.effects, trailing=_notices_height(pdf, notices))
+    _notices(pdf, notices)
     return bytes(pdf.output())

@@ -221,6 +221,8 @@ def appointment_text(appointment: AppointmentRecord | None) -> str:
         text += f" with {appointment.provider}"
     if appointment.note:
         text += f" ({appointment.note})"
+    if appointment.missed:
+        return f"missed: {text}; log the injection if it was given, or make a new appointment"
     return text
 
 

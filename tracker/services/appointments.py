@@ -9,7 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.domain import schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, next_appointment
+from tracker.domain.appointments import (
+    AppointmentRecord,
+    AppointmentStatus,
+    appointment_for_due,
+    with_missed,
+)
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.store import audit
 from tracker.store.database import Database
@@ -74,9 +79,10 @@ def _too_early_warnings(session: Session, day: date) -> list[str]:
 
 
 def appointments(db: Database, today: date, include_all: bool = False) -> list[AppointmentRecord]:
+    """Upcoming and missed ones (both need something), or all of them; missed ones marked."""
     with db.transaction() as session:
-        records = all_appointments(session)
-    return records if include_all else [a for a in records if a.is_upcoming(today)]
+        records = with_missed(all_appointments(session), today, latest_injection_date(session))
+    return records if include_all else [a for a in records if a.is_upcoming(today) or a.missed]
 
 
 def cancel(db: Database, appointment_id: int) -> AppointmentRecord:
@@ -103,8 +109,9 @@ def all_appointments(session: Session) -> list[AppointmentRecord]:
     return [to_record(row) for row in rows]
 
 
-def next_booked(session: Session, today: date) -> AppointmentRecord | None:
-    return next_appointment(all_appointments(session), today)
+def due_appointment(session: Session, today: date) -> AppointmentRecord | None:
+    """The one `due` shows: the next booked, else the latest missed (domain rule)."""
+    return appointment_for_due(all_appointments(session), today, latest_injection_date(session))
 
 
 def mark_done_on(session: Session, day: date) -> None:

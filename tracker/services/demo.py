@@ -25,7 +25,7 @@ from tracker.services.effects import record_effect, resolve_effect
 from tracker.services.injections import log_injection
 from tracker.services.plan import load_plan, update_plan
 from tracker.store.database import Database, describe
-from tracker.store.models import Appointment, InjectionSession, PainEntry, SideEffect
+from tracker.store.models import Appointment, InjectionSession, PainEntry, Patient, SideEffect
 
 DEMO_NAME = "Demo Patient (sample data)"
 PROVIDER = "Dr Demo"
@@ -85,14 +85,15 @@ EFFECTS = (
 )
 
 
-def fill_demo(db: Database, today: date) -> str:
+def fill_demo(db: Database, today: date, given_as: str | None = None) -> str:
     """Fill an empty database with the sample patient; return what was made and what to try.
 
     Raises Conflict, changing nothing, when the database already has records or a
-    plan. One transaction: a failure half-way leaves the database as it was.
+    plan. ``given_as`` is the location as the user typed it, for the advice.
+    One transaction: a failure half-way leaves the database as it was.
     """
     with db.transaction():
-        _refuse_unless_empty(db)
+        _refuse_unless_empty(db, given_as)
         rng = random.Random(SEED)
         injections = _injection_days(today, rng)
         update_plan(db, EVERY_MONTHS, REMINDER_DAYS, DEMO_NAME)
@@ -107,7 +108,7 @@ def fill_demo(db: Database, today: date) -> str:
     return _summary(db, injections, entries, open_effects, appointment)
 
 
-def _refuse_unless_empty(db: Database) -> None:
+def _refuse_unless_empty(db: Database, given_as: str | None) -> None:
     with db.transaction() as session:
         counts = {
             noun: session.scalar(select(func.count()).select_from(model)) or 0
@@ -121,12 +122,27 @@ def _refuse_unless_empty(db: Database) -> None:
         named = load_plan(session).patient_name
         if named:
             counts[f"patient named '{named}'"] = 1
+        only_the_demo = (
+            named == DEMO_NAME and session.scalar(select(func.count()).select_from(Patient)) == 1
+        )
+    if only_the_demo:
+        raise Conflict(_start_over(db, given_as))
     found = ", ".join(_count(number, noun) for noun, number in counts.items() if number)
     if found:
         raise Conflict(
             f"this database already has records ({found}); the demo only fills a new "
             "database: try tracker demo --db demo.db"
         )
+
+
+def _start_over(db: Database, given_as: str | None) -> str:
+    """How to try the demo again, for a database that already holds only the sample patient."""
+    where = shlex.quote(given_as or describe(db.url))
+    option = f" --db {where}" if given_as else ""
+    first = f"{where} already holds the sample patient (try: tracker{option} due)"
+    if db.sqlite_path is None:
+        return f"{first}; to start over, fill a new file: tracker demo --db demo.db"
+    return f"{first}; to start over, delete it first: rm {where} && tracker demo{option}"
 
 
 def _count(number: int, noun: str) -> str:

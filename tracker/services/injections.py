@@ -20,7 +20,7 @@ from tracker.domain.records import (
     InjectionRecord,
     SavedInjection,
 )
-from tracker.services.appointments import mark_done_on, next_booked
+from tracker.services.appointments import due_appointment, mark_done_on
 from tracker.services.plan import load_plan
 from tracker.store import audit
 from tracker.store.database import Database
@@ -93,7 +93,7 @@ def _due(session: Session, today: date, within_days: int | None = None) -> sched
     last = latest_injection_date(session)
     window = plan.within_days if within_days is None else within_days
     due = schedule.due(last, today, plan.every_months, window)
-    return replace(due, appointment=next_booked(session, today))
+    return replace(due, appointment=due_appointment(session, today))
 
 
 def _validated(draft: InjectionDraft, today: date) -> InjectionDraft:

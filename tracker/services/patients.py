@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.domain import schedule
-from tracker.domain.appointments import AppointmentStatus
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.services.appointments import to_record as appointment_record
@@ -67,20 +67,32 @@ def _dues(session: Session, today: date, within_days: int | None) -> dict[int, D
             )
         ).all()
     )
-    upcoming = {}
-    booked = session.scalars(
-        select(Appointment)
-        .where(Appointment.status == AppointmentStatus.BOOKED.value, Appointment.date >= today)
-        .order_by(Appointment.date.desc(), Appointment.time.desc())
-    )
-    for row in booked:  # latest first, so the earliest one per patient wins
-        upcoming[row.patient_id] = appointment_record(row)
+    candidates: dict[int, list[AppointmentRecord]] = {}
+    for row in session.scalars(_booked_upcoming_or_missed(today)):
+        candidates.setdefault(row.patient_id, []).append(appointment_record(row))
     result = {}
     for patient in session.scalars(select(Patient)):
         window = patient.within_days if within_days is None else within_days
-        due = schedule.due(latest.get(patient.id), today, patient.every_months, window)
-        result[patient.id] = replace(due, appointment=upcoming.get(patient.id))
+        last = latest.get(patient.id)
+        due = schedule.due(last, today, patient.every_months, window)
+        appointment = appointment_for_due(candidates.get(patient.id, []), today, last)
+        result[patient.id] = replace(due, appointment=appointment)
     return result
+
+
+def _booked_upcoming_or_missed(today: date) -> Select[tuple[Appointment]]:
+    """Booked appointments still ahead, or with no injection logged on or after their day.
+
+    Only these can be shown by `due`; the domain rule picks among them.
+    """
+    injection_since = exists().where(
+        InjectionSession.patient_id == Appointment.patient_id,
+        InjectionSession.date >= Appointment.date,
+    )
+    return select(Appointment).where(
+        Appointment.status == AppointmentStatus.BOOKED.value,
+        or_(Appointment.date >= today, ~injection_since),
+    )
 
 
 def _record_counts(session: Session) -> dict[int, int]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import response, schedule
 from tracker.domain.errors import InvalidInput
 from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
-from tracker.services.appointments import all_appointments, next_booked
+from tracker.services.appointments import all_appointments, due_appointment
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import effect_view
 from tracker.services.injections import all_records
@@ -139,7 +139,7 @@ def build_report(
         )
         effects = [effect_view(row, injection_days, today) for row in effect_rows]
         appointments = all_appointments(session)
-        next_appointment = next_booked(session, today)
+        next_appointment = due_appointment(session, today)
         changes = audit.change_records(session) if since is None and until is None else []
 
     pain = [pain_record(row) for row in pain_rows]

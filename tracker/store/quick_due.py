@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tracker.domain import schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
 SQLITE_URL_PREFIX = "sqlite:///"
@@ -71,6 +71,16 @@ def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]
         connection.close()
 
 
+# Booked appointments still ahead, or with no injection logged on or after their
+# day: the only ones `due` can show (domain.appointments.appointment_for_due picks).
+_CANDIDATES = (
+    "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
+    "WHERE status = ? AND (date >= ? OR NOT EXISTS (SELECT 1 FROM injection_sessions "
+    "WHERE injection_sessions.patient_id = appointments.patient_id "
+    "AND injection_sessions.date >= appointments.date))"
+)
+
+
 def _is_current(connection: sqlite3.Connection) -> bool:
     version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     return version is not None and version[0] == HEAD_REVISION
@@ -79,13 +89,9 @@ def _is_current(connection: sqlite3.Connection) -> bool:
 def _due_all(
     connection: sqlite3.Connection, today: date, within_days: int | None
 ) -> list[schedule.PatientDue]:
-    upcoming: dict[int, AppointmentRecord] = {}
-    for row in connection.execute(
-        "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
-        "WHERE status = ? AND date >= ? ORDER BY date DESC, coalesce(time, '') DESC, id DESC",
-        (AppointmentStatus.BOOKED.value, today.isoformat()),
-    ):
-        upcoming[row[0]] = _appointment(row[1:])  # the earliest one per patient is written last
+    candidates: dict[int, list[AppointmentRecord]] = {}
+    for row in connection.execute(_CANDIDATES, (AppointmentStatus.BOOKED.value, today.isoformat())):
+        candidates.setdefault(row[0], []).append(_appointment(row[1:]))
     # A clinic's patients share a few hundred last-injection dates and plans:
     # each distinct combination is worked out once.
     dues: dict[tuple[str | None, int, int], schedule.Due] = {}
@@ -98,14 +104,13 @@ def _due_all(
         "FROM patients ORDER BY id"
     ):
         window = plan_window if within_days is None else within_days
+        last_day = None if last is None else date.fromisoformat(last)
         key = (last, every_months, window)
         if key not in dues:
-            dues[key] = schedule.due(
-                None if last is None else date.fromisoformat(last), today, every_months, window
-            )
+            dues[key] = schedule.due(last_day, today, every_months, window)
         due = dues[key]
-        appointment = upcoming.get(patient_id)
-        if appointment is not None:
+        if patient_id in candidates:
+            appointment = appointment_for_due(candidates[patient_id], today, last_day)
             due = replace(due, appointment=appointment)
         result.append(schedule.PatientDue(name, due))
     return schedule.by_attention(result)
@@ -130,23 +135,14 @@ def _due(
         "SELECT max(date) FROM injection_sessions WHERE patient_id = ?", (patient_id,)
     ).fetchone()
     window = plan_window if within_days is None else within_days
-    due = schedule.due(
-        None if last is None else date.fromisoformat(last), today, every_months, window
+    last_day = None if last is None else date.fromisoformat(last)
+    due = schedule.due(last_day, today, every_months, window)
+    rows = connection.execute(
+        f"{_CANDIDATES} AND appointments.patient_id = ?",
+        (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
     )
-    return replace(due, appointment=_next_appointment(connection, patient_id, today))
-
-
-def _next_appointment(
-    connection: sqlite3.Connection, patient_id: int, today: date
-) -> AppointmentRecord | None:
-    # The same order as domain.appointments.next_appointment: date, then time (none first).
-    row = connection.execute(
-        "SELECT id, date, time, provider, note, status FROM appointments "
-        "WHERE patient_id = ? AND status = ? AND date >= ? "
-        "ORDER BY date, coalesce(time, ''), id LIMIT 1",
-        (patient_id, AppointmentStatus.BOOKED.value, today.isoformat()),
-    ).fetchone()
-    return None if row is None else _appointment(row)
+    candidates = [_appointment(row[1:]) for row in rows]
+    return replace(due, appointment=appointment_for_due(candidates, today, last_day))
 
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:
