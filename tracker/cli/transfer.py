@@ -73,11 +73,11 @@ def export(
     from tracker.export import BINARY_FORMATS, STREAMED_FORMATS, resolve_format
 
     app: AppContext = ctx.obj
-    chosen = resolve_format(fmt, None if output is None else str(output))
     if output is not None:
         from tracker.store.location import refuse_database_file
 
         refuse_database_file(output, app.database().sqlite_path)
+    chosen = resolve_format(fmt, None if output is None else str(output))
     if all_patients:
         _check_all(ctx, chosen)
     if output is None and chosen in BINARY_FORMATS and sys.stdout.isatty():
