@@ -102,15 +102,12 @@ def test_output_to_a_full_disk_is_one_error_line(filled, command):
         (["patients", "add", "Dad"], "your change", "patients"),
     ],
 )
-def test_a_stored_record_says_it_was_stored_when_its_output_fails(
-    filled, command, stored, listing
-):
+def test_a_stored_record_says_it_was_stored_when_its_output_fails(filled, command, stored, listing):
     before = len(filled.json(listing))
     with open("/dev/full", "wb") as full:
         done = run(filled.db, *command, stdout=full.fileno())
     assert one_error_line(done) == (
-        "Error: could not write to standard output (No space left on device); "
-        f"{stored} was stored."
+        f"Error: could not write to standard output (No space left on device); {stored} was stored."
     )
     assert len(filled.json(listing)) == before + 1  # it really was
 

@@ -115,7 +115,8 @@ def test_a_plain_number_is_refused_as_a_number_not_as_ambiguous(text: str) -> No
 
 @pytest.mark.parametrize("text", ["1/2", "2026/11", "1-2-3-4", "--1", "2026 11 24 1"])
 def test_numbers_that_are_not_day_month_year_are_not_called_ambiguous(text: str) -> None:
-    with pytest.raises(InvalidInput, match="cannot read .* as a date; write the date as") as refusal:
+    refused = r"cannot read '.*' as a date; write the date as"
+    with pytest.raises(InvalidInput, match=refused) as refusal:
         parse_date(text, TODAY)
     assert "ambiguous" not in str(refusal.value)
 
