@@ -149,6 +149,30 @@ def test_a_read_only_folder_can_be_read_but_not_written(mounts, tmp_path):
     assert_records_intact(tracker)
 
 
+def test_an_old_database_in_a_read_only_folder_asks_for_the_folder_to_be_writable(
+    mounts, tmp_path
+):
+    from tests.integration.test_migration_data import fill, make_database_at
+
+    folder = tmp_path / "old"
+    if IS_ROOT:
+        mounts.tmpfs(folder, "1m")
+    path = folder / "tracker.db"
+    engine = make_database_at(path, "0001")
+    fill(engine)
+    engine.dispose()
+    before = path.read_bytes()
+    if IS_ROOT:
+        mounts.remount(folder, "remount,ro")
+    else:
+        folder.chmod(0o500)
+
+    message = Tracker(str(path)).fails("history").stderr
+    assert "needs upgrading" in message and "read-only" in message, message
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tracker.db"]
+
+
 # --- a full disk --------------------------------------------------------------
 
 
