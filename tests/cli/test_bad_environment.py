@@ -149,9 +149,7 @@ def test_a_read_only_folder_can_be_read_but_not_written(mounts, tmp_path):
     assert_records_intact(tracker)
 
 
-def test_an_old_database_in_a_read_only_folder_asks_for_the_folder_to_be_writable(
-    mounts, tmp_path
-):
+def test_an_old_database_in_a_read_only_folder_asks_for_the_folder_to_be_writable(mounts, tmp_path):
     from tests.integration.test_migration_data import fill, make_database_at
 
     folder = tmp_path / "old"

@@ -204,17 +204,14 @@ class DecodableText(click.ParamType):
 
 
 class FilePath(click.Path):
-    """A file name; a NUL byte (which no file name can hold) or bytes that are not
-    UTF-8 (which no message could show) are a one-line error."""
+    """A file name; a NUL byte (which no file name can hold) is a one-line error.
+
+    Bytes that are not UTF-8 are allowed: such names exist, and messages show
+    them escaped (see one_line)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and "\x00" in value:
             self.fail("a file name cannot contain a NUL character", param, ctx)
-        if isinstance(value, str):
-            try:
-                check_decodable(value, "file name")
-            except InvalidInput as error:
-                self.fail(str(error), param, ctx)
         return super().convert(value, param, ctx)
 
 

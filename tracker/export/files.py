@@ -86,6 +86,7 @@ def _into_special(path: Path) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(handle, "wb", buffering=BUFFER_BYTES) as stream:
             yield stream
+            stream.flush()  # a failure here must not be lost when the stream closes
     except OSError as error:
         raise TrackerError(f"cannot write {path} ({error.strerror})") from None
 
