@@ -81,7 +81,7 @@ def refuse_database_file(target: Path, database: Path | None, *, itself: bool = 
     if is_database_file(target, database, itself=False):
         what = f"a file SQLite keeps beside the database in use ({database})"
     else:
-        what = f"the database in use ({database})"
+        what = f"the database itself (the database in use, {database})"
     raise InvalidInput(f"{target} is {what}; choose another file; nothing was written")
 
 
