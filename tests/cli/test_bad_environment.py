@@ -112,7 +112,8 @@ def test_a_read_only_database_file_is_a_one_line_error(read_only_file, sqlite_pa
     tracker.ok("backup", str(sqlite_path.parent.parent / "copy.db"))  # and so does a backup
 
 
-def test_a_read_only_folder_is_a_one_line_error(mounts, tmp_path):
+def test_a_read_only_folder_can_be_read_but_not_written(mounts, tmp_path):
+    """Issue 13, point 14: reading needs no writable folder; only writing does."""
     folder = tmp_path / "records"
     if IS_ROOT:
         mounts.tmpfs(folder, "1m")
@@ -124,10 +125,21 @@ def test_a_read_only_folder_is_a_one_line_error(mounts, tmp_path):
     else:
         folder.chmod(0o500)
 
-    for command in (["pain", "6"], ["due"], ["backup"], ["check"]):
+    for command in (["pain", "6"], ["backup"]):
         message = tracker.fails(*command).stderr
-        assert "read-only" in message, message
+        assert "read-only" in message.lower(), message
     assert "not writable" in Tracker(str(folder / "new.db")).fails("due").stderr
+    assert "Next injection due" in tracker.ok("due").stdout
+    assert "2026-08-25" in tracker.ok("due", "--all").stdout
+    assert [s["date"] for s in tracker.json("history")] == ["2026-08-25"]
+    assert len(tracker.json("diary")) == 1
+    assert "No problems found" in tracker.ok("check").stdout
+    exported = json.loads(tracker.ok("export", "--format", "json").stdout)
+    assert [s["date"] for s in exported["injections"]] == ["2026-08-25"]
+    copy = tmp_path / "copy.db"
+    tracker.ok("backup", str(copy))
+    assert [s["date"] for s in Tracker(str(copy)).json("history")] == ["2026-08-25"]
+    assert sorted(p.name for p in folder.iterdir()) == ["tracker.db"]
 
     assert path.read_bytes() == before
     if IS_ROOT:
@@ -135,6 +147,28 @@ def test_a_read_only_folder_is_a_one_line_error(mounts, tmp_path):
     else:
         folder.chmod(0o700)
     assert_records_intact(tracker)
+
+
+def test_an_old_database_in_a_read_only_folder_asks_for_the_folder_to_be_writable(mounts, tmp_path):
+    from tests.integration.test_migration_data import fill, make_database_at
+
+    folder = tmp_path / "old"
+    if IS_ROOT:
+        mounts.tmpfs(folder, "1m")
+    path = folder / "tracker.db"
+    engine = make_database_at(path, "0001")
+    fill(engine)
+    engine.dispose()
+    before = path.read_bytes()
+    if IS_ROOT:
+        mounts.remount(folder, "remount,ro")
+    else:
+        folder.chmod(0o500)
+
+    message = Tracker(str(path)).fails("history").stderr
+    assert "needs upgrading" in message and "read-only" in message, message
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tracker.db"]
 
 
 # --- a full disk --------------------------------------------------------------

@@ -106,6 +106,21 @@ def test_an_all_numeric_date_other_than_iso_is_refused_as_ambiguous(text: str) -
     assert text in str(refusal.value)
 
 
+@pytest.mark.parametrize("text", ["-1", "1", "12345678901234567890", "-20261124", "20261124"])
+def test_a_plain_number_is_refused_as_a_number_not_as_ambiguous(text: str) -> None:
+    """Issue 13, point 16: '-1' was called ambiguous (day and month could be swapped)."""
+    with pytest.raises(InvalidInput, match="is a number, not a date; write the date as YYYY-MM-DD"):
+        parse_date(text, TODAY)
+
+
+@pytest.mark.parametrize("text", ["1/2", "2026/11", "1-2-3-4", "--1", "2026 11 24 1"])
+def test_numbers_that_are_not_day_month_year_are_not_called_ambiguous(text: str) -> None:
+    refused = r"cannot read '.*' as a date; write the date as"
+    with pytest.raises(InvalidInput, match=refused) as refusal:
+        parse_date(text, TODAY)
+    assert "ambiguous" not in str(refusal.value)
+
+
 @pytest.mark.parametrize("text", ["Nov 2026", "24 Nov", "November", "Monday"])
 def test_a_date_missing_its_day_month_or_year_is_refused_not_guessed(text: str) -> None:
     with pytest.raises(InvalidInput, match="not a full date"):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tracker.domain.dosing import (
     DOSE_LIMITS,
     MAX_RECORDABLE_UNITS,
+    MIN_RECORDABLE_UNITS,
     DoseRecord,
     LimitScope,
     Product,
@@ -125,9 +126,22 @@ def test_the_refusal_names_what_was_being_read() -> None:
         parse_units("0", what="units for site 'x'")
 
 
-@given(st.floats(min_value=0, max_value=MAX_RECORDABLE_UNITS, exclude_min=True))
-def test_any_positive_number_up_to_the_maximum_reads_back_as_itself(value: float) -> None:
+@given(st.floats(min_value=MIN_RECORDABLE_UNITS, max_value=MAX_RECORDABLE_UNITS))
+def test_any_number_from_the_minimum_to_the_maximum_reads_back_as_itself(value: float) -> None:
     assert parse_units(repr(value)) == value
+
+
+def test_the_recordable_minimum_itself_is_accepted() -> None:
+    assert MIN_RECORDABLE_UNITS == 0.01
+    assert parse_units("0.01") == 0.01
+    assert parse_units(0.01) == 0.01
+
+
+@pytest.mark.parametrize("text", ["5e-324", "0.001", "0.0099", "1e-300", 5e-324, 0.009])
+def test_less_than_the_recordable_minimum_is_refused(text: str | float) -> None:
+    """Issue 13, point 16: 5e-324 was stored and shown as 9.99989e-321."""
+    with pytest.raises(InvalidInput, match=r"less than tracker can record \(at least 0.01\)"):
+        parse_units(text)
 
 
 @given(st.text())
@@ -136,7 +150,7 @@ def test_parse_units_raises_nothing_but_invalid_input_for_any_text(text: str) ->
         value = parse_units(text)
     except InvalidInput:
         return
-    assert 0 < value <= MAX_RECORDABLE_UNITS
+    assert MIN_RECORDABLE_UNITS <= value <= MAX_RECORDABLE_UNITS
 
 
 # --- parse_site ------------------------------------------------------------------

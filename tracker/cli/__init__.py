@@ -6,17 +6,23 @@ need them, so ``tracker --help`` and parse errors stay instant.
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
+import os
 import sys
+from contextlib import suppress
 from typing import Any
 
 import click
 
 from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import DATABASE, PATIENT
 from tracker.domain.errors import TrackerError
 
 MAX_ERROR_LENGTH = 400
+# What a shell reports for a program stopped by a closed pipe (128 + SIGPIPE).
+EXIT_PIPE_CLOSED = 141
 
 
 def one_line(message: str) -> str:
@@ -50,33 +56,97 @@ class TrackerGroup(click.Group):
                 self.add_command(command)
         return self.commands.get(cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            app = ctx.obj if isinstance(ctx.obj, AppContext) else None
+            stored = app is not None and app.stored_changes
+            raise output_failure(error, ctx.invoked_subcommand if stored else None) from None
+
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Abort:
-            click.echo("Aborted: nothing was changed.", err=True)
-            result = 1
+            result = _tell("Aborted: nothing was changed.", 1)
         except click.ClickException as error:
-            click.echo(f"Error: {one_line(error.format_message())}", err=True)
-            result = error.exit_code
+            result = _tell(f"Error: {one_line(error.format_message())}", error.exit_code)
         except TrackerError as error:
-            click.echo(f"Error: {one_line(str(error))}", err=True)
-            result = error.exit_code
+            result = _tell(f"Error: {one_line(str(error))}", error.exit_code)
+        except OSError as error:  # printing --help or --version failed
+            failure = output_failure(error)
+            result = _tell(f"Error: {one_line(str(failure))}", failure.exit_code)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _tell(message: str, exit_code: int) -> int:
+    """Say what went wrong on stderr; when even stderr cannot be written, just the exit code."""
+    with suppress(OSError):
+        click.echo(message, err=True)
+    return exit_code
+
+
+# What a writing command had stored when printing its result failed.
+STORED = {
+    "log": "the injection",
+    "pain": "the pain entry",
+    "effect": "the side effect",
+    "book": "the appointment",
+    "import": "the import",
+    "demo": "the sample data",
+}
+
+
+def output_failure(error: OSError, stored_by: str | None = None) -> TrackerError:
+    """An OSError met while printing, as one line saying what could not be written.
+
+    Every file tracker writes reports its own errors, naming the file; an error
+    of writing with no file name is the output stream's (standard output full,
+    closed, or on a failing disk). Anything else is raised again. A closed pipe
+    (``| head``) ends the program quietly, as any Unix tool does. ``stored_by``:
+    the command whose change was stored before the output failed.
+    """
+    if error.filename is not None or error.errno not in _OUTPUT_ERRNOS:
+        raise error
+    _silence(sys.stdout)  # or Python complains again when it flushes at exit
+    if isinstance(error, BrokenPipeError):
+        raise click.exceptions.Exit(EXIT_PIPE_CLOSED)
+    message = f"could not write to standard output ({error.strerror or error})"
+    if stored_by is not None:
+        message += f"; {STORED.get(stored_by, 'your change')} was stored"
+    return TrackerError(message + ".")
+
+
+# How writing to a full, closed or failing stream fails.
+_OUTPUT_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EIO,
+    errno.EBADF,
+    errno.EPIPE,
+}
+
+
+def _silence(stream: Any) -> None:
+    with suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 @click.group(cls=TrackerGroup, invoke_without_command=True)
 @click.option(
     "--db",
     "location",
+    type=DATABASE,
     envvar="TRACKER_DB",
     metavar="PATH_OR_URL",
     help="Database file or SQLAlchemy URL [env: TRACKER_DB; default: your data folder].",
 )
 @click.option(
     "--patient",
+    type=PATIENT,
     envvar="TRACKER_PATIENT",
     metavar="NAME",
     help="Whose records to use [env: TRACKER_PATIENT; default: the first patient].",

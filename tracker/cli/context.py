@@ -29,6 +29,11 @@ class AppContext:
             click.get_current_context().call_on_close(self._database.close)
         return self._database
 
+    @property
+    def stored_changes(self) -> bool:
+        """Whether this command has committed a change to the database."""
+        return self._database is not None and self._database.stored_changes
+
     def today(self) -> date:
         from tracker.clock import today
 

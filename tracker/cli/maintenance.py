@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import FILE_OR_FOLDER
 
 EXIT_PROBLEMS_FOUND = 1
 
 
 @click.command()
-@click.argument("target", metavar="[FILE]", required=False, type=click.Path(path_type=Path))
+@click.argument("target", metavar="[FILE]", required=False, type=FILE_OR_FOLDER)
 @pass_app
 def backup(app: AppContext, target: Path | None) -> None:
     """Copy your database safely, even while it is in use.
@@ -35,7 +36,7 @@ def backup(app: AppContext, target: Path | None) -> None:
 
 
 @click.command()
-@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.argument("source", metavar="FILE", type=FILE_OR_FOLDER)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def restore(app: AppContext, source: Path, yes: bool) -> None:

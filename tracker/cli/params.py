@@ -17,6 +17,7 @@ from tracker.domain.schedule import MAX_REMINDER_DAYS
 from tracker.domain.text import (
     LABEL_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    check_decodable,
     check_token,
     clean_text,
 )
@@ -185,8 +186,28 @@ PATIENT_NAME = FreeText("name", LABEL_MAX_LENGTH, multiline=False)
 EFFECT_TEXT = FreeText("side effect", LABEL_MAX_LENGTH, multiline=False)
 
 
+class DecodableText(click.ParamType):
+    """Any text that is UTF-8: a name or a place, checked by what reads it."""
+
+    name = "text"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                check_decodable(value, self.what)
+            except InvalidInput as error:
+                self.fail(str(error), param, ctx)
+        return value
+
+
 class FilePath(click.Path):
-    """A file name; a NUL byte (which no file name can hold) is a one-line error."""
+    """A file name; a NUL byte (which no file name can hold) is a one-line error.
+
+    Bytes that are not UTF-8 are allowed: such names exist, and messages show
+    them escaped (see one_line)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and "\x00" in value:
@@ -195,3 +216,6 @@ class FilePath(click.Path):
 
 
 FILE = FilePath(dir_okay=False, path_type=Path)
+FILE_OR_FOLDER = FilePath(path_type=Path)
+PATIENT = DecodableText("patient name")
+DATABASE = DecodableText("database path")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import click
@@ -51,7 +52,9 @@ def add(app: AppContext, name: str, every: int | None) -> None:
     from tracker.services.patients import add_patient
 
     added = add_patient(app.database(), name, every)
-    click.echo(f"Added patient '{added}'. Use it with: tracker --patient '{added}' ...")
+    # Quoted for the shell: pasting the suggestion must run tracker and nothing else.
+    use = shlex.join(["tracker", "--patient", added])
+    click.echo(f"Added patient '{added}'. Use it with: {use} ...")
 
 
 @patients.command()

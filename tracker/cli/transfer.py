@@ -12,16 +12,15 @@ from typing import BinaryIO
 import click
 from click.core import ParameterSource
 
+from tracker.cli import EXIT_PIPE_CLOSED
 from tracker.cli.context import AppContext
-from tracker.cli.params import DATE, FILE
+from tracker.cli.params import DATABASE, DATE, FILE
 
 # About a second of writing: a single patient's export shows a bar from here on
 # (a clinic's always does). Twenty years of daily diary are 7,400 records.
 LONG_EXPORT_RECORDS = 100_000
 
 FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
-# What a shell reports for a program stopped by a closed pipe (128 + SIGPIPE).
-EXIT_PIPE_CLOSED = 141
 
 # Writes the export to a binary stream and returns the number of bytes written.
 Write = Callable[[BinaryIO], int]
@@ -74,6 +73,10 @@ def export(
     from tracker.export import BINARY_FORMATS, STREAMED_FORMATS, resolve_format
 
     app: AppContext = ctx.obj
+    if output is not None:
+        from tracker.store.location import refuse_database_file
+
+        refuse_database_file(output, app.database().sqlite_path)
     chosen = resolve_format(fmt, None if output is None else str(output))
     if all_patients:
         _check_all(ctx, chosen)
@@ -194,6 +197,7 @@ def _to_stdout(write: Write) -> None:
     "--db",
     "location",
     metavar="PATH",
+    type=DATABASE,
     help="Database to fill (default: the one tracker uses); it must have no records yet.",
 )
 @click.pass_context
@@ -212,7 +216,14 @@ def demo(ctx: click.Context, location: str | None) -> None:
 
     app: AppContext = ctx.obj
     if location is not None:
+        from tracker.store.location import refuse_database_file
+
+        in_use = app.database().sqlite_path
         app = AppContext(location)
+        target = app.database().sqlite_path
+        if target is not None:
+            # The database in use may be filled (it is the default); the files beside it never.
+            refuse_database_file(target, in_use, itself=False)
     summary = fill_demo(app.database(), app.today(), app.location)
     click.echo(summary)
 

@@ -18,6 +18,10 @@ from tracker.domain.text import ascii_digits
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _NUMERIC_ONLY = re.compile(r"^[0-9\s./\-]+$")
+# 03/04/2026, 3.4.26, 1 1 2026: read as day-month or month-day depending on the country.
+_DAY_MONTH_YEAR = re.compile(r"[0-9]{1,2}[\s./-]+[0-9]{1,2}[\s./-]+[0-9]{2,4}")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+")
+_ISO_HINT = "YYYY-MM-DD, e.g. 2026-11-24"
 # The range of dates tracker keeps. Nobody's treatment record starts before
 # 1900, and stopping well short of Python's year 9999 leaves room for every
 # date computed from a stored one (due dates, windows) without overflow.
@@ -46,11 +50,17 @@ def _parse_text(cleaned: str) -> date:
     if not cleaned:
         raise InvalidInput("no date given; write it like 2026-11-24")
     if _NUMERIC_ONLY.match(cleaned):
-        raise InvalidInput(
-            f"'{cleaned}' is ambiguous (day and month could be swapped); "
-            "write the date as YYYY-MM-DD, e.g. 2026-11-24"
-        )
+        raise InvalidInput(f"{_what_is_wrong_with_numbers(cleaned)}; write the date as {_ISO_HINT}")
     return _parse_written(cleaned)
+
+
+def _what_is_wrong_with_numbers(cleaned: str) -> str:
+    """Why an all-numeric text other than ISO is refused, in its own words."""
+    if _DAY_MONTH_YEAR.fullmatch(cleaned):
+        return f"'{cleaned}' is ambiguous (day and month could be swapped)"
+    if _PLAIN_NUMBER.fullmatch(cleaned):
+        return f"'{cleaned}' is a number, not a date"
+    return f"cannot read '{cleaned}' as a date"
 
 
 def _parse_iso(text: str) -> date:

@@ -33,6 +33,9 @@ DEFAULT_PRODUCT = Product.BOTOX
 # A typing guard, not a clinical limit: no product is given in amounts near
 # this (Myobloc, the largest, is dosed in thousands of units; clinical.md B).
 MAX_RECORDABLE_UNITS = 100_000
+# Also a typing guard: units are typed with at most two decimals (12.5, 2.25);
+# a smaller positive amount (5e-324) is a slip, and would print as noise.
+MIN_RECORDABLE_UNITS = 0.01
 
 
 # Units are typed with at most a few decimals; differences below this are
@@ -112,6 +115,10 @@ def parse_units(text: str | float, what: str = "units") -> float:
         raise InvalidInput(f"{what} must be a positive number, not '{text}'") from None
     if not math.isfinite(value) or value <= 0:
         raise InvalidInput(f"{what} must be a positive number, not '{text}'")
+    if value < MIN_RECORDABLE_UNITS:
+        raise InvalidInput(
+            f"{what} of {text} is less than tracker can record (at least {MIN_RECORDABLE_UNITS})"
+        )
     if value > MAX_RECORDABLE_UNITS:
         raise InvalidInput(
             f"{what} of {text} is more than tracker can record ({MAX_RECORDABLE_UNITS:,})"

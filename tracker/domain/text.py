@@ -42,6 +42,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # What a one-word value (a date, a number) may not contain: every control,
 # line or paragraph separator, invisible format character and surrogate.
 _TOKEN_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
 # surrogateescape maps an undecodable byte 0xXY to U+DCXY (0x80 <= XY <= 0xFF).
 _ESCAPED_BYTES = range(0xDC80, 0xDD00)
 
@@ -62,6 +63,14 @@ def clean_text(
     position = match.start() if match else (-1 if multiline else value.find(_NEWLINE))
     if position >= 0:
         raise InvalidInput(_refusal(what, value, position))
+    return value
+
+
+def check_decodable(value: str, what: str) -> str:
+    """Refuse only bytes that are not UTF-8 (names, paths: anything else is theirs to choose)."""
+    match = _UNDECODABLE.search(value)
+    if match:
+        raise InvalidInput(_refusal(what, value, match.start()))
     return value
 
 

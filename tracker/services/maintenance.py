@@ -8,6 +8,7 @@ there is one, and tracker's rules (tracker.domain.invariants) on every record.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ from tracker.domain import invariants
 from tracker.domain.errors import DatabaseProblem, InvalidInput, NotFound
 from tracker.store import database as store
 from tracker.store.database import Database, SqliteFileFacts
+from tracker.store.location import refuse_database_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -94,9 +96,15 @@ def _backup_destination(path: Path, target: Path | None) -> Path:
     target = target.expanduser()
     if target.is_dir():
         return target / default_backup_name(path)
-    if _same_file(target, path) or target.absolute() in _companion_names(path):
-        raise InvalidInput(f"{target} is the database itself; choose another file for the backup")
-    if not target.absolute().parent.is_dir():
+    refuse_database_file(target, path)
+    if target.exists() and not target.is_file():
+        raise InvalidInput(
+            f"{target} is not a regular file (a device or a pipe); "
+            "back up to a file; nothing was written"
+        )
+    # A symlink is followed: the file it points to is replaced, not the link.
+    target = Path(os.path.realpath(target))
+    if not target.parent.is_dir():
         raise InvalidInput(f"cannot write the backup: there is no folder {target.parent}")
     return target
 
@@ -295,10 +303,6 @@ def _same_file(one: Path, other: Path) -> bool:
         return one.samefile(other)
     except OSError:
         return one.absolute() == other.absolute()
-
-
-def _companion_names(path: Path) -> set[Path]:
-    return {path.with_name(path.name + suffix).absolute() for suffix in store.COMPANION_SUFFIXES}
 
 
 def _why(error: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -140,7 +141,7 @@ def remove_patient(db: Database, name: str, with_records: bool) -> int:
         if records and not with_records:
             raise Conflict(
                 f"'{name}' has {records} record(s); to delete them too, run: "
-                f"tracker patients remove '{name}' --with-records"
+                f"{shlex.join(['tracker', 'patients', 'remove', '--with-records', '--', name])}"
             )
         if session.scalar(select(func.count()).select_from(Patient)) == 1:
             raise Conflict(f"'{name}' is the only patient; a database needs one")

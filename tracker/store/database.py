@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
@@ -30,15 +29,19 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session
 
 from tracker.domain.errors import DatabaseProblem, NotFound
-from tracker.store import schema, scope
+from tracker.store import schema, scope, temporaries
+from tracker.store.location import (
+    COMPANION_SUFFIXES,
+    companions,
+    default_database_path,
+    parse_location,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
-# Files SQLite keeps beside a database; a stale one must never meet another database.
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 # Health records: every file tracker writes is readable by its owner only.
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_FOLDER_MODE = 0o700
@@ -50,26 +53,20 @@ def _stay_quiet(_message: str) -> None:
     """The default notify: library users and tests get no messages."""
 
 
-def default_database_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("tracker") / "tracker.db"
-
-
 def to_url(location: str | None) -> URL:
-    """A file path or an SQLAlchemy URL; nothing means the default file."""
-    if not location:
-        return make_url(f"sqlite:///{default_database_path()}")
-    if "\x00" in location:
-        # No file name or URL can hold one; the OS would refuse it with a traceback.
-        raise DatabaseProblem("a database path cannot contain a NUL character")
-    if "://" in location:
-        try:
-            return make_url(location)
-        except ArgumentError:
-            raise DatabaseProblem(f"'{location}' is not a valid database URL") from None
-    path = Path(location).expanduser()
-    return make_url(f"sqlite:///{path.absolute()}")
+    """A file path or an SQLAlchemy URL (see parse_location); nothing means the default file."""
+    where = parse_location(location)
+    if isinstance(where, Path):
+        return sqlite_file_url(where)
+    try:
+        return make_url(where)
+    except ArgumentError:
+        raise DatabaseProblem(f"'{where}' is not a valid database URL") from None
+
+
+def sqlite_file_url(path: Path) -> URL:
+    """The URL of a file, built rather than parsed: every character of the name is literal."""
+    return URL.create("sqlite", database=str(path))
 
 
 def describe(url: URL) -> str:
@@ -90,6 +87,8 @@ class Database:
         self.notify = notify or _stay_quiet
         self._engine: Engine | None = None
         self._session: Session | None = None
+        # Whether a transaction of this object has committed a change.
+        self.stored_changes = False
 
     @property
     def engine(self) -> Engine:
@@ -122,10 +121,13 @@ class Database:
                 self._session = session
                 try:
                     yield session
+                    wrote = _has_written(session)
                 finally:
                     self._session = None
         except DBAPIError as error:
             raise DatabaseProblem(_plain_database_error(error, self.url)) from None
+        # Committed: a failure from here on (printing the result) must not hide it.
+        self.stored_changes = self.stored_changes or wrote
 
     def close(self) -> None:
         if self._engine is not None:
@@ -157,17 +159,37 @@ def _open_sqlite(url: URL, notify: Notify) -> Engine:
         _check_sqlite_file(path)
         if not path.exists():
             _create_sqlite_file(path)
-    engine = _create_sqlite_engine(url)
-    before_upgrade = None if path is None else partial(_back_up_before_upgrade, path, notify)
+    # In a folder tracker cannot write, SQLite cannot make the files it keeps
+    # beside a database: the file is opened read-only, so reading still works.
+    read_only = path is not None and not _folder_is_writable(path)
+    engine = _create_sqlite_engine(url, read_only)
+    before_upgrade = None
+    if path is not None:
+        before_upgrade = partial(
+            _refuse_upgrade if read_only else _back_up_before_upgrade, path, notify
+        )
     try:
         _ensure_schema(engine, url, before_upgrade)
     except BaseException:
         engine.dispose()  # a refused file is not held open until garbage collection
         raise
-    if path is not None:
+    if path is not None and not read_only:
         _use_wal(engine)
         _keep_companions_private(path)
+        temporaries.remove_stale(path.parent)  # what killed runs left beside the database
     return engine
+
+
+def _folder_is_writable(path: Path) -> bool:
+    return os.access(path.parent, os.W_OK)
+
+
+def _refuse_upgrade(path: Path, _notify: Notify, _revision: str) -> None:
+    raise DatabaseProblem(
+        f"{path} was made by an older tracker and needs upgrading, but its folder "
+        f"{path.parent} is read-only; make the folder writable once so tracker can "
+        "upgrade it; nothing was changed"
+    )
 
 
 def _back_up_before_upgrade(path: Path, notify: Notify, revision: str) -> None:
@@ -184,14 +206,10 @@ def _back_up_before_upgrade(path: Path, notify: Notify, revision: str) -> None:
 
 def _keep_companions_private(path: Path) -> None:
     """SQLite gives -wal/-shm the database's mode; make sure, should that ever differ."""
-    for companion in _companions(path):
+    for companion in companions(path):
         with suppress(OSError):  # gone already, or not ours to change: nothing to protect
             if companion.stat().st_mode & 0o077:
                 companion.chmod(PRIVATE_FILE_MODE)
-
-
-def _companions(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES]
 
 
 def _create_sqlite_file(path: Path) -> None:
@@ -200,19 +218,19 @@ def _create_sqlite_file(path: Path) -> None:
     So the file at ``path`` is always a complete tracker database: a crash while
     creating it leaves only a stray temporary file, never a half-made database.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
-    # Health records: readable by the owner only.
-    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE_MODE))
+    # Owner-only (health records), and locked while it is built (see temporaries).
+    handle, temporary = temporaries.create(path)
     try:
-        engine = _create_sqlite_engine(make_url(f"sqlite:///{temporary}"))
+        engine = _create_sqlite_engine(sqlite_file_url(temporary))
         try:
-            _ensure_schema(engine, make_url(f"sqlite:///{path}"))
+            _ensure_schema(engine, sqlite_file_url(path))
         finally:
             engine.dispose()
         with suppress(FileExistsError):  # another process created it first: use theirs
             os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+        os.close(handle)
 
 
 def _sqlite_path(url: URL) -> Path | None:
@@ -225,6 +243,9 @@ def _check_sqlite_file(path: Path) -> None:
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a tracker database")
     if path.exists():
+        if not path.is_file():
+            # Reading a FIFO would wait forever; a device is nobody's database.
+            raise DatabaseProblem(f"{path} is a device or a pipe, not a tracker database")
         _check_sqlite_header(path)
         return
     try:
@@ -265,8 +286,12 @@ def _check_sqlite_header(path: Path) -> None:
         raise DatabaseProblem(f"{path} is not a tracker database (it is not an SQLite file)")
 
 
-def _create_sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def _create_sqlite_engine(url: URL, read_only: bool = False) -> Engine:
+    path = _sqlite_path(url)
+    if read_only and path is not None:
+        engine = create_engine(url, creator=partial(_connect_read_only, path))
+    else:
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_immediate)
     return engine
@@ -299,7 +324,25 @@ def _use_wal(engine: Engine) -> None:
 READ_ONLY = "tracker_read_only"
 
 
+# connection.info key: SQLite's count of changed rows when the transaction began.
+_CHANGES_AT_BEGIN = "tracker_changes_at_begin"
+
+
+def _has_written(session: Session) -> bool:
+    """Whether the session's transaction changed anything (asked just before it commits)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        return getattr(raw, "total_changes", 0) != connection.info.get(_CHANGES_AT_BEGIN)
+    # PostgreSQL gives a transaction an id only once it writes.
+    return bool(
+        connection.exec_driver_sql("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").scalar()
+    )
+
+
 def _begin_immediate(connection: Connection) -> None:
+    raw = connection.connection.dbapi_connection
+    connection.info[_CHANGES_AT_BEGIN] = getattr(raw, "total_changes", 0)
     if connection.get_execution_options().get(READ_ONLY):
         # In WAL mode readers never wait for the writer; taking the write lock just
         # to look at the schema version would make every command queue twice.
@@ -328,9 +371,10 @@ def _ensure_schema(
             f"{describe(url)} was made by a newer version of tracker; "
             "upgrade tracker (pip install --upgrade tracker) to open it"
         )
-    if revision is not None and before_upgrade is not None:
-        before_upgrade(revision)
-    migrate.upgrade_to_head(engine)
+    # The copy before an upgrade is made inside the migration's lock, once the
+    # revision is read again there: of several first runs at once, only the one
+    # that really upgrades keeps a copy.
+    migrate.upgrade_to_head(engine, before_upgrade)
 
 
 def _schema_state(engine: Engine) -> tuple[set[str], str | None]:
@@ -392,12 +436,14 @@ def copy_sqlite_file(source: Path, target: Path, *, live_source: bool, replace: 
     existing ``target`` is kept and the copy gets a ``-2``, ``-3``... suffix.
     Returns the name written.
     """
-    temporary = _private_temporary(target)
+    temporaries.remove_stale(target.parent)
+    handle, temporary = temporaries.create(target)  # locked until the copy is in place
     try:
         _backup_into(_connect_source(source, live_source), temporary)
         written = _move_into_place(temporary, target, replace)
     finally:
         temporary.unlink(missing_ok=True)
+        os.close(handle)
     _fsync(target.parent)
     return written
 
@@ -411,9 +457,14 @@ def _backup_into(source: sqlite3.Connection, temporary: Path) -> None:
 
 
 def _connect_source(path: Path, live: bool) -> sqlite3.Connection:
-    if live:
-        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-    return _connect_read_only(path)
+    return _connect_live(path) if live else _connect_read_only(path)
+
+
+def _connect_live(path: Path) -> sqlite3.Connection:
+    """The database in use, taking part in locking; read-only in a read-only folder."""
+    if not _folder_is_writable(path):
+        return _connect_read_only(path)
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -425,13 +476,19 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     """
     uri = path.absolute().as_uri()
     has_wal = path.with_name(path.name + "-wal").exists()
-    return sqlite3.connect(f"{uri}?{'mode=ro' if has_wal else 'immutable=1'}", uri=True)
+    return sqlite3.connect(
+        f"{uri}?{'mode=ro' if has_wal else 'immutable=1'}",
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=False,  # as SQLAlchemy's own connections (one engine, any thread)
+    )
 
 
 def _private_temporary(target: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)  # mkstemp makes it 0600
-    return Path(name)
+    """A temporary file beside ``target``, named so that a later run can clean it up."""
+    handle, name = temporaries.create(target)
+    os.close(handle)  # mkstemp makes it 0600; fresh files are never taken for stale
+    return name
 
 
 def _move_into_place(temporary: Path, target: Path, replace: bool) -> Path:
@@ -506,7 +563,7 @@ def live_revision(path: Path) -> str | None:
     """
     _check_sqlite_header(path)
     try:
-        with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+        with closing(_connect_live(path)) as connection:
             revision = _file_revision(connection)
             has_tables = bool(_table_names(connection))
     except sqlite3.DatabaseError as error:
@@ -557,7 +614,7 @@ def replace_sqlite_file(path: Path, source: Path) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    for companion in _companions(path):
+    for companion in companions(path):
         companion.unlink(missing_ok=True)
     _fsync(path.parent)
 
@@ -639,6 +696,7 @@ def _disk_is_full(error: BaseException | None, lowered: str, path: Path | None) 
 
 
 __all__ = [
+    "COMPANION_SUFFIXES",
     "Database",
     "SQLAlchemyError",
     "SqliteFileFacts",

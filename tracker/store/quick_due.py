@@ -19,25 +19,20 @@ from typing import Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
+from tracker.domain.errors import DatabaseProblem
+from tracker.store.location import parse_location, sqlite_url_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
-SQLITE_URL_PREFIX = "sqlite:///"
 T = TypeVar("T")
 
 
 def sqlite_file(location: str | None) -> Path | None:
     """The database file a location names, or None when it is not a plain SQLite file."""
-    if not location:
-        import platformdirs
-
-        return platformdirs.user_data_path("tracker") / "tracker.db"
-    if "\x00" in location:
-        return None
-    if "://" in location:
-        if not location.startswith(SQLITE_URL_PREFIX) or "?" in location:
-            return None
-        return Path(location[len(SQLITE_URL_PREFIX) :])
-    return Path(location).expanduser()
+    try:
+        where = parse_location(location)
+    except DatabaseProblem:
+        return None  # the ordinary path explains
+    return where if isinstance(where, Path) else sqlite_url_file(where)
 
 
 def quick_due(
@@ -58,7 +53,8 @@ def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]
     if path is None or not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        # as_uri escapes the name: '?', '#' and '%' in it stay part of the file name.
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error:
         return None
     try:

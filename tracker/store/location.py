@@ -1,0 +1,93 @@
+"""Where a database is, and which files belong to it: the rules every code path shares.
+
+Kept free of SQLAlchemy: the fast ``due`` path (tracker.store.quick_due) uses
+them as well as tracker.store.database, so a path names the same file on both.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from tracker.domain.errors import DatabaseProblem, InvalidInput
+
+# A URL starts with a scheme (RFC 3986: a letter, then letters, digits, + . -)
+# and "://". Anything else is a file path, every character of it literal.
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+SQLITE_URL_PREFIX = "sqlite:///"
+# Files SQLite keeps beside a database; a stale one must never meet another database.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def default_database_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("tracker") / "tracker.db"
+
+
+def parse_location(location: str | None) -> Path | str:
+    """The database a ``--db`` value names: a file path, or a URL for SQLAlchemy to read.
+
+    Only a value that starts with a URL scheme (``sqlite:///…``,
+    ``postgresql+psycopg://…``) is a URL. In a plain path ``?``, ``#`` and ``%``
+    are characters of the file name like any other, never a query, a fragment
+    or an escape. Nothing means the default file.
+    """
+    if not location:
+        return default_database_path()
+    if "\x00" in location:
+        # No file name or URL can hold one; the OS would refuse it with a traceback.
+        raise DatabaseProblem("a database path cannot contain a NUL character")
+    if _URL_SCHEME.match(location):
+        return location
+    return Path(location).expanduser().absolute()
+
+
+def sqlite_url_file(url: str) -> Path | None:
+    """The file a plain ``sqlite:///NAME`` URL names, read as SQLAlchemy reads it
+    (``%XX`` decoded); None for a URL with options (``?…``) or of another kind."""
+    if not url.startswith(SQLITE_URL_PREFIX) or "?" in url:
+        return None
+    return Path(unquote(url[len(SQLITE_URL_PREFIX) :]))
+
+
+def companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES]
+
+
+def is_database_file(candidate: Path, database: Path, *, itself: bool = True) -> bool:
+    """Whether writing ``candidate`` would write over the database (unless not ``itself``)
+    or a file SQLite keeps beside it (-wal, -shm, -journal): by the same name, a
+    symlink or a hard link.
+
+    Files that exist are compared by device and inode; names that do not (yet)
+    by their resolved path.
+    """
+    owned = [database, *companions(database)] if itself else companions(database)
+    identity = _identity(candidate)
+    resolved = os.path.realpath(candidate)
+    return any(
+        resolved == os.path.realpath(own) or (identity is not None and identity == _identity(own))
+        for own in owned
+    )
+
+
+def refuse_database_file(target: Path, database: Path | None, *, itself: bool = True) -> None:
+    """Raise InvalidInput when writing ``target`` would overwrite the database in use."""
+    if database is None or not is_database_file(target, database, itself=itself):
+        return
+    if is_database_file(target, database, itself=False):
+        what = f"a file SQLite keeps beside the database in use ({database})"
+    else:
+        what = f"the database itself (the database in use, {database})"
+    raise InvalidInput(f"{target} is {what}; choose another file; nothing was written")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        facts = os.stat(path)
+    except (OSError, ValueError):
+        return None  # it does not exist (yet): only its name can match
+    return facts.st_dev, facts.st_ino
