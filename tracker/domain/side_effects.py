@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from tracker.domain import effect_vocabulary as vocab
 from tracker.domain.effect_real_words import REAL_WORDS
@@ -99,16 +100,14 @@ class Classification:
     advice: str
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     term: str
     effect_class: EffectClass
     source: str
     examples: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Pattern:
+class _Pattern(NamedTuple):
     entry: int  # index into _ENTRIES
     slots: tuple[frozenset[str], ...]  # one or two sets of base words
     ordered: bool  # the second slot must come after the first
@@ -143,14 +142,14 @@ _ENDINGS: tuple[tuple[str, str], ...] = (
 _MIN_STEM = 3
 
 
-def _stems(word: str) -> dict[str, int]:
-    """Possible base forms of a written word, each with the length of its ending.
+def _stems(word: str) -> set[str]:
+    """Possible base forms of a written word, the word itself included.
 
     Two rounds, so "weaknesses" reaches "weak"; a doubled last consonant is
     undone ("slurred" -> "slur"). Wrong guesses ("sing" -> "s") do no harm:
     only stems that are vocabulary words are ever used.
     """
-    found = {word: 0}
+    found = {word}
     frontier = [word]
     for _ in range(2):
         next_frontier = []
@@ -163,7 +162,7 @@ def _stems(word: str) -> dict[str, int]:
                         candidates.append(stem[:-1])
                     for candidate in candidates:
                         if candidate not in found:
-                            found[candidate] = len(word) - len(candidate)
+                            found.add(candidate)
                             next_frontier.append(candidate)
         frontier = next_frontier
     return found
@@ -273,9 +272,9 @@ def typo_of(token: str) -> set[str]:
     Each base form of the token ("swalowing" -> "swalow") is compared with
     vocabulary words ("swallow"); the slips allowed depend on the shorter of
     the two base forms (allowed_edits), so an ending never buys a short word
-    more slips. A slip
-    adds or removes at most two letters from a word's set of letters, so most
-    words are ruled out by comparing those sets before any letter-by-letter work.
+    more slips. A slip adds or removes at most two letters from a word's set of
+    letters, so most words are ruled out by comparing those sets before any
+    letter-by-letter work.
     """
     index = _typo_index()
     best, found = 3, set()
@@ -349,8 +348,7 @@ def _cannot(words: list[str]) -> list[str]:
 # --- matching -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):
     entry: int
     anchors: frozenset[int]  # positions of the matched words over the whole text
 
@@ -371,8 +369,8 @@ def _crosses_a_break(words: list[str], bases: list[frozenset[str]], lo: int, hi:
     for k in range(lo + 1, hi):
         if words[k] not in vocab.CONJUNCTIONS:
             continue
-        left = next(i for i in range(k - 1, lo - 1, -1) if words[i] not in vocab.DETERMINERS)
-        right = next((i for i in range(k + 1, hi + 1) if words[i] not in vocab.DETERMINERS), hi)
+        left = next((i for i in range(k - 1, lo, -1) if words[i] not in vocab.DETERMINERS), lo)
+        right = next((i for i in range(k + 1, hi) if words[i] not in vocab.DETERMINERS), hi)
         kind = _kind(bases[left])
         if kind is None or kind != _kind(bases[right]):
             return True
