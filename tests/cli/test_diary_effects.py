@@ -70,7 +70,11 @@ def test_diary_since_filters_entries(tracker):
         ("Headaches", "common"),
         ("flu-like symptoms", "common"),
         ("swelling", "common"),
-        ("hives", "serious"),
+        ("hives", "emergency"),
+        ("my chest is tight", "emergency"),
+        ("dificulty breathing", "emergency"),
+        ("eyelid droop", "serious"),
+        ("dizzy", "common"),
         ("drooping eyelids", "serious"),
         ("blurred vision", "serious"),
         ("difficulty breathing", "emergency"),
@@ -93,11 +97,15 @@ def test_an_emergency_stands_out_in_the_human_output(tracker):
     assert out.lower().count("help now") == 1  # each advice is said once (issue 17)
 
 
-def test_unknown_effects_are_kept_as_other_with_advice_to_tell_the_doctor(tracker):
+def test_unknown_effects_are_kept_as_other_with_when_to_get_help_and_call_the_doctor(tracker):
     out = tracker.ok("effect", "ringing", "in", "my", "ears").stdout
-    assert out.startswith("Other side effect: ringing in my ears\nNot in tracker's list.")
-    assert out.count("Not in tracker's list") == 1
-    assert "Tell your doctor" in out
+    assert out.startswith("Other side effect: ringing in my ears\nIf you have trouble")
+    assert out.count("emergency help now") == 1
+    assert (
+        "If you have trouble breathing, swallowing or speaking, or swelling of the face or "
+        "throat, get emergency help now."
+    ) in out
+    assert "Contact your doctor right away" in out
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,17 @@
-"""Side-effect vocabulary and triage: which words mean "call for help now".
+"""Side-effect triage: which words mean "call for help now".
 
-Pure rules only: no database, no terminal, no clock. The vocabulary is kept
-here as data, in one place, so the help text, the README and the classifier
-can never disagree.
+Pure rules only: no database, no terminal, no clock. The vocabulary is data in
+tracker.domain.effect_vocabulary (each entry names its source); this module
+matches a patient's sentence against it by meaning rather than fixed strings:
+
+- words in any order and with words between them, within a clause
+  ("tightness in my chest", "my tongue is swollen");
+- plurals and endings ("hives", "breathing", "fainted");
+- every way of saying "cannot" ("can't", "cant", "unable to", "not able to");
+- typing slips in words of 5 letters or more: one slip up to 7 letters, two
+  from 8 letters ("dificulty breathing", "trouble swalowing"); shorter words
+  must be exact, and ordinary words near a vocabulary word are never "corrected"
+  ("right" is not "tight").
 
 Safety stance: the classifier is deliberately biased towards the more severe
 class. When a text mentions several effects, the most severe one wins, and an
@@ -13,13 +22,16 @@ breathing): over-warning is safer than missing an emergency.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
+from tracker.domain import effect_vocabulary as vocab
+from tracker.domain.effect_real_words import REAL_WORDS
 from tracker.domain.errors import InvalidInput
 
 
@@ -62,9 +74,14 @@ ADVICE: dict[EffectClass, str] = {
     EffectClass.COMMON: (
         "Usually goes away on its own. Contact your doctor if it is bothersome or does not go away."
     ),
+    # Text tracker cannot match may still be serious: it gets the emergency line
+    # (leads' decision, clinical.md) and the "contact your doctor promptly" list.
     EffectClass.OTHER: (
-        "Not in tracker's list. Tell your doctor about it at your next contact, "
-        "or sooner if it worries you."
+        "If you have trouble breathing, swallowing or speaking, or swelling of the face or "
+        "throat, get emergency help now. Contact your doctor right away if it is severe or "
+        "getting worse, or if you have new weakness, vision problems, drooping eyelids, a hoarse "
+        "voice or loss of bladder control; otherwise tell your doctor about it at your next "
+        "contact."
     ),
 }
 
@@ -72,228 +89,6 @@ ADVICE: dict[EffectClass, str] = {
 # clinical source): an open common side effect older than this is raised
 # in `tracker review`.
 PERSISTENT_AFTER_DAYS = 14
-
-
-@dataclass(frozen=True)
-class _Term:
-    """One canonical vocabulary term and the other ways patients write it."""
-
-    term: str
-    effect_class: EffectClass
-    synonyms: tuple[str, ...] = ()
-
-
-_C = EffectClass.COMMON
-_S = EffectClass.SERIOUS
-_E = EffectClass.EMERGENCY
-
-# Canonical terms and classes come from the issue. The serious and emergency
-# lists follow the label's boxed warning and Medication Guide (clinical.md #1,
-# #18); the common list is the issue's list of routine reactions (clinical.md
-# #20 gives the matching MedDRA names, used here as synonyms).
-_VOCABULARY: tuple[_Term, ...] = (
-    # --- common: contact the doctor if bothersome or it does not go away ---
-    _Term("anxiety", _C, ("anxious", "nervous", "nervousness")),
-    _Term(
-        "muscle weakness at the injection site",
-        _C,
-        (
-            "muscle weakness at injection site",
-            "muscle weakness near the injection site",
-            "weakness at the injection site",
-            "weakness at injection site",
-            "weakness near the injection site",
-            "weak at the injection site",
-            "weak muscles at the injection site",
-            "injection site weakness",
-            "local weakness",
-            "local muscle weakness",
-        ),
-    ),
-    _Term("back pain", _C, ("backache", "back ache", "sore back", "aching back")),
-    _Term(
-        "upset stomach",
-        _C,
-        ("stomach upset", "indigestion", "dyspepsia", "stomach ache", "stomachache"),
-    ),
-    _Term("dizziness", _C, ("dizzy", "lightheaded", "light headed", "vertigo")),
-    _Term("sweating", _C, ("sweats", "sweaty", "excessive sweating", "hyperhidrosis")),
-    _Term("drowsiness", _C, ("drowsy", "sleepy", "sleepiness", "somnolence")),
-    _Term("light sensitivity", _C, ("sensitivity to light", "sensitive to light", "photophobia")),
-    _Term("dry eyes", _C, ("dry eye",)),
-    _Term("runny nose", _C, ("rhinorrhea", "rhinorrhoea", "running nose")),
-    _Term("dry mouth", _C, ()),
-    _Term(
-        "injection site tenderness",
-        _C,
-        (
-            "sore injection site",
-            "injection site pain",
-            "injection site soreness",
-            "pain at the injection site",
-            "pain at injection site",
-            "tenderness",
-            "tender",
-        ),
-    ),
-    _Term(
-        "flu-like symptoms",
-        _C,
-        ("flu like illness", "influenza like illness", "flu symptoms", "flu"),
-    ),
-    _Term("swelling", _C, ("swollen", "swelling at the injection site")),
-    _Term("headache", _C, ("head ache", "head pain")),
-    _Term("redness", _C, ("red skin", "erythema")),
-    _Term("increased cough", _C, ("cough", "coughing")),
-    _Term("nausea", _C, ("nauseous", "nauseated", "queasy", "feeling sick")),
-    # --- serious: contact the doctor right away ---
-    _Term("allergic reaction", _S, ("allergy", "allergic", "hypersensitivity")),
-    _Term("itching", _S, ("itch", "itchy", "itchiness", "pruritus")),
-    _Term("rash", _S, ("skin rash",)),
-    # The issue files hives under the allergic reaction (serious); clinical.md
-    # #18 notes that Multum treats hives as an emergency.
-    _Term("hives", _S, ("welts", "urticaria")),
-    _Term("paralysis", _S, ("paralysed", "paralyzed", "cant move")),
-    _Term(
-        "bleeding at the injection site",
-        _S,
-        ("injection site bleeding", "bleeding at injection site", "bleeding"),
-    ),
-    # Bare "weakness" is serious on purpose: the boxed warning lists generalized
-    # muscle weakness (clinical.md #1) and a patient cannot tell the two apart.
-    # Only the explicit injection-site wording above is common.
-    _Term(
-        "generalized weakness",
-        _S,
-        (
-            "generalised weakness",
-            "general weakness",
-            "unusual weakness",
-            "weakness all over",
-            "weak all over",
-            "whole body weakness",
-            "weakness everywhere",
-            "asthenia",
-            "muscle weakness",
-            "weakness",
-        ),
-    ),
-    _Term(
-        "drooping eyelids",
-        _S,
-        ("drooping eyelid", "droopy eyelid", "droopy eyelids", "eyelid drooping", "ptosis"),
-    ),
-    _Term(
-        "double or blurred vision",
-        _S,
-        (
-            "double vision",
-            "blurred vision",
-            "blurry vision",
-            "blurry eyes",
-            "seeing double",
-            "diplopia",
-        ),
-    ),
-    _Term("hoarseness", _S, ("hoarse", "hoarse voice", "dysphonia")),
-    _Term(
-        "loss of bladder control",
-        _S,
-        (
-            "incontinence",
-            "urinary incontinence",
-            "bladder leakage",
-            "bladder control",
-            "wetting myself",
-        ),
-    ),
-    # --- emergency: get help now (boxed warning + Medication Guide) ---
-    _Term(
-        "difficulty breathing",
-        _E,
-        (
-            "trouble breathing",
-            "breathing difficulty",
-            "breathing problems",
-            "shortness of breath",
-            "short of breath",
-            "breathless",
-            "cant breathe",
-            "can not breathe",
-            "cant catch my breath",
-            "hard to breathe",
-            "dyspnea",
-            "dyspnoea",
-        ),
-    ),
-    _Term("wheezing", _E, ("wheeze", "wheezy")),
-    _Term(
-        "difficulty swallowing",
-        _E,
-        (
-            "trouble swallowing",
-            "swallowing difficulty",
-            "cant swallow",
-            "can not swallow",
-            "hard to swallow",
-            "dysphagia",
-            "choking",
-        ),
-    ),
-    _Term(
-        "difficulty speaking",
-        _E,
-        ("trouble speaking", "trouble talking", "cant speak", "hard to speak", "dysarthria"),
-    ),
-    _Term("slurred speech", _E, ("slurring", "slurred words", "slurred")),
-    _Term("chest tightness", _E, ("tight chest", "chest tight", "chest discomfort")),
-    _Term(
-        "fainting",
-        _E,
-        ("faint", "fainted", "passed out", "blacked out", "syncope", "loss of consciousness"),
-    ),
-    _Term("swelling of the face", _E, ("facial swelling", "swollen face", "angioedema")),
-    _Term("swelling of the mouth", _E, ("swollen mouth",)),
-    _Term("swelling of the lips", _E, ("swollen lips", "lip swelling")),
-    _Term("swelling of the tongue", _E, ("swollen tongue", "tongue swelling")),
-    _Term("swelling of the throat", _E, ("swollen throat", "throat swelling", "throat closing")),
-)
-
-# Emergencies are too important to depend on exact wording, so these rules
-# also fire when two key words sit next to each other in any order, ignoring
-# filler words ("my lips are swollen", "breathing is difficult"). Each rule is
-# (canonical term, word group, word group).
-_SWELLING_WORDS = ("swelling", "swollen", "swell", "puffy")
-_DIFFICULTY_WORDS = (
-    "difficulty",
-    "difficult",
-    "trouble",
-    "hard",
-    "cant",
-    "cannot",
-    "unable",
-    "struggling",
-    "struggle",
-    "problem",
-)
-_NEARBY_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("swelling of the face", _SWELLING_WORDS, ("face", "facial")),
-    ("swelling of the mouth", _SWELLING_WORDS, ("mouth",)),
-    ("swelling of the lips", _SWELLING_WORDS, ("lip",)),
-    ("swelling of the tongue", _SWELLING_WORDS, ("tongue",)),
-    ("swelling of the throat", _SWELLING_WORDS, ("throat",)),
-    ("difficulty breathing", _DIFFICULTY_WORDS, ("breathe", "breathing", "breath")),
-    ("difficulty swallowing", _DIFFICULTY_WORDS, ("swallow", "swallowing")),
-    ("difficulty speaking", _DIFFICULTY_WORDS, ("speak", "speaking", "talk", "talking")),
-)
-# Words skipped when deciding whether two key words are "next to each other".
-_FILLER_WORDS: frozenset[str] = frozenset(
-    {"a", "an", "the", "my", "his", "her", "their", "some", "bit", "little"}
-    | {"of", "in", "on", "around", "at", "to", "with"}
-    | {"is", "are", "was", "were", "am", "be", "been", "got", "gets", "getting", "become"}
-    | {"feel", "feels", "felt", "feeling", "look", "looks", "looking", "seem", "seems"}
-    | {"very", "really", "so", "quite"}
-)
 
 
 @dataclass(frozen=True)
@@ -305,130 +100,348 @@ class Classification:
     advice: str
 
 
-# --- text normalisation --------------------------------------------------------
-
-
-def _stem(token: str) -> str:
-    """Crude singular form, applied to text and vocabulary alike.
-
-    It only has to map "headaches"/"headache", "eyes"/"eye", "rashes"/"rash"
-    and "allergies"/"allergy" onto the same key; since both sides go through
-    it, odd stems ("nose" -> "nos") do no harm.
-    """
-    if len(token) > 4 and token.endswith("ies"):
-        token = token[:-3] + "y"
-    elif len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        token = token[:-1]
-    if len(token) > 3 and token.endswith("e"):
-        token = token[:-1]
-    return token
-
-
-def _clauses(text: str) -> list[tuple[str, ...]]:
-    """Lower-case stemmed tokens, split into clauses at punctuation.
-
-    Hyphens join words like spaces ("flu-like" == "flu like"); apostrophes are
-    dropped ("can't" == "cant"); other punctuation ends a clause so that
-    "dry mouth, swelling" does not read as swelling of the mouth.
-    """
-    text = text.casefold().replace("'", "").replace("\u2019", "").replace("-", " ")
-    result = []
-    for part in re.split(r"[^a-z0-9\s]+", text):
-        tokens = tuple(_stem(t) for t in part.split())
-        if tokens:
-            result.append(tokens)
-    return result
-
-
-def _phrase_tokens(phrase: str) -> tuple[str, ...]:
-    return tuple(token for clause in _clauses(phrase) for token in clause)
-
-
-# Every phrase (canonical term or synonym) as stemmed tokens -> canonical term.
-_TERMS: dict[str, _Term] = {t.term: t for t in _VOCABULARY}
-_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
-    (_phrase_tokens(phrase), t.term) for t in _VOCABULARY for phrase in (t.term, *t.synonyms)
-)
-# Index by first token so matching does not scan the whole vocabulary per word.
-_PHRASES_BY_FIRST_TOKEN: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-for _tokens, _term in _PHRASES:
-    _PHRASES_BY_FIRST_TOKEN.setdefault(_tokens[0], []).append((_tokens, _term))
-_RULES: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = tuple(
-    (term, frozenset(map(_stem, a)), frozenset(map(_stem, b))) for term, a, b in _NEARBY_RULES
-)
-_FILLER: frozenset[str] = frozenset(map(_stem, _FILLER_WORDS))
-
-
-# --- matching -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Match:
+class _Entry(NamedTuple):
     term: str
-    start: int  # token position over the whole text, for "leftmost wins" ties
-    end: int  # exclusive
+    effect_class: EffectClass
+    source: str
+    examples: tuple[str, ...]
 
 
-def _phrase_matches(clause: tuple[str, ...], offset: int) -> list[_Match]:
-    found = []
-    for i, token in enumerate(clause):
-        for tokens, term in _PHRASES_BY_FIRST_TOKEN.get(token, ()):
-            if clause[i : i + len(tokens)] == tokens:
-                found.append(_Match(term, offset + i, offset + i + len(tokens)))
+class _Pattern(NamedTuple):
+    entry: int  # index into _ENTRIES
+    slots: tuple[frozenset[str], ...]  # one or two sets of base words
+    ordered: bool  # the second slot must come after the first
+
+
+# --- the vocabulary, compiled once --------------------------------------------------
+
+
+# Endings taken off a written word to find its base form: (ending, what replaces
+# it). "breathing" -> "breath", "breathe"; "hives" -> "hive"; "wheezy" -> "wheeze".
+_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("iness", "y"),
+    ("iest", "y"),
+    ("est", ""),
+    ("ness", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ier", "y"),
+    ("ily", "y"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("es", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("er", ""),
+    ("ly", ""),
+    ("s", ""),
+    ("d", ""),
+    ("y", ""),
+    ("y", "e"),
+)
+_MIN_STEM = 3
+
+
+def _stems(word: str) -> set[str]:
+    """Possible base forms of a written word, the word itself included.
+
+    Two rounds, so "weaknesses" reaches "weak"; a doubled last consonant is
+    undone ("slurred" -> "slur"). Wrong guesses ("sing" -> "s") do no harm:
+    only stems that are vocabulary words are ever used.
+    """
+    found = {word}
+    frontier = [word]
+    for _ in range(2):
+        next_frontier = []
+        for current in frontier:
+            for ending, replacement in _ENDINGS:
+                if current.endswith(ending) and len(current) - len(ending) >= _MIN_STEM:
+                    stem = current[: -len(ending)]
+                    candidates = [stem + replacement]
+                    if not replacement and len(stem) > _MIN_STEM and stem[-1] == stem[-2]:
+                        candidates.append(stem[:-1])
+                    for candidate in candidates:
+                        if candidate not in found:
+                            found.add(candidate)
+                            next_frontier.append(candidate)
+        frontier = next_frontier
     return found
 
 
-def _drop_contained(matches: Sequence[_Match]) -> list[_Match]:
-    """Keep the most specific wording: a match inside a longer match is dropped.
+def _slot(spec: str) -> frozenset[str]:
+    words: set[str] = set()
+    for word in spec.split("|"):
+        word = word.strip()
+        if word.startswith("@"):
+            words |= _slot(vocab.GROUPS[word[1:]])
+        else:
+            words.add(word)
+    return frozenset(words)
+
+
+def _pattern(entry: int, spec: str) -> _Pattern:
+    ordered = " > " in spec
+    parts = spec.split(" > " if ordered else " + ")
+    return _Pattern(entry, tuple(_slot(part) for part in parts), ordered)
+
+
+_LEVELS = {
+    vocab.EMERGENCY: EffectClass.EMERGENCY,
+    vocab.SERIOUS: EffectClass.SERIOUS,
+    vocab.COMMON: EffectClass.COMMON,
+}
+_ENTRIES: tuple[_Entry, ...] = tuple(
+    _Entry(term, _LEVELS[level], source, examples)
+    for term, level, source, _, examples in vocab.ENTRIES
+)
+_BY_TERM: dict[str, _Entry] = {entry.term: entry for entry in _ENTRIES}
+_PATTERNS: tuple[_Pattern, ...] = tuple(
+    _pattern(index, spec)
+    for index, (_, _, _, specs, _) in enumerate(vocab.ENTRIES)
+    for spec in specs
+)
+# base word -> (pattern index, slot index) of every slot it can fill
+_SLOTS_BY_WORD: dict[str, list[tuple[int, int]]] = {}
+for _index, _pat in enumerate(_PATTERNS):
+    for _slot_index, _words in enumerate(_pat.slots):
+        for _word in _words:
+            _SLOTS_BY_WORD.setdefault(_word, []).append((_index, _slot_index))
+_BODY_PARTS = frozenset(vocab.BODY_PARTS)
+_CANNOT = tuple(tuple(phrase.split()) for phrase in vocab.CANNOT_PHRASES)
+
+
+# --- typing slips ---------------------------------------------------------------------
+
+
+def allowed_edits(typed: str, known: str) -> int:
+    """How many typing slips may separate a typed word from a vocabulary word.
+
+    None below 5 letters (the shorter word counts: "rash" is never "rush"),
+    one from 5 to 7 letters ("swolen"), two from 8 letters on ("dificulty").
+    """
+    shorter = min(len(typed), len(known))
+    if shorter < vocab.TYPO_MIN_LENGTH:
+        return 0
+    return 1 if shorter < vocab.TWO_EDITS_FROM_LENGTH else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbouring letters
+    (optimal string alignment) turning a into b; any value above limit reads limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (char_a != char_b),
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def _letters(word: str) -> int:
+    """The set of letters in a word, as bits (a=1, b=2, c=4, ...)."""
+    mask = 0
+    for char in word:
+        mask |= 1 << (ord(char) & 31)
+    return mask
+
+
+@functools.cache
+def _typo_index() -> dict[int, list[tuple[str, int]]]:
+    """Vocabulary words by length, each with its set of letters; built at the
+    first word that is not in the vocabulary, not at import."""
+    index: dict[int, list[tuple[str, int]]] = {}
+    for word in _SLOTS_BY_WORD:
+        index.setdefault(len(word), []).append((word, _letters(word)))
+    return index
+
+
+def typo_of(token: str) -> set[str]:
+    """The vocabulary words closest to a misspelt token, if any is close enough.
+
+    Each base form of the token ("swalowing" -> "swalow") is compared with
+    vocabulary words ("swallow"); the slips allowed depend on the shorter of
+    the two base forms (allowed_edits), so an ending never buys a short word
+    more slips. A slip adds or removes at most two letters from a word's set of
+    letters, so most words are ruled out by comparing those sets before any
+    letter-by-letter work.
+    """
+    index = _typo_index()
+    best, found = 3, set()
+    for stem in _stems(token):
+        letters = _letters(stem)
+        for length in range(len(stem) - 2, len(stem) + 3):
+            for word, word_letters in index.get(length, ()):
+                limit = allowed_edits(stem, word)
+                if (letters ^ word_letters).bit_count() > 2 * limit:
+                    continue
+                distance = edit_distance(stem, word, limit)
+                if distance <= limit and distance <= best:
+                    if distance < best:
+                        best, found = distance, set()
+                    found.add(word)
+    return found
+
+
+def known_word(token: str) -> set[str]:
+    """The vocabulary words a written token is, by its base forms ("hives" -> "hive")."""
+    return {stem for stem in _stems(token) if stem in _SLOTS_BY_WORD}
+
+
+@functools.lru_cache(maxsize=4096)
+def _bases(token: str) -> frozenset[str]:
+    """The vocabulary words a written token stands for (none for ordinary words)."""
+    exact = known_word(token)
+    if exact:
+        return frozenset(exact)
+    if len(token) < vocab.TYPO_MIN_LENGTH or token in REAL_WORDS or not token.isalpha():
+        return frozenset()
+    return frozenset(typo_of(token))
+
+
+# --- text ---------------------------------------------------------------------------
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """Lower-case words, split into clauses at punctuation.
+
+    Apostrophes are dropped ("can't" == "cant"), hyphens join words like spaces
+    ("flu-like" == "flu like"), and every way of saying "cannot" becomes
+    "cannot". Other punctuation ends a clause, so "dry mouth, swelling" does not
+    read as a swollen mouth.
+    """
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'").replace("'", "")
+    text = text.replace("-", " ")
+    clauses = []
+    for part in re.split(r"[^\w\s]+|_", text):
+        words = part.split()
+        if words:
+            clauses.append(_cannot(words))
+    return clauses
+
+
+def _cannot(words: list[str]) -> list[str]:
+    result: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase in _CANNOT:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                result.append("cannot")
+                i += len(phrase)
+                break
+        else:
+            result.append(words[i])
+            i += 1
+    return result
+
+
+# --- matching -------------------------------------------------------------------------
+
+
+class _Match(NamedTuple):
+    entry: int
+    anchors: frozenset[int]  # positions of the matched words over the whole text
+
+
+def _kind(bases: frozenset[str]) -> str | None:
+    if bases & _BODY_PARTS:
+        return "body"
+    return "symptom" if bases else None
+
+
+def _crosses_a_break(words: list[str], bases: list[frozenset[str]], lo: int, hi: int) -> bool:
+    """True when a conjunction between lo and hi separates unlike words.
+
+    "dry mouth and some swelling": mouth | swelling, a body part and a symptom,
+    so the swelling is not said to be in the mouth. "face and lips swollen" and
+    "swelling and itching in my face" join like words and read through.
+    """
+    for k in range(lo + 1, hi):
+        if words[k] not in vocab.CONJUNCTIONS:
+            continue
+        left = next((i for i in range(k - 1, lo, -1) if words[i] not in vocab.DETERMINERS), lo)
+        right = next((i for i in range(k + 1, hi) if words[i] not in vocab.DETERMINERS), hi)
+        kind = _kind(bases[left])
+        if kind is None or kind != _kind(bases[right]):
+            return True
+    return False
+
+
+def _clause_matches(words: list[str], offset: int) -> set[_Match]:
+    bases = [_bases(word) for word in words]
+    positions: dict[int, tuple[set[int], ...]] = {}
+    for i, word_bases in enumerate(bases):
+        for base in word_bases:
+            for pattern, slot in _SLOTS_BY_WORD[base]:
+                slots = positions.setdefault(
+                    pattern, tuple(set() for _ in _PATTERNS[pattern].slots)
+                )
+                slots[slot].add(i)
+    found: set[_Match] = set()
+    for index, slots in positions.items():
+        pattern = _PATTERNS[index]
+        if len(slots) == 1:
+            found |= {_Match(pattern.entry, frozenset({offset + i})) for i in slots[0]}
+            continue
+        for i, j in itertools.product(*slots):
+            lo, hi = min(i, j), max(i, j)
+            if (
+                i != j
+                and not (pattern.ordered and j < i)
+                and hi - lo - 1 <= vocab.MAX_GAP
+                and not _crosses_a_break(words, bases, lo, hi)
+            ):
+                found.add(_Match(pattern.entry, frozenset({offset + i, offset + j})))
+    return found
+
+
+def _most_specific(matches: set[_Match]) -> list[_Match]:
+    """Drop a match whose words all belong to a longer match, unless it is an emergency.
 
     This is what makes "muscle weakness at the injection site" common although
-    it contains the serious "muscle weakness". It cannot hide an emergency: no
-    emergency phrase sits inside a milder phrase (a unit test puts every pair
-    of vocabulary phrases side by side to check), and the nearby-word rules
-    below are never dropped.
+    "weakness" alone is serious. An emergency is never dropped, whatever
+    surrounds it (clinical.md: never downgrade an emergency).
     """
     return [
         m
         for m in matches
-        if not any(
-            o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-            for o in matches
-        )
+        if _ENTRIES[m.entry].effect_class is EffectClass.EMERGENCY
+        or not any(m.anchors < other.anchors for other in matches)
     ]
-
-
-def _nearby_matches(clause: tuple[str, ...], offset: int) -> list[_Match]:
-    kept = [(i, t) for i, t in enumerate(clause) if t not in _FILLER]
-    found = []
-    for (i, left), (j, right) in itertools.pairwise(kept):
-        for term, group_a, group_b in _RULES:
-            if (left in group_a and right in group_b) or (left in group_b and right in group_a):
-                found.append(_Match(term, offset + i, offset + j + 1))
-    return found
 
 
 def classify(text: str) -> Classification:
     """Classify free text such as "bad headache since monday" or "hives".
 
     Raises InvalidInput for empty or blank text. Text that matches nothing is
-    OTHER with term None. When several terms match, the most severe class
-    wins; among equally severe terms, the one written first.
+    OTHER with term None. When several entries match, the most severe class
+    wins; among equally severe ones, the one written first.
     """
     if not text or not text.strip():
         raise InvalidInput("Describe the side effect, e.g. 'headache' or 'trouble swallowing'.")
-    phrase_matches: list[_Match] = []
-    nearby: list[_Match] = []
+    matches: set[_Match] = set()
     offset = 0
-    for clause in _clauses(text):
-        phrase_matches += _phrase_matches(clause, offset)
-        nearby += _nearby_matches(clause, offset)
-        offset += len(clause)
-    matches = _drop_contained(phrase_matches) + nearby
+    for words in _clauses(text):
+        matches |= _clause_matches(words, offset)
+        offset += len(words)
     if not matches:
         return Classification(None, EffectClass.OTHER, ADVICE[EffectClass.OTHER])
-    best = max(matches, key=lambda m: (_SEVERITY[_TERMS[m.term].effect_class], -m.start))
-    effect_class = _TERMS[best.term].effect_class
-    return Classification(best.term, effect_class, ADVICE[effect_class])
+    best = max(
+        _most_specific(matches),
+        key=lambda m: (_SEVERITY[_ENTRIES[m.entry].effect_class], -min(m.anchors), -m.entry),
+    )
+    entry = _ENTRIES[best.entry]
+    return Classification(entry.term, entry.effect_class, ADVICE[entry.effect_class])
 
 
 def severity(effect_class: EffectClass) -> int:
@@ -452,13 +465,22 @@ def is_persistent(
 
 
 def vocabulary() -> list[tuple[str, EffectClass]]:
-    """Canonical terms with their class, in the issue's order: common, serious, emergency."""
-    return [(t.term, t.effect_class) for t in _VOCABULARY]
+    """Canonical terms with their class: emergency, serious, then common."""
+    return [(entry.term, entry.effect_class) for entry in _ENTRIES]
+
+
+def _entry(term: str) -> _Entry:
+    try:
+        return _BY_TERM[term]
+    except KeyError:
+        raise InvalidInput(f"'{term}' is not a side effect in tracker's list.") from None
 
 
 def synonyms(term: str) -> tuple[str, ...]:
-    """The other spellings tracker recognises for a canonical term (for help text)."""
-    try:
-        return _TERMS[term].synonyms
-    except KeyError:
-        raise InvalidInput(f"'{term}' is not a side effect in tracker's list.") from None
+    """Other ways patients write a canonical term (examples, each classified as the term)."""
+    return tuple(example for example in _entry(term).examples if example != term)
+
+
+def source(term: str) -> str:
+    """Where the class of a canonical term comes from (fact sheet number, leaflet)."""
+    return _entry(term).source
