@@ -40,7 +40,7 @@ Scale = Callable[[float], float]
 # Relative column widths per table (sections.TableBlock.key).
 COLUMN_WIDTHS = {
     "injections": (11, 8, 6, 38, 12, 10, 15),
-    "cycles": (13, 10, 10, 12, 14, 41),
+    "cycles": (13, 10, 10, 12, 9, 16, 30),
     "effects": (11, 38, 10, 9, 8, 24),
 }
 

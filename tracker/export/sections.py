@@ -256,7 +256,7 @@ def long_term_text(long_term: LongTerm) -> str:
 def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
     return RecommendationBlock(
         title="What the records suggest",
-        tag=f"Recommendation: {review.recommendation.value.replace('_', ' ')}",
+        tag=review.headline,
         summary=review.summary,
         reasons=list(review.reasons),
         long_term=long_term_text(long_term),
@@ -272,6 +272,7 @@ CYCLE_COLUMNS = (
     "Baseline",
     "Days 14-56",
     "Reduction",
+    "Points",
     "Response",
     "Side effects",
 )
@@ -321,6 +322,22 @@ def reduction_cell(value: float | None) -> str:
     return f"{value:.1f} %" if value >= 0 else f"{value:.1f} % (worse)"
 
 
+def points_cell(value: float | None) -> str:
+    """The change in points on the 0-10 scale (about 2 is clinically important)."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if value >= 0 else f"{value:.1f} (worse)"
+
+
+def response_cell(cycle: CycleReview) -> str:
+    if cycle.no_pain_before:
+        return "not evaluable (no pain before)"
+    text = cycle.response.value.replace("_", " ")
+    if cycle.reduction_pct is not None and cycle.reduction_pct < 0:
+        return f"{text} (worse)"
+    return text
+
+
 def effect_counts_cell(counts: dict[str, int]) -> str:
     return ", ".join(f"{count} {name}" for name, count in counts.items() if count) or "none"
 
@@ -331,7 +348,8 @@ def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
         score_cell(cycle.baseline),
         score_cell(cycle.effect),
         reduction_cell(cycle.reduction_pct),
-        cycle.response.value.replace("_", " "),
+        points_cell(cycle.change_points),
+        response_cell(cycle),
         effect_counts_cell(cycle.side_effects),
     )
 

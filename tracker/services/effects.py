@@ -20,7 +20,12 @@ from tracker.store.scope import patient_id
 
 
 def record_effect(
-    db: Database, text: str, day: date, severity: Severity, note: str | None, today: date
+    db: Database,
+    text: str,
+    day: date,
+    severity: Severity | None,
+    note: str | None,
+    today: date,
 ) -> EffectView:
     not_in_future(day, today, "the side effect's date")
     classification = classify(text)
@@ -31,7 +36,7 @@ def record_effect(
             text=text.strip(),
             term=classification.term,
             effect_class=classification.effect_class.value,
-            severity=severity.value,
+            severity=None if severity is None else severity.value,
             note=note or None,
         )
         session.add(row)
@@ -86,7 +91,7 @@ def to_record(row: SideEffect) -> EffectRecord:
         text=row.text,
         term=row.term,
         effect_class=EffectClass(row.effect_class),
-        severity=Severity(row.severity),
+        severity=None if row.severity is None else Severity(row.severity),
         note=row.note,
         resolved_on=row.resolved_on,
     )

@@ -145,7 +145,9 @@ def build_report(
     pain = [pain_record(row) for row in pain_rows]
     scores = [response.PainEntry(p.day, p.score) for p in pain if p.day <= review_day]
     events = [
-        response.EffectEvent(v.record.day, v.record.effect_class, v.record.resolved_on)
+        response.EffectEvent(
+            v.record.day, v.record.effect_class, v.record.resolved_on, v.record.text
+        )
         for v in effects
         if v.record.day <= review_day
     ]
