@@ -51,7 +51,7 @@ def effect() -> None:
 @click.option(
     "--severity",
     type=SEVERITY,
-    help="How bad it is, in your own words; left out, none is recorded (not stated).",
+    help="How bad it is, as you would say. Leave it out and none is recorded (not stated).",
 )
 @click.option("--note", type=NOTE, help="Anything worth remembering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entry with its class and advice.")

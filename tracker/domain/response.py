@@ -474,9 +474,7 @@ HEADLINES: dict[Recommendation, str] = {
 
 # What follows the headline; none of them repeats it.
 _SUMMARIES: dict[Recommendation, str] = {
-    Recommendation.INSUFFICIENT_DATA: (
-        "There are not enough pain scores yet to say whether the treatment is helping."
-    ),
+    Recommendation.INSUFFICIENT_DATA: "The points below say what is missing.",
     Recommendation.CONTINUE: (
         f"The latest evaluable cycle showed a reduction in pain of "
         f"{MODERATE_REDUCTION_PCT:.0f} % or more, and nothing recorded since the latest "
