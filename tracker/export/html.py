@@ -70,6 +70,10 @@ th, td { text-align: left; vertical-align: top; padding: 3px 6px;
   border-bottom: 1px solid #c8cdd3; }
 th { background: #e8edf2; }
 tbody tr:nth-child(even) td { background: #f7f8fa; }
+/* Emergency and serious side effects; the class cell says so in words too. */
+tbody tr.urgent td { background: #fdecea; font-weight: bold; color: #8a1c12;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+tbody tr.urgent td:first-child { box-shadow: inset 4px 0 0 #b3261e; }
 .empty { color: #646c74; }
 footer { margin-top: 18px; font-size: 12px; font-style: italic; color: #646c74; }
 footer p { margin: 2px 0; }
@@ -213,7 +217,10 @@ def _table(block: TableBlock) -> str:
         return f'{heading}<p class="empty">{esc(block.empty)}</p></section>'
     head = "".join(f'<th scope="col">{esc(column)}</th>' for column in block.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+        ('<tr class="urgent">' if index in block.highlighted else "<tr>")
+        + "".join(f"<td>{esc(cell)}</td>" for cell in row)
+        + "</tr>"
+        for index, row in enumerate(block.rows)
     )
     return f"{heading}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
 

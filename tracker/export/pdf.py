@@ -32,6 +32,8 @@ GRID = (228, 231, 235)
 HEADING_FILL = (232, 237, 242)
 ZEBRA_FILL = (247, 248, 250)
 ACCENT = (0, 104, 139)  # injections, and the recommendation bar
+URGENT_FILL = (253, 236, 234)  # emergency and serious side-effect rows
+URGENT_INK = (138, 28, 18)
 PAIN_LINE = (60, 70, 90)
 
 # Maps a fraction of the chart (or a pain score) to a page coordinate in mm.
@@ -41,7 +43,7 @@ Scale = Callable[[float], float]
 COLUMN_WIDTHS = {
     "injections": (11, 8, 6, 38, 12, 10, 15),
     "cycles": (13, 10, 10, 12, 9, 16, 30),
-    "effects": (11, 38, 10, 9, 8, 24),
+    "effects": (11, 33, 19, 8, 7, 22),
 }
 
 # Characters outside latin-1 that have a plain equivalent; everything else
@@ -325,10 +327,12 @@ def _table(pdf: _ReportPDF, block: TableBlock) -> None:
         padding=(0.8, 1.2),
         repeat_headings=1,
     ) as table:
-        for cells in [block.columns, *block.rows]:
+        urgent = FontFace(emphasis="BOLD", color=URGENT_INK, fill_color=URGENT_FILL)
+        for index, cells in enumerate([block.columns, *block.rows], start=-1):
             row = table.row()
+            style = urgent if index in block.highlighted else None
             for text in cells:
-                row.cell(latin1(text))
+                row.cell(latin1(text), style=style)
     pdf.continued = None
 
 

@@ -26,7 +26,9 @@ from tracker.domain.response import (
     Review,
     daily_means,
 )
+from tracker.domain.safety import CLASS_IN_WORDS, is_urgent
 from tracker.domain.schedule import Due, DueStatus
+from tracker.domain.side_effects import EffectClass
 from tracker.export.model import Report
 
 TITLE = "Injection treatment summary"
@@ -73,6 +75,8 @@ class TableBlock:
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
     empty: str  # shown instead of the table when there are no rows
+    # Rows (by index) that must stand out: emergency and serious side effects.
+    highlighted: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -377,11 +381,18 @@ def effect_row(view: EffectView) -> tuple[str, ...]:
     return (
         record.day.isoformat(),
         text,
-        record.effect_class.value,
-        record.severity.value,
+        class_cell(record.effect_class),
+        record.severity_text,
         cycle,
         effect_status(view),
     )
+
+
+def class_cell(effect_class: EffectClass) -> str:
+    """An urgent class in capitals with what it means, so it reads without colour."""
+    if is_urgent(effect_class):
+        return CLASS_IN_WORDS[effect_class].upper().replace(":", " -", 1)
+    return effect_class.value
 
 
 def effect_table(views: list[EffectView]) -> TableBlock:
@@ -391,6 +402,9 @@ def effect_table(views: list[EffectView]) -> TableBlock:
         columns=EFFECT_COLUMNS,
         rows=[effect_row(v) for v in views],
         empty="No side effects recorded in this period.",
+        highlighted=frozenset(
+            index for index, view in enumerate(views) if is_urgent(view.record.effect_class)
+        ),
     )
 
 
