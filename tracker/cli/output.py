@@ -25,6 +25,9 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
     due_text,
     iso,
     long_date,
+    safety_cell,
+    safety_json,
+    safety_legend,
     short_date,
     table,
     to_json,
@@ -385,11 +388,19 @@ def undo_text(reverted: list[ChangeRecord]) -> str:
 
 def patient_json(summary: Any) -> dict[str, Any]:
     """``summary`` is services.patients.PatientSummary."""
-    return {"patient": summary.name, "records": summary.records, **due_json(summary.due)}
+    return {
+        "patient": summary.name,
+        "records": summary.records,
+        **due_json(summary.due),
+        "open_safety_effects": safety_json(summary),
+    }
 
 
 def patients_table(summaries: list[Any]) -> str:
     rows = [
-        [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-"] for s in summaries
+        [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-", safety_cell(s)]
+        for s in summaries
     ]
-    return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE"], rows)
+    return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE", "SAFETY"], rows) + safety_legend(
+        summaries
+    )

@@ -39,7 +39,10 @@ EXIT_NEEDS_ATTENTION = 1
     "--all",
     "all_patients",
     is_flag=True,
-    help="One row per patient, overdue first (--check: exit 1 if any needs attention).",
+    help=(
+        "One row per patient: open serious or emergency side effects first, then overdue "
+        "(--check: exit 1 if any needs attention)."
+    ),
 )
 @click.pass_context
 def due(
@@ -88,7 +91,8 @@ def _due_all(
         click.echo(output.to_json([output.due_all_json(row) for row in rows]))
     else:
         click.echo(output.due_all_table(rows))
-    if check and any(row.due.status.needs_attention for row in rows):
+    # An open serious or emergency side effect needs attention even when no injection is due.
+    if check and any(row.due.status.needs_attention or row.safety for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 

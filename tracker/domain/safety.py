@@ -38,7 +38,29 @@ class OpenSafetyEffect:
     text: str
     effect_class: EffectClass
 
+    @property
+    def urgency(self) -> int:
+        """Higher is more urgent: an emergency before a serious effect."""
+        return severity(self.effect_class)
+
+    @property
+    def label(self) -> str:
+        """'EMERGENCY: trouble swallowing (since 2026-11-20)'."""
+        return f"{self.effect_class.value.upper()}: {self.text} (since {self.day.isoformat()})"
+
 
 def most_urgent_first(effects: Iterable[OpenSafetyEffect]) -> tuple[OpenSafetyEffect, ...]:
     """Emergencies before serious effects, then oldest first (the longest open)."""
-    return tuple(sorted(effects, key=lambda e: (-severity(e.effect_class), e.day, e.id)))
+    return tuple(sorted(effects, key=lambda e: (-e.urgency, e.day, e.id)))
+
+
+def by_patient(
+    rows: Iterable[tuple[int, int, date, str, str]],
+) -> dict[int, tuple[OpenSafetyEffect, ...]]:
+    """(patient id, effect id, date, text, class) rows, grouped and ordered per patient."""
+    grouped: dict[int, list[OpenSafetyEffect]] = {}
+    for patient_id, effect_id, day, text, effect_class in rows:
+        grouped.setdefault(patient_id, []).append(
+            OpenSafetyEffect(effect_id, day, text, EffectClass(effect_class))
+        )
+    return {patient_id: most_urgent_first(effects) for patient_id, effects in grouped.items()}

@@ -15,11 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
+
+if TYPE_CHECKING:
+    from tracker.domain.safety import OpenSafetyEffect
 
 SQLITE_URL_PREFIX = "sqlite:///"
 T = TypeVar("T")
@@ -49,7 +52,7 @@ def quick_due(
 def quick_due_all(
     location: str | None, today: date, within_days: int | None = None
 ) -> list[schedule.PatientDue] | None:
-    """Every patient's Due in three queries, most urgent first."""
+    """Every patient's Due and open serious/emergency side effects, most urgent first."""
     return _read(location, lambda connection: _due_all(connection, today, within_days))
 
 
@@ -86,6 +89,7 @@ def _due_all(
         (AppointmentStatus.BOOKED.value, today.isoformat()),
     ):
         upcoming[row[0]] = _appointment(row[1:])  # the earliest one per patient is written last
+    safety = _open_safety(connection, today)
     # A clinic's patients share a few hundred last-injection dates and plans:
     # each distinct combination is worked out once.
     dues: dict[tuple[str | None, int, int], schedule.Due] = {}
@@ -107,8 +111,27 @@ def _due_all(
         appointment = upcoming.get(patient_id)
         if appointment is not None:
             due = replace(due, appointment=appointment)
-        result.append(schedule.PatientDue(name, due))
+        result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
     return schedule.by_attention(result)
+
+
+def _open_safety(
+    connection: sqlite3.Connection, today: date
+) -> dict[int, tuple[OpenSafetyEffect, ...]]:
+    """The same rows as services.patients._open_safety: open, serious or emergency."""
+    from tracker.domain import safety
+
+    urgent = sorted(safety.URGENT_CLASSES)
+    rows = connection.execute(
+        "SELECT patient_id, id, date, text, effect_class FROM side_effects "
+        f"WHERE resolved_on IS NULL AND effect_class IN ({', '.join('?' * len(urgent))}) "
+        "AND date <= ?",
+        (*urgent, today.isoformat()),
+    )
+    return safety.by_patient(
+        (patient_id, effect_id, date.fromisoformat(day), text, effect_class)
+        for patient_id, effect_id, day, text, effect_class in rows
+    )
 
 
 def _due(
