@@ -199,6 +199,13 @@ def period_text(since: date | None, until: date | None) -> str:
     return "all records"
 
 
+def as_of_text(report: Report) -> str:
+    """A period that ended before today: everything below is as it stood then."""
+    if report.until is None or report.until >= report.generated_on:
+        return ""
+    return f" (everything shown as it stood on {report.until.isoformat()})"
+
+
 def due_text(due: Due) -> str:
     if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
         return "no injection recorded yet"
@@ -233,7 +240,7 @@ def facts(report: Report) -> list[tuple[str, str]]:
     return [
         ("Product", products_text(report.products)),
         ("Plan", plan_text(report.plan)),
-        ("Period", period_text(report.since, report.until)),
+        ("Period", period_text(report.since, report.until) + as_of_text(report)),
         ("Last injection", long_date(last) if last else "none recorded"),
         ("Next due", due_text(report.due)),
         ("Next appointment", appointment_text(report.due.appointment)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -94,6 +95,18 @@ def to_record(row: SideEffect) -> EffectRecord:
         severity=None if row.severity is None else Severity(row.severity),
         note=row.note,
         resolved_on=row.resolved_on,
+    )
+
+
+def as_of(view: EffectView, day: date) -> EffectView:
+    """The effect as it stood on ``day``: one resolved after it was still open then."""
+    record = view.record
+    if record.resolved_on is None or record.resolved_on <= day:
+        return view
+    return replace(
+        view,
+        record=replace(record, resolved_on=None),
+        persistent=is_persistent(record.effect_class, record.day, None, day),
     )
 
 
