@@ -46,7 +46,7 @@ def test_the_html_report_of_a_past_period_is_as_of_its_end(summer: Tracker, tmp_
     assert "open > 14 days" in text  # the headache, 60 days old on 30 September
     assert "Something to talk over with your doctor" in text
     assert (
-        'A side effect that needs emergency help, "trouble swallowing" (emergency), was '
+        'A side effect that needs emergency help, "trouble swallowing", was '
         "recorded on 2026-07-20, day 191 after the injection of 2026-01-10" in text
     )
     assert "after the latest injection" not in text

@@ -483,9 +483,8 @@ def test_a_serious_effect_after_the_latest_injection_is_review_even_without_eval
     result = review([INJ], [], [effect(3, EffectClass.SERIOUS, resolved=5)], d(10))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
     assert result.reasons[0] == (
-        'A serious side effect, "symptom" (serious), was recorded on 2026-01-04, day 3 after '
-        "the injection of 2026-01-01: your doctor should hear about it before the next "
-        "injection."
+        'A serious side effect, "symptom", was recorded on 2026-01-04, day 3 after the '
+        "injection of 2026-01-01: your doctor should hear about it before the next injection."
     )
 
 
@@ -560,7 +559,7 @@ def test_two_minimal_cycles_and_a_serious_effect_is_consider_stopping_with_safet
     effects = [effect(110, EffectClass.SERIOUS)]
     result = review([INJ, second], entries, effects, d(160))
     assert result.recommendation is Recommendation.CONSIDER_STOPPING
-    assert result.reasons[0].startswith('A serious side effect, "symptom" (serious), was')
+    assert result.reasons[0].startswith('A serious side effect, "symptom", was recorded')
     assert result.reasons[1].startswith("The two latest evaluable cycles")
     assert result.reasons[2].startswith("The latest evaluable cycle (injection 2026-04-11)")
 

@@ -320,12 +320,12 @@ def _urgent_reason(event: EffectEvent, injections: Sequence[date]) -> str:
     when = f"recorded on {event.started}, {_injection_of(event.started, injections)}"
     if event.effect_class is EffectClass.EMERGENCY:
         return (
-            f"A side effect that needs emergency help, {_named(event)}, was {when}: "
+            f"A side effect that needs emergency help, {_quoted(event)}, was {when}: "
             "if it is still going on, get emergency help now; either way your doctor "
             "should hear about it before the next injection."
         )
     return (
-        f"A serious side effect, {_named(event)}, was {when}: your doctor should hear "
+        f"A serious side effect, {_quoted(event)}, was {when}: your doctor should hear "
         "about it before the next injection."
     )
 
