@@ -57,6 +57,10 @@ def test_a_serious_side_effect_after_the_latest_injection_means_review_with_doct
     assert data["recommendation"] == "review_with_doctor"
     assert "serious" in data["reasons"][0]
     assert data["cycles"][0]["side_effects"]["serious"] == 1
+    out = tracker.ok("review").stdout
+    assert '  ! A serious side effect, "double vision", was recorded on 2026-08-03' in out
+    assert "  - The latest evaluable cycle" in out
+    assert "! 1 SERIOUS" in out
 
 
 def test_two_cycles_below_30_percent_in_a_row_mean_talking_it_over_with_the_doctor(tracker):

@@ -128,6 +128,7 @@ def test_the_page_shows_the_whole_report(year: Tracker, tmp_path: Path) -> None:
     assert flat(summary) in text
     assert f'<p class="tag">{headline.rstrip(".")}</p>' in raw
     assert "Recommendation" not in text
+    assert '<li class="urgent">A serious side effect, &quot;drooping eyelids&quot;, was' in raw
     for reason in review["reasons"]:
         assert flat(reason) in text
     assert "Next due Tue 1 Dec 2026 (in 6 days)" in text

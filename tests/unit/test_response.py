@@ -513,6 +513,7 @@ def test_earlier_serious_and_emergency_effects_stay_named_as_history():
     ]
     result = review([INJ, second, third], entries, effects, d(260))
     assert result.recommendation is Recommendation.CONTINUE
+    assert result.urgent_reasons == {1, 2, 3}  # the history stands out too
     assert result.reasons[1:] == [
         'Earlier: "trouble swallowing" (emergency) was recorded on 2026-04-16, day 5 after '
         "the injection of 2026-04-11 (resolved 2026-04-17): mention it to your doctor at "
@@ -572,6 +573,7 @@ def test_reasons_list_every_finding_with_emergency_before_serious_before_lingeri
     ]
     result = review([INJ], pain(MINIMAL_PAIN), effects, d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
+    assert result.urgent_reasons == {0, 1}  # not the lingering common one
     assert [r.split(" ")[1:4] for r in result.reasons] == [
         ["side", "effect", "that"],  # emergency
         ["serious", "side", "effect,"],

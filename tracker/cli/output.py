@@ -260,7 +260,10 @@ def review_text(review: Review, long_term: LongTerm) -> str:
         lines += [table(headers, rows), ""]
     lines.append(f"{review.headline}.")
     lines.append(review.summary)
-    lines += [f"  - {reason}" for reason in review.reasons]
+    lines += [
+        f"  {URGENT_MARK if index in review.urgent_reasons else '-'} {reason}"
+        for index, reason in enumerate(review.reasons)
+    ]
     lines += [
         "",
         _long_term_text(long_term),

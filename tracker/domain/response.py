@@ -136,6 +136,9 @@ class Review:
     recommendation: Recommendation
     reasons: list[str]
     summary: str
+    # Indexes of the reasons about a serious or emergency side effect: every
+    # output makes them stand out.
+    urgent_reasons: frozenset[int] = frozenset()
 
     @property
     def headline(self) -> str:
@@ -348,20 +351,20 @@ def _urgent_by_rank(effects: Sequence[EffectEvent]) -> list[EffectEvent]:
 
 def _safety_reasons(
     effects: Sequence[EffectEvent], injections: Sequence[date], today: date
-) -> tuple[list[str], list[str]]:
-    """(findings that ask for the doctor now, history to mention at every review).
+) -> tuple[list[str], list[str], list[str]]:
+    """(urgent findings, lingering common effects, history to mention at every review).
 
     Serious and emergency effects since the latest injection, and common ones
-    still open too long, are findings. Serious and emergency effects before the
-    latest injection are history: a later injection has been given since.
+    still open too long, ask for the doctor now. Serious and emergency effects
+    before the latest injection are history: a later injection has been given since.
     """
     latest = injections[-1]
-    urgent = _urgent_by_rank(effects)
-    findings = [_urgent_reason(e, injections) for e in urgent if e.started >= latest]
-    history = [_history_reason(e, injections) for e in urgent if e.started < latest]
+    by_rank = _urgent_by_rank(effects)
+    urgent = [_urgent_reason(e, injections) for e in by_rank if e.started >= latest]
+    history = [_history_reason(e, injections) for e in by_rank if e.started < latest]
     # A common effect that is still open matters whichever cycle it began in,
     # but not one that began before treatment started.
-    lingering = sorted(
+    open_too_long = sorted(
         (
             e
             for e in effects
@@ -370,14 +373,13 @@ def _safety_reasons(
         ),
         key=lambda e: e.started,
     )
-    for e in lingering:
-        days = (today - e.started).days
-        findings.append(
-            f"A common side effect, {_quoted(e)}, that started on {e.started} is still open "
-            f"after {days} days (more than {PERSISTENT_AFTER_DAYS}): tell your doctor, as it "
-            "has not gone away."
-        )
-    return findings, history
+    lingering = [
+        f"A common side effect, {_quoted(e)}, that started on {e.started} is still open "
+        f"after {(today - e.started).days} days (more than {PERSISTENT_AFTER_DAYS}): tell "
+        "your doctor, as it has not gone away."
+        for e in open_too_long
+    ]
+    return urgent, lingering, history
 
 
 def _change_text(cycle: CycleReview) -> str:
@@ -526,13 +528,18 @@ def review(
         )
     effects = _as_of(effects, today)
     cycles = _cycles(injections, daily_means(pain), effects, today)
-    findings, history = _safety_reasons(effects, injections, today)
+    urgent, lingering, history = _safety_reasons(effects, injections, today)
+    findings = urgent + lingering
     recommendation = _recommend(cycles, has_safety_finding=bool(findings))
+    reasons = findings + _response_reasons(cycles) + history
     return Review(
         cycles=cycles,
         recommendation=recommendation,
-        reasons=findings + _response_reasons(cycles) + history,
+        reasons=reasons,
         summary=f"{_SUMMARIES[recommendation]} {_DISCLAIMER}",
+        urgent_reasons=frozenset(
+            [*range(len(urgent)), *range(len(reasons) - len(history), len(reasons))]
+        ),
     )
 
 

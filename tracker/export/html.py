@@ -74,6 +74,7 @@ tbody tr:nth-child(even) td { background: #f7f8fa; }
 tbody tr.urgent td { background: #fdecea; font-weight: bold; color: #8a1c12;
   -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 tbody tr.urgent td:first-child { box-shadow: inset 4px 0 0 #b3261e; }
+.recommendation li.urgent { font-weight: bold; color: #8a1c12; }
 .empty { color: #646c74; }
 footer { margin-top: 18px; font-size: 12px; font-style: italic; color: #646c74; }
 footer p { margin: 2px 0; }
@@ -121,7 +122,10 @@ def _facts(facts: list[tuple[str, str]]) -> str:
 
 
 def _recommendation(block: RecommendationBlock) -> str:
-    reasons = "".join(f"<li>{esc(reason)}</li>" for reason in block.reasons)
+    reasons = "".join(
+        ('<li class="urgent">' if index in block.urgent_reasons else "<li>") + f"{esc(reason)}</li>"
+        for index, reason in enumerate(block.reasons)
+    )
     return (
         f'<section class="recommendation"><h2>{esc(block.title)}</h2>'
         f'<p class="tag">{esc(block.tag)}</p>'

@@ -43,7 +43,7 @@ Scale = Callable[[float], float]
 COLUMN_WIDTHS = {
     "injections": (11, 8, 6, 38, 12, 10, 15),
     "cycles": (13, 10, 10, 12, 9, 16, 30),
-    "effects": (11, 33, 19, 8, 7, 22),
+    "effects": (11, 31, 19, 10, 7, 22),
 }
 
 # Characters outside latin-1 that have a plain equivalent; everything else
@@ -206,10 +206,15 @@ def _recommendation(pdf: _ReportPDF, block: RecommendationBlock) -> None:
     pdf.set_x(indent)
     pdf.use_font(8.5, "B")
     pdf.multi_cell(width, 4.0, latin1(block.summary), new_x="LMARGIN", new_y="NEXT")
-    pdf.use_font(8.5)
-    for reason in block.reasons:
+    for index, reason in enumerate(block.reasons):
+        urgent = index in block.urgent_reasons
+        # Serious and emergency side effects stand out: bold, red, marked "!".
+        if urgent:
+            pdf.use_font(8.5, "B", color=URGENT_INK)
+        else:
+            pdf.use_font(8.5)
         pdf.set_x(indent)
-        pdf.cell(3.5, 4.0, "-")
+        pdf.cell(3.5, 4.0, "!" if urgent else "-")
         pdf.multi_cell(width - 3.5, 4.0, latin1(reason), new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(indent)
     pdf.use_font(8.5, color=MUTED)

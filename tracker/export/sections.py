@@ -26,7 +26,7 @@ from tracker.domain.response import (
     Review,
     daily_means,
 )
-from tracker.domain.safety import CLASS_IN_WORDS, is_urgent
+from tracker.domain.safety import CLASS_IN_WORDS, URGENT_MARK, is_urgent
 from tracker.domain.schedule import Due, DueStatus
 from tracker.domain.side_effects import EffectClass
 from tracker.export.model import Report
@@ -86,6 +86,7 @@ class RecommendationBlock:
     summary: str
     reasons: list[str]
     long_term: str
+    urgent_reasons: frozenset[int] = frozenset()  # about serious or emergency side effects
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
         tag=review.headline,
         summary=review.summary,
         reasons=list(review.reasons),
+        urgent_reasons=review.urgent_reasons,
         long_term=long_term_text(long_term),
     )
 
@@ -350,7 +352,17 @@ def response_cell(cycle: CycleReview) -> str:
 
 
 def effect_counts_cell(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {name}" for name, count in counts.items() if count) or "none"
+    """'1 common, ! 1 EMERGENCY': urgent classes stand out without colour."""
+    return (
+        ", ".join(
+            f"{URGENT_MARK} {count} {name.upper()}"
+            if is_urgent(EffectClass(name))
+            else f"{count} {name}"
+            for name, count in counts.items()
+            if count
+        )
+        or "none"
+    )
 
 
 def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
