@@ -55,7 +55,7 @@ def due(
       tracker due
       tracker due --json
       tracker due --check || notify-send "Time to book your injection"
-      tracker due --all                 every patient, overdue first
+      tracker due --all                 every patient, safety and overdue first
     """
     from tracker.cli import due_output as output
     from tracker.store.quick_due import quick_due
