@@ -88,7 +88,37 @@ def test_effect_prints_its_class_and_advice(tracker, text, effect_class):
     assert data["class"] == effect_class
     assert data["text"] == text
     assert data["advice"]
-    assert data["severity"] == "mild"
+    assert data["severity"] is None  # none given, none invented
+
+
+def test_a_severity_is_stored_only_when_given_and_otherwise_shown_as_not_stated(tracker):
+    tracker.ok("effect", "headache", "--date", "2026-11-01")
+    out = tracker.ok("effect", "dry mouth", "--date", "2026-11-02", "--severity", "Moderate")
+    assert "(moderate, " in out.stdout
+    assert "(severity not stated, " in tracker.ok("effect", "nausea").stdout
+    assert [e["severity"] for e in tracker.json("effects")] == [None, "moderate", None]
+    table = tracker.ok("effects").stdout
+    assert "headache   common  not stated" in table
+    help_text = tracker.ok("effect", "record", "--help").stdout
+    severity_help = help_text.split("--severity [", 1)[1].split("--note")[0]
+    assert "not stated" in severity_help
+    assert "default" not in severity_help.lower()
+
+
+def test_emergency_and_serious_effects_are_marked_in_the_list_without_colour(tracker):
+    tracker.ok("effect", "headache", "--date", "2026-11-01")
+    tracker.ok("effect", "trouble swallowing", "--date", "2026-11-02")
+    tracker.ok("effect", "double vision", "--date", "2026-11-03")
+    lines = tracker.ok("effects").stdout.splitlines()
+    assert "\x1b" not in "".join(lines)
+    assert "! EMERGENCY" in lines[2] and "! SERIOUS" in lines[3]
+    assert "! " not in lines[1]
+    assert lines[-1].startswith("! marks an emergency")
+
+
+def test_the_list_has_no_legend_when_nothing_is_urgent(tracker):
+    tracker.ok("effect", "headache")
+    assert "! marks" not in tracker.ok("effects").stdout
 
 
 def test_an_emergency_stands_out_in_the_human_output(tracker):

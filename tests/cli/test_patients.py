@@ -134,6 +134,46 @@ def test_due_all_lists_every_patient_overdue_first_and_check_flags_any(tracker, 
     assert out.splitlines()[0].split()[:3] == ["PATIENT", "STATUS", "NEXT"]
 
 
+def test_an_open_serious_or_emergency_effect_marks_the_patient_and_fails_the_check(tracker):
+    today = "2026-11-25"
+    tracker.ok("patients", "add", "Mum")
+    tracker.ok("patients", "add", "Dad")
+    tracker.ok("log", "2026-11-01", today=today)  # nobody is due
+    mum, dad = as_patient(tracker, "Mum"), as_patient(tracker, "Dad")
+    mum.ok("log", "2026-11-02", today=today)
+    mum.ok("effect", "double vision", "--date", "2026-11-10", today=today)
+    mum.ok("effect", "trouble swallowing", "--date", "2026-11-20", today=today)
+    mum.ok("effect", "headache", "--date", "2026-11-21", today=today)  # common: no mark
+    dad.ok("effect", "difficulty breathing", "--date", "2026-11-03", today=today)
+    dad.ok("effect", "resolve", "4", "--date", "2026-11-04", today=today)  # resolved: no mark
+    assert tracker("due", "--all", "--check", today=today).exit_code == 1
+
+    rows = tracker.json("due", "--all", today=today)
+    assert [r["patient"] for r in rows] == ["Mum", "default", "Dad"]  # safety first
+    assert [(e["class"], e["text"], e["date"]) for e in rows[0]["open_safety_effects"]] == [
+        ("emergency", "trouble swallowing", "2026-11-20"),
+        ("serious", "double vision", "2026-11-10"),
+    ]
+    assert rows[1]["open_safety_effects"] == rows[2]["open_safety_effects"] == []
+    out = tracker.ok("due", "--all", today=today).stdout
+    (mum_line,) = [line for line in out.splitlines() if line.startswith("Mum")]
+    assert mum_line.endswith(
+        "! EMERGENCY: trouble swallowing (since 2026-11-20); "
+        "SERIOUS: double vision (since 2026-11-10)"
+    )
+    assert "1 patient has an open serious or emergency side effect" in out
+
+    listed = tracker.ok("patients", today=today).stdout
+    assert "! EMERGENCY: trouble swallowing (since 2026-11-20)" in listed
+    as_json = json.loads(tracker.ok("patients", "--json", today=today).stdout)
+    assert [len(p["open_safety_effects"]) for p in as_json] == [0, 2, 0]
+
+    mum.ok("effect", "resolve", "1", today=today)
+    mum.ok("effect", "resolve", "2", today=today)
+    assert tracker("due", "--all", "--check", today=today).exit_code == 0
+    assert "!" not in tracker.ok("due", "--all", today=today).stdout
+
+
 def test_an_old_single_patient_database_keeps_its_records_for_the_default_patient(tmp_path):
     from alembic import command
     from sqlalchemy import create_engine

@@ -209,6 +209,7 @@ def test_side_effects_are_adverse_events_suspecting_the_latest_injection(year: T
     assert eyelids["seriousness"]["coding"][0]["code"] == "Serious"
     assert eyelids["severity"]["coding"][0]["code"] == "moderate"
     assert headache["severity"]["coding"][0]["code"] == "mild"
+    assert "severity" not in flu  # the patient gave none: none invented
 
 
 def test_since_and_until_limit_the_fhir_records(year: Tracker) -> None:

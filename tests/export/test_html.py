@@ -89,7 +89,7 @@ def long_history(tmp_path_factory: pytest.TempPathFactory) -> Tracker:
 
 
 def test_the_page_shows_the_whole_report(year: Tracker, tmp_path: Path) -> None:
-    _, page = export_html(year, tmp_path / "r.html")
+    raw, page = export_html(year, tmp_path / "r.html")
     review = year.json("review")
     text = page.text
 
@@ -112,6 +112,7 @@ def test_the_page_shows_the_whole_report(year: Tracker, tmp_path: Path) -> None:
             f"{cycle['baseline']:.1f}",
             f"{cycle['effect']:.1f}",
             f"{cycle['reduction_pct']:.1f} %",
+            f"{cycle['change_points']:.1f}",
             cycle["response"],
         )
         assert row in text
@@ -120,12 +121,23 @@ def test_the_page_shows_the_whole_report(year: Tracker, tmp_path: Path) -> None:
     )
     assert "flu-like symptoms; note: =cmd|' /C calc'!A0" in text
     assert "open > 14 days" in text
-    assert cell_row("2026-09-10", "drooping eyelids", "serious", "moderate", "day 9", "open") in (
-        text
+    urgent = cell_row(
+        "2026-09-10",
+        "drooping eyelids",
+        "SERIOUS - CONTACT THE DOCTOR RIGHT AWAY",
+        "moderate",
+        "day 9",
+        "open",
     )
-    summary = year.ok("review").stdout.split("\n\n")[1].splitlines()[0]
+    assert urgent in text
+    (marked,) = raw.split('<tr class="urgent">')[1:]  # the one serious effect, highlighted
+    assert marked.startswith("<td>2026-09-10</td><td>drooping eyelids</td>")
+    assert cell_row("common", "not stated", "day 2", "open > 14 days") in text
+    headline, summary = year.ok("review").stdout.split("\n\n")[1].splitlines()[:2]
     assert flat(summary) in text
-    assert "Recommendation: review with doctor" in text
+    assert f'<p class="tag">{headline.rstrip(".")}</p>' in raw
+    assert "Recommendation" not in text
+    assert '<li class="urgent">A serious side effect, &quot;drooping eyelids&quot;, was' in raw
     for reason in review["reasons"]:
         assert flat(reason) in text
     assert "Next due Tue 1 Dec 2026 (in 6 days)" in text

@@ -158,7 +158,7 @@ def test_merge_adds_only_what_is_missing_and_keeps_the_plan(tracker, backup, tmp
     )
     tracker.ok("pain", "7", "--date", "2025-11-17", "--function", "6")
     tracker.ok("pain", "5", "--date", "2026-11-24", "--note", "only here")
-    tracker.ok("effect", "headache", "--date", "2026-03-04")
+    tracker.ok("effect", "headache", "--date", "2026-03-04", "--severity", "mild")
     tracker.ok("effect", "resolve", "1", "--date", "2026-03-06")
     before = json.loads(export(tracker))
 

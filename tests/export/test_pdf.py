@@ -105,13 +105,18 @@ def check_the_one_pager(tracker: Tracker, path: Path) -> None:
     for cycle in review["cycles"]:
         row = (
             f"{cycle['injection_date']} {cycle['baseline']:.1f} {cycle['effect']:.1f} "
-            f"{cycle['reduction_pct']:.1f} % {cycle['response']}"
+            f"{cycle['reduction_pct']:.1f} % {cycle['change_points']:.1f} {cycle['response']}"
         )
         assert row in text
     assert "2026-03-04 headache common mild day 2 resolved 2026-03-06" in text
     assert "2026-09-03 flu-like symptoms" in text and "open > 14 days" in text
-    assert "2026-09-10 drooping eyelids serious moderate day 9 open" in text
-    assert "Recommendation: review with doctor" in text
+    assert "2026-09-03 flu-like symptoms" in text and "common not stated day 2" in text
+    assert (
+        "2026-09-10 drooping eyelids SERIOUS - CONTACT THE DOCTOR RIGHT AWAY moderate day 9 open"
+        in text
+    )
+    assert "Something to talk over with your doctor" in text
+    assert "Recommendation" not in text
     for reason in review["reasons"]:
         assert flat(reason) in text
     assert "Next due Tue 1 Dec 2026 (in 6 days)" in text
@@ -141,8 +146,10 @@ def test_the_one_pager_on_postgresql(filled: Tracker, tmp_path: Path) -> None:
 
 def test_the_summary_shown_is_the_review_summary(year: Tracker, tmp_path: Path) -> None:
     # `review --json` has no summary key: compare with the text report instead.
-    summary = year.ok("review").stdout.split("\n\n")[1].splitlines()[0]
-    assert flat(summary) in export_pdf(year, tmp_path / "r.pdf")[0]
+    headline, summary = year.ok("review").stdout.split("\n\n")[1].splitlines()[:2]
+    text = export_pdf(year, tmp_path / "r.pdf")[0]
+    assert flat(summary) in text
+    assert headline.rstrip(".") in text
 
 
 def test_since_and_until_bound_the_rows(year: Tracker, tmp_path: Path) -> None:
@@ -207,3 +214,21 @@ def test_a_report_without_a_name_says_how_to_set_it(
     text = export_pdf(sqlite_tracker, tmp_path / "r.pdf")[0]
     assert "Name not set — tracker plan --name" in text  # the em dash now drawn as written
     assert "No side effects recorded in this period." in text
+
+
+def _fills(path: Path) -> set[str]:
+    """The fill colours the page paints with ('r g b rg' operators)."""
+    content = PdfReader(path).pages[0].get_contents()
+    assert content is not None
+    words = content.get_data().decode("latin-1").split()
+    return {" ".join(words[i - 3 : i]) for i, word in enumerate(words) if word == "rg"}
+
+
+def test_an_urgent_side_effect_row_is_highlighted(year: Tracker, tmp_path: Path) -> None:
+    from tracker.export.pdf import URGENT_FILL
+
+    urgent = " ".join(f"{part / 255:.4f}".rstrip("0").rstrip(".") for part in URGENT_FILL)
+    export_pdf(year, tmp_path / "with.pdf")
+    assert urgent in _fills(tmp_path / "with.pdf")
+    export_pdf(year, tmp_path / "without.pdf", "--until", "2026-08-31")  # before the eyelids
+    assert urgent not in _fills(tmp_path / "without.pdf")

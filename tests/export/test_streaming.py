@@ -80,7 +80,7 @@ effects = st.builds(
     text=texts,
     term=maybe_texts,
     effect_class=st.sampled_from(EffectClass),
-    severity=st.sampled_from(Severity),
+    severity=st.none() | st.sampled_from(Severity),  # none: not stated
     note=maybe_texts,
     resolved_on=st.none() | days,
 )

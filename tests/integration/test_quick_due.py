@@ -16,6 +16,8 @@ from tracker.store.quick_due import quick_due
 
 TODAY = date(2026, 11, 25)
 OFFSETS = st.integers(min_value=-200, max_value=500)
+# One of each class (the classifier's own tests pin which is which).
+EFFECT_TEXTS = ["trouble swallowing", "double vision", "headache", "purple toenails"]
 TIMES = st.one_of(st.none(), st.sampled_from(["08:00", "09:30", "14:15"]))
 
 
@@ -112,8 +114,17 @@ def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
     booked=st.lists(st.tuples(st.integers(0, 3), OFFSETS, TIMES), max_size=4),
     within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
     later=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60)), max_size=2),
+    effects=st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from(EFFECT_TEXTS),
+            st.integers(min_value=0, max_value=300),
+            st.booleans(),
+        ),
+        max_size=5,
+    ),
 )
-def test_both_due_all_paths_agree(histories, booked, within, later):
+def test_both_due_all_paths_agree(histories, booked, within, later, effects):
     from tracker.services.patients import due_all
     from tracker.store.quick_due import quick_due_all
 
@@ -133,12 +144,18 @@ def test_both_due_all_paths_agree(histories, booked, within, later):
         for who, days_on in later:
             day = (TODAY + timedelta(days=days_on)).isoformat()
             tracker("--patient", names[who % len(names)], "log", day, today=day)
+        for who, text, days_ago, resolved in effects:
+            name = names[who % len(names)]
+            day = (TODAY - timedelta(days=days_ago)).isoformat()
+            recorded = tracker.json("--patient", name, "effect", text, "--date", day)
+            if resolved:
+                tracker.ok("--patient", name, "effect", "resolve", str(recorded["id"]))
         for today in (TODAY, TODAY + timedelta(days=30), TODAY + timedelta(days=100)):
             database = Database(str(path))
             try:
-                full = [(row.name, row.due) for row in due_all(database, today, within)]
+                full = [(row.name, row.due, row.safety) for row in due_all(database, today, within)]
             finally:
                 database.close()
             quick = quick_due_all(str(path), today, within)
             assert quick is not None
-            assert [(row.name, row.due) for row in quick] == full
+            assert [(row.name, row.due, row.safety) for row in quick] == full

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -178,3 +179,20 @@ def test_the_rules_and_the_use_case_stay_in_their_layers():
         "assert 'click' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("severity", [None, "mild", "moderate", "severe"])
+def test_an_effect_may_have_no_severity_and_older_files_keep_theirs(severity):
+    value = {
+        "id": 1,
+        "date": "2026-01-02",
+        "text": "headache",
+        "term": "headache",
+        "class": "common",
+        "severity": severity,
+        "note": None,
+        "resolved": None,
+    }
+    row = rules.effect_row(value, "effects[0]", TODAY)
+    assert row[5] == severity
+    assert rules.EffectReader(TODAY)(value, 0) == row

@@ -14,6 +14,7 @@ from tracker.domain.response import (
     EFFECT_WINDOW_END_DAY,
     EFFECT_WINDOW_START_DAY,
     MIN_EFFECT_DAYS,
+    MINIMAL_REDUCTION_PCT,
     MODERATE_REDUCTION_PCT,
     OFF_LABEL_NOTICE,
     PUBLISHED_FIGURES,
@@ -26,6 +27,7 @@ from tracker.domain.response import (
     Response,
     Review,
     baseline_for,
+    change_points,
     classify_response,
     daily_means,
     effect_for,
@@ -56,8 +58,10 @@ def means(days: Mapping[int, int | list[int]], base: date = INJ) -> dict[date, f
     return daily_means(pain(days, base))
 
 
-def effect(offset: int, effect_class: EffectClass, resolved: int | None = None) -> EffectEvent:
-    return EffectEvent(d(offset), effect_class, None if resolved is None else d(resolved))
+def effect(
+    offset: int, effect_class: EffectClass, resolved: int | None = None, text: str = "symptom"
+) -> EffectEvent:
+    return EffectEvent(d(offset), effect_class, None if resolved is None else d(resolved), text)
 
 
 def one_cycle(days: Mapping[int, int | list[int]], today_offset: int = 60) -> CycleReview:
@@ -175,16 +179,22 @@ def test_a_cycle_younger_than_15_days_is_not_evaluable():
 # --- reduction and response class -----------------------------------------------
 
 
-def test_response_thresholds_are_immpact_30_and_50_percent():
-    assert (MODERATE_REDUCTION_PCT, SUBSTANTIAL_REDUCTION_PCT) == (30.0, 50.0)
+def test_response_thresholds_are_immpact_10_30_and_50_percent():
+    assert (MINIMAL_REDUCTION_PCT, MODERATE_REDUCTION_PCT, SUBSTANTIAL_REDUCTION_PCT) == (
+        10.0,
+        30.0,
+        50.0,
+    )
 
 
 @pytest.mark.parametrize(
     ("pct", "expected"),
     [
         (None, Response.NOT_EVALUABLE),
-        (-20.0, Response.MINIMAL),
-        (0.0, Response.MINIMAL),
+        (-20.0, Response.NONE),
+        (0.0, Response.NONE),
+        (9.9, Response.NONE),
+        (10.0, Response.MINIMAL),
         (29.9, Response.MINIMAL),
         (30.0, Response.MODERATE),
         (49.9, Response.MODERATE),
@@ -199,6 +209,18 @@ def test_response_class_boundaries(pct: float | None, expected: Response):
 @pytest.mark.parametrize(
     ("days", "pct", "expected"),
     [
+        # baseline 29/3 = 9.667, effect 61/7 = 8.714 -> 9.85 -> 9.9
+        (
+            {0: 9, -1: 10, -2: 10, 14: 1, 15: 10, 16: 10, 17: 10, 18: 10, 19: 10, 20: 10},
+            9.9,
+            Response.NONE,
+        ),
+        # baseline 33/4 = 8.25, effect 52/7 = 7.429 -> 9.96 -> 10.0
+        (
+            {0: 3, -1: 10, -2: 10, -3: 10, 14: 0, 15: 2, 16: 10, 17: 10, 18: 10, 19: 10, 20: 10},
+            10.0,
+            Response.MINIMAL,
+        ),
         # baseline 5.5, effect 27/7 = 3.857 -> 29.87 -> 29.9
         ({0: 5, -1: 6, 14: 4, 15: 4, 16: 4, 17: 4, 18: 4, 19: 4, 20: 3}, 29.9, Response.MINIMAL),
         # baseline 31/4 = 7.75, effect 38/7 = 5.43 -> 29.95 -> 30.0
@@ -241,15 +263,67 @@ def test_reduction_is_computed_from_unrounded_means():
     assert (cycle.reduction_pct, cycle.response) == (30.0, Response.MODERATE)
 
 
-def test_worse_pain_is_a_negative_reduction_and_minimal():
+def test_worse_pain_is_a_negative_reduction_and_none():
     cycle = one_cycle({0: 4, 20: 6, 30: 6})
-    assert (cycle.reduction_pct, cycle.response) == (-50.0, Response.MINIMAL)
+    assert (cycle.reduction_pct, cycle.response, cycle.change_points) == (
+        -50.0,
+        Response.NONE,
+        -2.0,
+    )
 
 
-def test_a_baseline_of_zero_is_not_evaluable():
+def test_a_baseline_of_zero_is_not_evaluable_and_says_there_was_no_pain():
     cycle = one_cycle({0: 0, 20: 0, 30: 2})
     assert cycle.baseline == 0.0
     assert (cycle.reduction_pct, cycle.response) == (None, Response.NOT_EVALUABLE)
+    assert cycle.no_pain_before
+    assert cycle.change_points == -1.0
+
+
+def test_a_baseline_of_zero_reads_as_no_pain_not_as_missing_scores():
+    result = review([INJ], pain({0: 0, 20: 0, 30: 2}), [], d(60))
+    assert result.recommendation is Recommendation.INSUFFICIENT_DATA
+    assert result.reasons == [
+        "Injection 2026-01-01: no pain before this injection: a reduction cannot be measured."
+    ]
+
+
+def test_a_latest_cycle_with_a_zero_baseline_says_why_older_figures_are_used():
+    second = d(100)
+    entries = cycles_pain((INJ, SUBSTANTIAL_PAIN), (second, {0: 0, 20: 0, 30: 0}))
+    result = review([INJ, second], entries, [], d(160))
+    assert result.reasons[-1] == (
+        "The cycle of the latest injection (2026-04-11): no pain before this injection: a "
+        "reduction cannot be measured, so the figures above come from an earlier cycle."
+    )
+
+
+def test_a_zero_baseline_beside_a_cycle_without_scores_names_both():
+    second = d(100)
+    result = review([INJ, second], cycles_pain((second, {0: 0, 20: 1, 30: 1})), [], d(160))
+    assert result.reasons[0].startswith("Injection 2026-04-11: no pain before this injection")
+    assert result.reasons[1].startswith("No other cycle can be evaluated yet")
+
+
+@pytest.mark.parametrize(
+    ("baseline", "effect_mean", "points"),
+    [
+        (8.0, 6.0, 2.0),  # about 2 points: clinically important (Farrar 2001)
+        (8.0, 6.06, 1.9),
+        (6.667, 4.667, 2.0),  # from the unrounded means
+        (4.0, 6.0, -2.0),  # worse
+        (5.0, 5.0, 0.0),
+        (None, 5.0, None),
+        (5.0, None, None),
+    ],
+)
+def test_change_points_is_baseline_minus_effect_to_one_decimal(baseline, effect_mean, points):
+    assert change_points(baseline, effect_mean) == points
+
+
+def test_each_cycle_shows_the_change_in_points_beside_the_percentage():
+    cycle = one_cycle(SUBSTANTIAL_PAIN)
+    assert (cycle.reduction_pct, cycle.change_points) == (62.5, 5.0)
 
 
 def test_no_baseline_is_not_evaluable():
@@ -315,9 +389,14 @@ def test_a_substantial_latest_cycle_without_safety_findings_is_continue():
     assert result.recommendation is Recommendation.CONTINUE
     assert result.reasons == [
         "The latest evaluable cycle (injection 2026-01-01) showed a 62.5 % reduction in pain "
-        "(substantial): average pain 8.0 before, 3.0 after, on the 0-10 scale."
+        "(5.0 points), IMMPACT class substantial: average pain 8.0 before, 3.0 after, on the "
+        "0-10 scale."
     ]
-    assert result.summary == f"The records suggest the treatment is helping. {DISCLAIMER}"
+    assert result.headline == "The records suggest it is helping"
+    assert result.summary == (
+        "The latest evaluable cycle showed a reduction in pain of 30 % or more, and nothing "
+        f"recorded since the latest injection needs your doctor before the next one. {DISCLAIMER}"
+    )
 
 
 def test_a_moderate_latest_cycle_is_continue():
@@ -328,13 +407,24 @@ def test_a_moderate_latest_cycle_is_continue():
 def test_a_minimal_latest_cycle_is_review_with_doctor():
     result = review([INJ], pain(MINIMAL_PAIN), [], d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
-    assert "12.5 % reduction in pain (minimal)" in result.reasons[0]
+    assert "12.5 % reduction in pain (1.0 points), IMMPACT class minimal" in result.reasons[0]
+    assert "Less than 30 % is worth talking over with your doctor." in result.reasons[0]
+    assert result.headline == "Something to talk over with your doctor"
+
+
+def test_a_latest_cycle_below_10_percent_is_none_and_review_with_doctor():
+    result = review([INJ], pain({0: 10, 20: 10, 30: 9}), [], d(60))
+    assert result.cycles[0].response is Response.NONE
+    assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
 
 
 def test_worse_pain_is_described_as_worse():
     result = review([INJ], pain({0: 4, 20: 6, 30: 6}), [], d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
-    assert "pain 50.0 % worse than before the injection (minimal)" in result.reasons[0]
+    assert (
+        "pain 50.0 % worse than before the injection (2.0 points), IMMPACT class none"
+        in result.reasons[0]
+    )
 
 
 def test_one_minimal_cycle_after_a_responding_one_is_review_not_consider_stopping():
@@ -351,11 +441,19 @@ def test_two_latest_evaluable_cycles_minimal_is_consider_stopping():
     assert result.recommendation is Recommendation.CONSIDER_STOPPING
     assert result.reasons[0] == (
         "The two latest evaluable cycles (injections 2026-01-01 and 2026-04-11) both showed "
-        "less than a 30 % reduction in pain: discuss with your doctor whether to stop or "
-        "change the treatment."
+        "less than a 30 % reduction in pain: talk with your doctor about whether it is still "
+        "helping."
     )
-    assert "discuss stopping or changing treatment with your doctor" in result.summary
-    assert "do not stop or change it on your own" in result.summary
+    assert result.headline == "Talk with your doctor about whether it is still helping"
+    assert "Do not stop or change the treatment on your own." in result.summary
+
+
+def test_a_none_and_a_minimal_cycle_together_are_below_30_percent_twice():
+    second = d(100)
+    entries = cycles_pain((INJ, {0: 10, 20: 10, 30: 10}), (second, MINIMAL_PAIN))
+    result = review([INJ, second], entries, [], d(160))
+    assert [c.response for c in result.cycles] == [Response.NONE, Response.MINIMAL]
+    assert result.recommendation is Recommendation.CONSIDER_STOPPING
 
 
 def test_a_not_evaluable_cycle_between_two_minimal_ones_does_not_break_the_pair():
@@ -376,7 +474,7 @@ def test_an_older_evaluable_cycle_is_used_when_the_latest_is_not_yet_evaluable()
     assert result.recommendation is Recommendation.CONTINUE
     assert "(injection 2026-01-01)" in result.reasons[0]
     assert result.reasons[1] == (
-        "The cycle of the latest injection (2026-04-11) cannot be evaluated yet, "
+        "The cycle of the latest injection (2026-04-11): it cannot be evaluated yet, "
         "so the figures above come from an earlier cycle."
     )
 
@@ -385,15 +483,15 @@ def test_a_serious_effect_after_the_latest_injection_is_review_even_without_eval
     result = review([INJ], [], [effect(3, EffectClass.SERIOUS, resolved=5)], d(10))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
     assert result.reasons[0] == (
-        "A serious side effect was recorded on 2026-01-04, after the latest injection: "
-        "your doctor should hear about it before the next injection."
+        'A serious side effect, "symptom", was recorded on 2026-01-04, day 3 after the '
+        "injection of 2026-01-01: your doctor should hear about it before the next injection."
     )
 
 
 def test_an_emergency_effect_on_the_latest_injection_day_is_review_with_doctor():
     result = review([INJ], pain(SUBSTANTIAL_PAIN), [effect(0, EffectClass.EMERGENCY)], d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
-    assert "on the day of the latest injection" in result.reasons[0]
+    assert "on the day of the injection of 2026-01-01" in result.reasons[0]
     assert "get emergency help now" in result.reasons[0]
 
 
@@ -402,6 +500,38 @@ def test_a_serious_effect_before_the_latest_injection_does_not_block_continue():
     entries = cycles_pain((second, SUBSTANTIAL_PAIN))
     result = review([INJ, second], entries, [effect(10, EffectClass.SERIOUS)], d(160))
     assert result.recommendation is Recommendation.CONTINUE
+
+
+def test_earlier_serious_and_emergency_effects_stay_named_as_history():
+    second, third = d(100), d(200)
+    entries = cycles_pain((third, SUBSTANTIAL_PAIN))
+    effects = [
+        effect(10, EffectClass.SERIOUS, text="double vision"),
+        effect(105, EffectClass.EMERGENCY, resolved=106, text="trouble swallowing"),
+        effect(-5, EffectClass.SERIOUS, text="weak legs"),
+        effect(120, EffectClass.COMMON, resolved=125, text="headache"),
+    ]
+    result = review([INJ, second, third], entries, effects, d(260))
+    assert result.recommendation is Recommendation.CONTINUE
+    assert result.urgent_reasons == {1, 2, 3}  # the history stands out too
+    assert result.reasons[1:] == [
+        'Earlier: "trouble swallowing" (emergency) was recorded on 2026-04-16, day 5 after '
+        "the injection of 2026-04-11 (resolved 2026-04-17): mention it to your doctor at "
+        "this review too.",
+        'Earlier: "weak legs" (serious) was recorded on 2025-12-27, before the first recorded '
+        "injection (not marked resolved): mention it to your doctor at this review too.",
+        'Earlier: "double vision" (serious) was recorded on 2026-01-11, day 10 after the '
+        "injection of 2026-01-01 (not marked resolved): mention it to your doctor at this "
+        "review too.",
+    ]
+
+
+def test_the_review_is_as_of_its_day_an_effect_resolved_later_was_open_then():
+    effects = [effect(45, EffectClass.COMMON, resolved=90), effect(70, EffectClass.SERIOUS)]
+    result = review([INJ], pain(SUBSTANTIAL_PAIN), effects, d(60))
+    assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
+    assert result.reasons[0].startswith('A common side effect, "symptom", that started on')
+    assert len(result.reasons) == 2  # the effect of day 70 had not happened yet
 
 
 def test_an_open_common_effect_at_14_days_does_not_block_continue():
@@ -413,8 +543,8 @@ def test_an_open_common_effect_at_15_days_is_review_with_doctor():
     result = review([INJ], pain(SUBSTANTIAL_PAIN), [effect(45, EffectClass.COMMON)], d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
     assert result.reasons[0] == (
-        "A common side effect that started on 2026-02-15 is still open after 15 days "
-        "(more than 14): tell your doctor, as it has not gone away."
+        'A common side effect, "symptom", that started on 2026-02-15 is still open after 15 '
+        "days (more than 14): tell your doctor, as it has not gone away."
     )
 
 
@@ -430,7 +560,7 @@ def test_two_minimal_cycles_and_a_serious_effect_is_consider_stopping_with_safet
     effects = [effect(110, EffectClass.SERIOUS)]
     result = review([INJ, second], entries, effects, d(160))
     assert result.recommendation is Recommendation.CONSIDER_STOPPING
-    assert result.reasons[0].startswith("A serious side effect was recorded on 2026-04-21")
+    assert result.reasons[0].startswith('A serious side effect, "symptom", was recorded')
     assert result.reasons[1].startswith("The two latest evaluable cycles")
     assert result.reasons[2].startswith("The latest evaluable cycle (injection 2026-04-11)")
 
@@ -443,10 +573,11 @@ def test_reasons_list_every_finding_with_emergency_before_serious_before_lingeri
     ]
     result = review([INJ], pain(MINIMAL_PAIN), effects, d(60))
     assert result.recommendation is Recommendation.REVIEW_WITH_DOCTOR
+    assert result.urgent_reasons == {0, 1}  # not the lingering common one
     assert [r.split(" ")[1:4] for r in result.reasons] == [
         ["side", "effect", "that"],  # emergency
-        ["serious", "side", "effect"],
-        ["common", "side", "effect"],
+        ["serious", "side", "effect,"],
+        ["common", "side", "effect,"],
         ["latest", "evaluable", "cycle"],
     ]
 
@@ -462,6 +593,8 @@ def test_every_summary_ends_with_the_disclaimer_and_never_orders_a_stop():
     for result in cases:
         assert result.summary.endswith(DISCLAIMER)
         assert "stop treatment" not in result.summary.lower()
+        # Never a verdict: the headline says what the records show or whom to talk to.
+        assert not result.headline.lower().startswith(("continue", "stop", "recommendation"))
 
 
 # --- long-term picture and published figures ------------------------------------
@@ -517,7 +650,8 @@ def test_the_response_class_agrees_with_the_rounded_reduction(baseline: float, e
     assert pct == round(pct, 1)
     assert (response is Response.SUBSTANTIAL) == (pct >= 50.0)
     assert (response is Response.MODERATE) == (30.0 <= pct < 50.0)
-    assert (response is Response.MINIMAL) == (pct < 30.0)
+    assert (response is Response.MINIMAL) == (10.0 <= pct < 30.0)
+    assert (response is Response.NONE) == (pct < 10.0)
 
 
 @given(

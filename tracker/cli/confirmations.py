@@ -14,7 +14,7 @@ from tracker.domain.dosing import format_units
 
 if TYPE_CHECKING:
     from tracker.domain.dosing import Site
-    from tracker.domain.records import EffectView, InjectionRecord, PainRecord
+    from tracker.domain.records import EffectRecord, EffectView, InjectionRecord, PainRecord
 
 
 def units_text(units: float | None) -> str:
@@ -59,10 +59,14 @@ def effect_recorded_text(view: EffectView) -> str:
     lines = [headline, advice]
     lines.append(
         f"Recorded as side effect #{record.id} on {long_date(record.day)} "
-        f"({record.severity.value}{_cycle_text(view, prefix=', ')}). "
+        f"({_severity_text(record)}{_cycle_text(view, prefix=', ')}). "
         f"When it has gone: tracker effect resolve {record.id}"
     )
     return "\n".join(lines)
+
+
+def _severity_text(record: EffectRecord) -> str:
+    return "severity not stated" if record.severity is None else record.severity.value
 
 
 def _cycle_text(view: EffectView, prefix: str = "") -> str:

@@ -111,8 +111,43 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def safety_json(summary: Any) -> list[dict[str, Any]]:
+    """``summary`` is a schedule.PatientDue: its open serious/emergency side effects."""
+    return [
+        {"id": e.id, "date": e.day.isoformat(), "text": e.text, "class": e.effect_class.value}
+        for e in summary.safety
+    ]
+
+
 def due_all_json(summary: Any) -> dict[str, Any]:
-    return {"patient": summary.name, **due_json(summary.due)}
+    return {
+        "patient": summary.name,
+        **due_json(summary.due),
+        "open_safety_effects": safety_json(summary),
+    }
+
+
+def safety_cell(summary: Any) -> str:
+    """'! EMERGENCY: trouble swallowing (since 2026-11-20)'; empty when nothing is open."""
+    if not summary.safety:
+        return ""
+    from tracker.domain.safety import URGENT_MARK
+
+    return f"{URGENT_MARK} " + "; ".join(effect.label for effect in summary.safety)
+
+
+def safety_legend(summaries: list[Any]) -> str:
+    """A line under a patient list that marks anyone: what the mark means."""
+    flagged = sum(1 for s in summaries if s.safety)
+    if not flagged:
+        return ""
+    from tracker.domain.safety import URGENT_MARK
+
+    who = "1 patient has" if flagged == 1 else f"{flagged} patients have"
+    return (
+        f"\n\n{URGENT_MARK} {who} an open serious or emergency side effect "
+        "(SAFETY column): check on them first."
+    )
 
 
 def due_all_table(summaries: list[Any]) -> str:
@@ -124,11 +159,20 @@ def due_all_table(summaries: list[Any]) -> str:
             "-" if s.due.days_left is None else str(s.due.days_left),
             iso(s.due.last_injection) or "-",
             _appointment_cell(s.due.appointment),
+            safety_cell(s),
         ]
         for s in summaries
     ]
-    headers = ["PATIENT", "STATUS", "NEXT DUE", "DAYS LEFT", "LAST INJECTION", "APPOINTMENT"]
-    return table(headers, rows)
+    headers = [
+        "PATIENT",
+        "STATUS",
+        "NEXT DUE",
+        "DAYS LEFT",
+        "LAST INJECTION",
+        "APPOINTMENT",
+        "SAFETY",
+    ]
+    return table(headers, rows) + safety_legend(summaries)
 
 
 def _appointment_cell(appointment: AppointmentRecord | None) -> str:

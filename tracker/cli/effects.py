@@ -48,7 +48,11 @@ def effect() -> None:
 @effect.command(name="record", cls=RecordCommand, hidden=True)
 @click.argument("text", nargs=-1, required=True, metavar="TEXT", callback=_joined_words)
 @click.option("--date", "day", type=DATE, help="When it started (default: today).")
-@click.option("--severity", type=SEVERITY, default="mild", show_default=True)
+@click.option(
+    "--severity",
+    type=SEVERITY,
+    help="How bad it is, as you would say. Leave it out and none is recorded (not stated).",
+)
 @click.option("--note", type=NOTE, help="Anything worth remembering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entry with its class and advice.")
 @pass_app
@@ -56,7 +60,7 @@ def record(
     app: AppContext,
     text: str,
     day: date | None,
-    severity: str,
+    severity: str | None,
     note: str | None,
     as_json: bool,
 ) -> None:
@@ -75,9 +79,8 @@ def record(
     from tracker.domain.side_effects import Severity
     from tracker.services.effects import record_effect
 
-    view = record_effect(
-        app.database(), text, day or app.today(), Severity(severity.lower()), note, app.today()
-    )
+    stated = None if severity is None else Severity(severity.lower())
+    view = record_effect(app.database(), text, day or app.today(), stated, note, app.today())
     if as_json:
         from tracker.cli import output
 

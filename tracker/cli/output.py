@@ -25,6 +25,9 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
     due_text,
     iso,
     long_date,
+    safety_cell,
+    safety_json,
+    safety_legend,
     short_date,
     table,
     to_json,
@@ -40,6 +43,8 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.response import LongTerm, Review
+from tracker.domain.safety import URGENT_MARK, is_urgent
+from tracker.domain.side_effects import EffectClass
 
 # The --json outputs are the same records as the JSON export: one definition each.
 from tracker.export.json_export import (  # noqa: F401  (some are used by other commands)
@@ -50,6 +55,10 @@ from tracker.export.json_export import injection as injection_json
 from tracker.export.json_export import number  # noqa: F401
 from tracker.export.json_export import pain as pain_json  # noqa: F401
 
+URGENT_LEGEND = (
+    f"{URGENT_MARK} marks an emergency (get emergency help now if it is still going on) "
+    "or a serious side effect (contact your doctor right away)."
+)
 HISTORY_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
 
 
@@ -164,7 +173,7 @@ def effect_json(view: EffectView) -> dict[str, Any]:
         "term": record.term,
         "class": record.effect_class.value,
         "advice": record.advice,
-        "severity": record.severity.value,
+        "severity": None if record.severity is None else record.severity.value,
         "note": record.note,
         "resolved": iso(record.resolved_on),
         "persistent": view.persistent,
@@ -181,20 +190,30 @@ def effect_status(view: EffectView) -> str:
     return "open"
 
 
+def class_cell(effect_class: EffectClass) -> str:
+    """'! EMERGENCY' / '! SERIOUS': marked in text, so it shows without colour too."""
+    if is_urgent(effect_class):
+        return f"{URGENT_MARK} {effect_class.value.upper()}"
+    return effect_class.value
+
+
 def effects_table(views: list[EffectView]) -> str:
     rows = [
         [
             str(view.record.id),
             view.record.day.isoformat(),
             view.record.text,
-            view.record.effect_class.value,
-            view.record.severity.value,
+            class_cell(view.record.effect_class),
+            view.record.severity_text,
             "-" if view.cycle_day is None else f"day {view.cycle_day}",
             effect_status(view),
         ]
         for view in views
     ]
-    return table(["ID", "DATE", "EFFECT", "CLASS", "SEVERITY", "CYCLE", "STATUS"], rows)
+    text = table(["ID", "DATE", "EFFECT", "CLASS", "SEVERITY", "CYCLE", "STATUS"], rows)
+    if any(is_urgent(view.record.effect_class) for view in views):
+        text += f"\n\n{URGENT_LEGEND}"
+    return text
 
 
 # --- review -----------------------------------------------------------------
@@ -208,6 +227,8 @@ def review_json(review: Review) -> dict[str, Any]:
                 "baseline": cycle.baseline,
                 "effect": cycle.effect,
                 "reduction_pct": cycle.reduction_pct,
+                "change_points": cycle.change_points,
+                "no_pain_before": cycle.no_pain_before,
                 "response": cycle.response.value,
                 "side_effects": cycle.side_effects,
             }
@@ -227,10 +248,22 @@ def review_text(review: Review, long_term: LongTerm) -> str:
     rows = [list(cycle_row(cycle)) for cycle in review.cycles]
     lines = []
     if rows:
-        headers = ["INJECTION", "BASELINE", "DAYS 14-56", "REDUCTION", "RESPONSE", "SIDE EFFECTS"]
+        headers = [
+            "INJECTION",
+            "BASELINE",
+            "DAYS 14-56",
+            "REDUCTION",
+            "POINTS",
+            "RESPONSE",
+            "SIDE EFFECTS",
+        ]
         lines += [table(headers, rows), ""]
+    lines.append(f"{review.headline}.")
     lines.append(review.summary)
-    lines += [f"  - {reason}" for reason in review.reasons]
+    lines += [
+        f"  {URGENT_MARK if index in review.urgent_reasons else '-'} {reason}"
+        for index, reason in enumerate(review.reasons)
+    ]
     lines += [
         "",
         _long_term_text(long_term),
@@ -358,11 +391,19 @@ def undo_text(reverted: list[ChangeRecord]) -> str:
 
 def patient_json(summary: Any) -> dict[str, Any]:
     """``summary`` is services.patients.PatientSummary."""
-    return {"patient": summary.name, "records": summary.records, **due_json(summary.due)}
+    return {
+        "patient": summary.name,
+        "records": summary.records,
+        **due_json(summary.due),
+        "open_safety_effects": safety_json(summary),
+    }
 
 
 def patients_table(summaries: list[Any]) -> str:
     rows = [
-        [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-"] for s in summaries
+        [s.name, str(s.records), s.due.status.value, iso(s.due.next_due) or "-", safety_cell(s)]
+        for s in summaries
     ]
-    return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE"], rows)
+    return table(["PATIENT", "RECORDS", "STATUS", "NEXT DUE", "SAFETY"], rows) + safety_legend(
+        summaries
+    )

@@ -17,6 +17,8 @@ from tracker.cli.params import PATIENT_NAME
 def patients(ctx: click.Context, as_json: bool) -> None:
     """The patients in this database; choose one with --patient NAME or TRACKER_PATIENT.
 
+    A patient with an open serious or emergency side effect is marked "!".
+
     \b
     Examples:
       tracker patients

@@ -16,7 +16,10 @@ def review(app: AppContext, as_json: bool) -> None:
 
     \b
     For each cycle, your average pain in the 2 weeks up to the injection (the
-    baseline) is compared with days 14-56 after it (when the effect peaks).
+    baseline) is compared with days 14-56 after it: for back pain, relief is
+    reported from about 3 weeks to 2 months after an injection. The change is
+    shown in % and in points (0-10); classes follow IMMPACT: none (below 10 %),
+    minimal (10-29.9 %), moderate (30-49.9 %), substantial (50 % or more).
 
     \b
     Examples:

@@ -41,7 +41,10 @@ EXIT_NEEDS_ATTENTION = 1
     "--all",
     "all_patients",
     is_flag=True,
-    help="One row per patient, overdue first (--check: exit 1 if any needs attention).",
+    help=(
+        "One row per patient: open serious or emergency side effects first, then overdue "
+        "(--check: exit 1 if any needs attention)."
+    ),
 )
 @click.pass_context
 def due(
@@ -54,7 +57,7 @@ def due(
       tracker due
       tracker due --json
       tracker due --check || notify-send "Time to book your injection"
-      tracker due --all                 every patient, overdue first
+      tracker due --all                 every patient, safety and overdue first
     """
     from tracker.cli import due_output as output
     from tracker.store.quick_due import quick_due
@@ -93,7 +96,8 @@ def _due_all(
         click.echo(output.to_json([output.due_all_json(row) for row in rows]))
     else:
         click.echo(output.due_all_table(rows))
-    if check and any(row.due.needs_attention for row in rows):
+    # An open serious or emergency side effect needs attention even when no injection is due.
+    if check and any(row.due.needs_attention or row.safety for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 

@@ -198,8 +198,7 @@ class EffectReader:
             and _plain_text(term)
             and type(effect_class) is str
             and effect_class in _CLASSES
-            and type(severity) is str
-            and severity in _SEVERITIES
+            and (severity is None or (type(severity) is str and severity in _SEVERITIES))
             and _plain_text(note)
             and (resolved is None or (self._dates.fine(resolved) and resolved >= day))
         )
@@ -275,7 +274,8 @@ def effect_row(value: Any, where: str, today: date) -> Row:
         # The class given when it was recorded is kept, not worked out again:
         # it is part of the history the doctor sees.
         _choice(fields["class"], f"{where}.class", EffectClass).value,
-        _choice(fields["severity"], f"{where}.severity", Severity).value,
+        # null: the patient did not say (older files always have one)
+        _optional(fields["severity"], f"{where}.severity", _severity),
         _optional(fields["note"], f"{where}.note", _text),
         None if resolved is None else resolved.isoformat(),
     )
@@ -528,6 +528,10 @@ def _choice(value: Any, where: str, kind: type[E]) -> E:
     except ValueError:
         choices = ", ".join(member.value for member in kind)
         raise _expected(where, f"one of {choices}", value) from None
+
+
+def _severity(value: Any, where: str) -> str:
+    return _choice(value, where, Severity).value
 
 
 def _time(value: Any, where: str) -> str:

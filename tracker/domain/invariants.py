@@ -283,7 +283,10 @@ def unknown_values(records: Records) -> list[str]:
     checks: list[tuple[str, Any, str, Callable[[Any], bool]]] = [
         *((_session(r), r.product, "product", _known(Product)) for r in records.sessions),
         *((_effect(r), r.effect_class, "class", _known(EffectClass)) for r in records.effects),
-        *((_effect(r), r.severity, "severity", _known(Severity)) for r in records.effects),
+        *(
+            (_effect(r), r.severity, "severity", _known(Severity, or_none=True))
+            for r in records.effects
+        ),
         *(
             (_appointment(r), r.status, "status", _known(AppointmentStatus))
             for r in records.appointments
@@ -296,9 +299,9 @@ def unknown_values(records: Records) -> list[str]:
     ]
 
 
-def _known(choices: Iterable[Any]) -> Callable[[Any], bool]:
+def _known(choices: Iterable[Any], or_none: bool = False) -> Callable[[Any], bool]:
     values = {choice.value for choice in choices}
-    return lambda value: isinstance(value, str) and value in values
+    return lambda value: (or_none and value is None) or (isinstance(value, str) and value in values)
 
 
 def bad_appointment_times(appointments: Iterable[AppointmentRow]) -> list[str]:

@@ -10,6 +10,8 @@ from tracker.domain.dosing import DEFAULT_PRODUCT, DoseRecord, Product, Site
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.domain.side_effects import ADVICE, EffectClass, Severity
 
+SEVERITY_NOT_STATED = "not stated"
+
 
 @dataclass(frozen=True)
 class InjectionDraft:
@@ -88,13 +90,18 @@ class EffectRecord:
     text: str
     term: str | None
     effect_class: EffectClass
-    severity: Severity
+    severity: Severity | None  # None: the patient did not say
     note: str | None = None
     resolved_on: date | None = None
 
     @property
     def advice(self) -> str:
         return ADVICE[self.effect_class]
+
+    @property
+    def severity_text(self) -> str:
+        """How bad the patient said it was; never a guess when they did not say."""
+        return SEVERITY_NOT_STATED if self.severity is None else self.severity.value
 
 
 @dataclass(frozen=True)

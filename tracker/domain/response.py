@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from statistics import fmean
@@ -34,18 +34,23 @@ BASELINE_WINDOW_DAYS = 14
 # who logs only occasionally still gets a baseline.
 BASELINE_FALLBACK_DAYS = 30
 
-# Peak-effect window, days 14 ... 56 after the injection inclusive: relief in
-# back pain is reported at 3 weeks to 2 months (Ney 2006, clinical.md #7, #9).
+# Effect window, days 14 ... 56 after the injection inclusive: relief in back
+# pain is reported from about 3 weeks to 2 months (Ney 2006, clinical.md #7, #9).
 EFFECT_WINDOW_START_DAY = 14
 EFFECT_WINDOW_END_DAY = 56
 # Fewer than 2 scored days in the window is one reading, too noisy to judge a
 # cycle by (tracker's choice).
 MIN_EFFECT_DAYS = 2
 
-# IMMPACT, Dworkin J Pain 2008;9:105-21 (clinical.md #14): a reduction of at
-# least 30 % is moderate, at least 50 % substantial (0-10 NRS).
+# IMMPACT, Dworkin J Pain 2008;9:105-21 (clinical.md #14, and the leads'
+# decision of December 2026): on the 0-10 NRS a reduction below 10 % is none,
+# 10-29.9 % minimal, at least 30 % moderate, at least 50 % substantial.
+MINIMAL_REDUCTION_PCT = 10.0
 MODERATE_REDUCTION_PCT = 30.0
 SUBSTANTIAL_REDUCTION_PCT = 50.0
+# Farrar, Pain 2001;94:149-58 (clinical.md #15): about 2 points on the 0-10
+# scale is a clinically important change; shown beside the percentage.
+CLINICALLY_IMPORTANT_POINTS = 2.0
 
 _DISCLAIMER = "This is not medical advice or a diagnosis: decisions are made with your doctor."
 
@@ -54,7 +59,13 @@ class Response(StrEnum):
     SUBSTANTIAL = "substantial"
     MODERATE = "moderate"
     MINIMAL = "minimal"
+    NONE = "none"  # below 10 %, including pain that got worse
     NOT_EVALUABLE = "not_evaluable"
+
+
+# Below 30 %: what asks for a talk with the doctor (clinical.md, "Discuss with
+# your doctor": after <30 % improvement).
+BELOW_MODERATE = frozenset({Response.NONE, Response.MINIMAL})
 
 
 class Recommendation(StrEnum):
@@ -87,6 +98,7 @@ class EffectEvent:
     started: date
     effect_class: EffectClass
     resolved: date | None
+    text: str = ""  # the patient's words, named in the review's reasons
 
     def __post_init__(self) -> None:
         if self.resolved is not None and self.resolved < self.started:
@@ -101,7 +113,8 @@ class CycleReview:
     """One injection cycle: from the injection to the day before the next (or today).
 
     ``baseline`` and ``effect`` are rounded to 1 decimal for display;
-    ``reduction_pct`` is computed from the unrounded means, so it may differ
+    ``reduction_pct`` and ``change_points`` (baseline - effect, in points on
+    the 0-10 scale) are computed from the unrounded means, so they may differ
     slightly from what the two displayed figures suggest.
     """
 
@@ -112,6 +125,9 @@ class CycleReview:
     reduction_pct: float | None
     response: Response
     side_effects: dict[str, int]
+    change_points: float | None = None
+    # A baseline of 0: there was no pain to reduce, so no reduction can be measured.
+    no_pain_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,14 @@ class Review:
     recommendation: Recommendation
     reasons: list[str]
     summary: str
+    # Indexes of the reasons about a serious or emergency side effect: every
+    # output makes them stand out.
+    urgent_reasons: frozenset[int] = frozenset()
+
+    @property
+    def headline(self) -> str:
+        """What the records show and whom to talk to: never a verdict."""
+        return HEADLINES[self.recommendation]
 
 
 @dataclass(frozen=True)
@@ -195,6 +219,13 @@ def reduction_percent(baseline: float | None, effect: float | None) -> float | N
     return round((baseline - effect) / baseline * 100, 1)
 
 
+def change_points(baseline: float | None, effect: float | None) -> float | None:
+    """Baseline minus effect on the 0-10 scale, 1 decimal; negative means pain got worse."""
+    if baseline is None or effect is None:
+        return None
+    return round(baseline - effect, 1)
+
+
 def classify_response(reduction_pct: float | None) -> Response:
     """IMMPACT class of an already-rounded reduction (so the shown number and class agree)."""
     if reduction_pct is None:
@@ -203,7 +234,9 @@ def classify_response(reduction_pct: float | None) -> Response:
         return Response.SUBSTANTIAL
     if reduction_pct >= MODERATE_REDUCTION_PCT:
         return Response.MODERATE
-    return Response.MINIMAL
+    if reduction_pct >= MINIMAL_REDUCTION_PCT:
+        return Response.MINIMAL
+    return Response.NONE
 
 
 # --- cycles -------------------------------------------------------------------
@@ -242,6 +275,8 @@ def _cycle_review(
         reduction_pct=reduction,
         response=classify_response(reduction),
         side_effects=_count_effects(effects, injection, cycle_end),
+        change_points=change_points(baseline, effect),
+        no_pain_before=baseline == 0,
     )
 
 
@@ -260,135 +295,210 @@ def _cycles(
 # --- findings -----------------------------------------------------------------
 
 
-def _since(day: date, latest_injection: date) -> str:
-    if day == latest_injection:
-        return "on the day of the latest injection"
-    return "after the latest injection"
+def _injection_of(day: date, injections: Sequence[date]) -> str:
+    """Which injection an effect followed, in words."""
+    earlier = [injection for injection in injections if injection <= day]
+    if not earlier:
+        return "before the first recorded injection"
+    latest = earlier[-1]
+    if day == latest:
+        return f"on the day of the injection of {latest}"
+    return f"day {(day - latest).days} after the injection of {latest}"
+
+
+def _quoted(event: EffectEvent) -> str:
+    return f'"{event.text}"' if event.text else "(no text)"
+
+
+def _named(event: EffectEvent) -> str:
+    return f"{_quoted(event)} ({event.effect_class.value})"
+
+
+def _status(event: EffectEvent) -> str:
+    return "not marked resolved" if event.resolved is None else f"resolved {event.resolved}"
+
+
+def _urgent_reason(event: EffectEvent, injections: Sequence[date]) -> str:
+    """A serious or emergency effect since the latest injection: what to do now."""
+    when = f"recorded on {event.started}, {_injection_of(event.started, injections)}"
+    if event.effect_class is EffectClass.EMERGENCY:
+        return (
+            f"A side effect that needs emergency help, {_quoted(event)}, was {when}: "
+            "if it is still going on, get emergency help now; either way your doctor "
+            "should hear about it before the next injection."
+        )
+    return (
+        f"A serious side effect, {_quoted(event)}, was {when}: your doctor should hear "
+        "about it before the next injection."
+    )
+
+
+def _history_reason(event: EffectEvent, injections: Sequence[date]) -> str:
+    """A serious or emergency effect of an earlier cycle: named at every review."""
+    return (
+        f"Earlier: {_named(event)} was recorded on {event.started}, "
+        f"{_injection_of(event.started, injections)} ({_status(event)}): "
+        "mention it to your doctor at this review too."
+    )
+
+
+def _urgent_by_rank(effects: Sequence[EffectEvent]) -> list[EffectEvent]:
+    return sorted(
+        (e for e in effects if e.effect_class in (EffectClass.EMERGENCY, EffectClass.SERIOUS)),
+        key=lambda e: (-severity(e.effect_class), e.started),
+    )
 
 
 def _safety_reasons(
-    effects: Sequence[EffectEvent], first_injection: date, latest_injection: date, today: date
-) -> list[str]:
-    """Serious/emergency effects since the latest injection, then lingering common ones."""
-    urgent = sorted(
-        (
-            e
-            for e in effects
-            if e.effect_class in (EffectClass.EMERGENCY, EffectClass.SERIOUS)
-            and e.started >= latest_injection
-        ),
-        key=lambda e: (-severity(e.effect_class), e.started),
-    )
-    reasons = []
-    for e in urgent:
-        when = _since(e.started, latest_injection)
-        if e.effect_class is EffectClass.EMERGENCY:
-            reasons.append(
-                f"A side effect that needs emergency help was recorded on {e.started}, {when}: "
-                "if it is still going on, get emergency help now; either way your doctor "
-                "should hear about it before the next injection."
-            )
-        else:
-            reasons.append(
-                f"A serious side effect was recorded on {e.started}, {when}: your doctor "
-                "should hear about it before the next injection."
-            )
+    effects: Sequence[EffectEvent], injections: Sequence[date], today: date
+) -> tuple[list[str], list[str], list[str]]:
+    """(urgent findings, lingering common effects, history to mention at every review).
+
+    Serious and emergency effects since the latest injection, and common ones
+    still open too long, ask for the doctor now. Serious and emergency effects
+    before the latest injection are history: a later injection has been given since.
+    """
+    latest = injections[-1]
+    by_rank = _urgent_by_rank(effects)
+    urgent = [_urgent_reason(e, injections) for e in by_rank if e.started >= latest]
+    history = [_history_reason(e, injections) for e in by_rank if e.started < latest]
     # A common effect that is still open matters whichever cycle it began in,
     # but not one that began before treatment started.
-    lingering = sorted(
+    open_too_long = sorted(
         (
             e
             for e in effects
-            if e.started >= first_injection
+            if e.started >= injections[0]
             and is_persistent(e.effect_class, e.started, e.resolved, today)
         ),
         key=lambda e: e.started,
     )
-    for e in lingering:
-        days = (today - e.started).days
-        reasons.append(
-            f"A common side effect that started on {e.started} is still open after {days} days "
-            f"(more than {PERSISTENT_AFTER_DAYS}): tell your doctor, as it has not gone away."
-        )
-    return reasons
+    lingering = [
+        f"A common side effect, {_quoted(e)}, that started on {e.started} is still open "
+        f"after {(today - e.started).days} days (more than {PERSISTENT_AFTER_DAYS}): tell "
+        "your doctor, as it has not gone away."
+        for e in open_too_long
+    ]
+    return urgent, lingering, history
+
+
+def _change_text(cycle: CycleReview) -> str:
+    pct, points = cycle.reduction_pct, cycle.change_points
+    assert pct is not None and points is not None  # only evaluable cycles are described
+    if pct > 0:
+        return f"a {pct:.1f} % reduction in pain ({points:.1f} points)"
+    if pct < 0:
+        return f"pain {-pct:.1f} % worse than before the injection ({-points:.1f} points)"
+    return "no reduction in pain"
 
 
 def _describe_cycle(cycle: CycleReview) -> str:
-    pct = cycle.reduction_pct
-    assert pct is not None  # only evaluable cycles are described
-    if pct > 0:
-        change = f"a {pct:.1f} % reduction in pain"
-    elif pct < 0:
-        change = f"pain {-pct:.1f} % worse than before the injection"
-    else:
-        change = "no reduction in pain"
     text = (
-        f"The latest evaluable cycle (injection {cycle.injection_date}) showed {change} "
-        f"({cycle.response.value}): average pain {cycle.baseline:.1f} before, "
-        f"{cycle.effect:.1f} after, on the 0-10 scale."
+        f"The latest evaluable cycle (injection {cycle.injection_date}) showed "
+        f"{_change_text(cycle)}, IMMPACT class {cycle.response.value}: average pain "
+        f"{cycle.baseline:.1f} before, {cycle.effect:.1f} after, on the 0-10 scale."
     )
-    if cycle.response is Response.MINIMAL:
-        text += f" Less than {MODERATE_REDUCTION_PCT:.0f} % is worth discussing with your doctor."
+    if cycle.response in BELOW_MODERATE:
+        text += f" Less than {MODERATE_REDUCTION_PCT:.0f} % is worth talking over with your doctor."
     return text
+
+
+NO_PAIN_BEFORE = "no pain before this injection: a reduction cannot be measured"
+
+
+def _not_evaluable_reasons(cycles: Sequence[CycleReview]) -> list[str]:
+    reasons = [
+        f"Injection {cycle.injection_date}: {NO_PAIN_BEFORE}."
+        for cycle in cycles
+        if cycle.no_pain_before
+    ]
+    if any(not cycle.no_pain_before for cycle in cycles):
+        reasons.append(
+            ("No other cycle" if reasons else "No cycle")
+            + " can be evaluated yet: that needs pain scores in the "
+            f"{BASELINE_WINDOW_DAYS} days up to an injection (or one in the "
+            f"{BASELINE_FALLBACK_DAYS} days before) and on at least {MIN_EFFECT_DAYS} days "
+            f"between day {EFFECT_WINDOW_START_DAY} and day {EFFECT_WINDOW_END_DAY} after it."
+        )
+    return reasons
 
 
 def _response_reasons(cycles: Sequence[CycleReview]) -> list[str]:
     evaluable = [c for c in cycles if c.response is not Response.NOT_EVALUABLE]
     if not evaluable:
-        return [
-            "No cycle can be evaluated yet: that needs pain scores in the "
-            f"{BASELINE_WINDOW_DAYS} days up to an injection (or one in the "
-            f"{BASELINE_FALLBACK_DAYS} days before) and on at least {MIN_EFFECT_DAYS} days "
-            f"between day {EFFECT_WINDOW_START_DAY} and day {EFFECT_WINDOW_END_DAY} after it."
-        ]
+        return _not_evaluable_reasons(cycles)
     reasons = []
-    if _two_latest_minimal(evaluable):
+    if _two_latest_below_moderate(evaluable):
         previous, latest = evaluable[-2], evaluable[-1]
         reasons.append(
             f"The two latest evaluable cycles (injections {previous.injection_date} and "
             f"{latest.injection_date}) both showed less than a "
-            f"{MODERATE_REDUCTION_PCT:.0f} % reduction in pain: discuss with your doctor "
-            "whether to stop or change the treatment."
+            f"{MODERATE_REDUCTION_PCT:.0f} % reduction in pain: talk with your doctor about "
+            "whether it is still helping."
         )
     reasons.append(_describe_cycle(evaluable[-1]))
-    if cycles[-1] is not evaluable[-1]:
+    newest = cycles[-1]
+    if newest is not evaluable[-1]:
+        why = NO_PAIN_BEFORE if newest.no_pain_before else "it cannot be evaluated yet"
         reasons.append(
-            f"The cycle of the latest injection ({cycles[-1].injection_date}) cannot be "
-            "evaluated yet, so the figures above come from an earlier cycle."
+            f"The cycle of the latest injection ({newest.injection_date}): {why}, so the "
+            "figures above come from an earlier cycle."
         )
     return reasons
 
 
-def _two_latest_minimal(evaluable: Sequence[CycleReview]) -> bool:
-    return len(evaluable) >= 2 and all(c.response is Response.MINIMAL for c in evaluable[-2:])
+def _two_latest_below_moderate(evaluable: Sequence[CycleReview]) -> bool:
+    return len(evaluable) >= 2 and all(c.response in BELOW_MODERATE for c in evaluable[-2:])
 
 
 def _recommend(cycles: Sequence[CycleReview], has_safety_finding: bool) -> Recommendation:
-    """Precedence: consider_stopping > review_with_doctor > insufficient_data > continue."""
+    """Precedence: consider_stopping > review_with_doctor > insufficient_data > continue.
+
+    The codes are for programs; people read HEADLINES and _SUMMARIES, which
+    say what the records show and whom to talk to, never a verdict.
+    """
     evaluable = [c for c in cycles if c.response is not Response.NOT_EVALUABLE]
-    if _two_latest_minimal(evaluable):
+    if _two_latest_below_moderate(evaluable):
         return Recommendation.CONSIDER_STOPPING
-    if has_safety_finding or (evaluable and evaluable[-1].response is Response.MINIMAL):
+    if has_safety_finding or (evaluable and evaluable[-1].response in BELOW_MODERATE):
         return Recommendation.REVIEW_WITH_DOCTOR
     if not evaluable:
         return Recommendation.INSUFFICIENT_DATA
     return Recommendation.CONTINUE
 
 
+HEADLINES: dict[Recommendation, str] = {
+    Recommendation.INSUFFICIENT_DATA: "Not enough records yet to tell whether it is helping",
+    Recommendation.CONTINUE: "The records suggest it is helping",
+    Recommendation.REVIEW_WITH_DOCTOR: "Something to talk over with your doctor",
+    Recommendation.CONSIDER_STOPPING: "Talk with your doctor about whether it is still helping",
+}
+
+# What follows the headline; none of them repeats it.
 _SUMMARIES: dict[Recommendation, str] = {
-    Recommendation.INSUFFICIENT_DATA: (
-        "There is not enough data yet to say whether the treatment is helping."
+    Recommendation.INSUFFICIENT_DATA: "The points below say what is missing.",
+    Recommendation.CONTINUE: (
+        f"The latest evaluable cycle showed a reduction in pain of "
+        f"{MODERATE_REDUCTION_PCT:.0f} % or more, and nothing recorded since the latest "
+        "injection needs your doctor before the next one."
     ),
-    Recommendation.CONTINUE: "The records suggest the treatment is helping.",
     Recommendation.REVIEW_WITH_DOCTOR: (
-        "The records show something to talk over with your doctor before the next injection."
+        "Before the next injection, talk over the points below with your doctor."
     ),
     Recommendation.CONSIDER_STOPPING: (
-        "The records suggest the treatment has not helped enough in the last two cycles: "
-        "discuss stopping or changing treatment with your doctor, and do not stop or change "
-        "it on your own."
+        f"In the last two evaluable cycles pain went down by less than "
+        f"{MODERATE_REDUCTION_PCT:.0f} %. Do not stop or change the treatment on your own."
     ),
 }
+
+
+def _as_of(effects: Sequence[EffectEvent], today: date) -> list[EffectEvent]:
+    """The effects as they stood on ``today``: one resolved later was still open then."""
+    return [
+        replace(e, resolved=None) if e.resolved is not None and e.resolved > today else e
+        for e in effects
+        if e.started <= today
+    ]
 
 
 def review(
@@ -399,6 +509,8 @@ def review(
 ) -> Review:
     """Review every injection cycle and say what to raise with the doctor.
 
+    Everything is as of ``today`` (a report's period end): a side effect
+    resolved after it counts as open, and one that started after it is left out.
     Raises InvalidInput when an injection is dated after ``today``.
     """
     injections = sorted(set(injection_dates))
@@ -414,14 +526,20 @@ def review(
             reasons=["No injections are recorded yet, so there is nothing to review."],
             summary=f"{_SUMMARIES[Recommendation.INSUFFICIENT_DATA]} {_DISCLAIMER}",
         )
+    effects = _as_of(effects, today)
     cycles = _cycles(injections, daily_means(pain), effects, today)
-    safety = _safety_reasons(effects, injections[0], injections[-1], today)
-    recommendation = _recommend(cycles, has_safety_finding=bool(safety))
+    urgent, lingering, history = _safety_reasons(effects, injections, today)
+    findings = urgent + lingering
+    recommendation = _recommend(cycles, has_safety_finding=bool(findings))
+    reasons = findings + _response_reasons(cycles) + history
     return Review(
         cycles=cycles,
         recommendation=recommendation,
-        reasons=safety + _response_reasons(cycles),
+        reasons=reasons,
         summary=f"{_SUMMARIES[recommendation]} {_DISCLAIMER}",
+        urgent_reasons=frozenset(
+            [*range(len(urgent)), *range(len(reasons) - len(history), len(reasons))]
+        ),
     )
 
 

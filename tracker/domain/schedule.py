@@ -12,10 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from tracker.domain.appointments import AppointmentRecord
+
+if TYPE_CHECKING:
+    from tracker.domain.safety import OpenSafetyEffect
 
 # Botox label: retreat "generally no sooner than 12 weeks" (clinical.md #3);
 # Xeomin, Dysport and Myobloc labels give the same minimum (clinical.md B).
@@ -126,14 +130,19 @@ def cycle_position(day: date, injection_dates: Iterable[date]) -> tuple[date, in
 class PatientDue:
     name: str
     due: Due
+    # Open serious or emergency side effects, most urgent first. Typed only for
+    # the checker: `due` for one patient never loads the side-effect vocabulary.
+    safety: tuple[OpenSafetyEffect, ...] = ()
 
 
 def by_attention(rows: Iterable[PatientDue]) -> list[PatientDue]:
-    """Overdue first, then by days left; patients with nothing logged last."""
+    """Safety first: patients with an open emergency, then an open serious side
+    effect; then overdue first, then by days left; nothing logged last."""
 
-    def order(row: PatientDue) -> tuple[int, int, str]:
+    def order(row: PatientDue) -> tuple[int, int, int, str]:
+        urgency = -row.safety[0].urgency if row.safety else 0
         if row.due.days_left is None:
-            return (1, 0, row.name)
-        return (0, row.due.days_left, row.name)
+            return (urgency, 1, 0, row.name)
+        return (urgency, 0, row.due.days_left, row.name)
 
     return sorted(rows, key=order)

@@ -17,8 +17,9 @@ Mapping decisions:
   has no code agreed in clinical.md, so it goes to ``note`` with the entry's note.
 - Side effects are ``AdverseEvent`` (clinical.md #23). tracker's emergency and serious
   classes map to seriousness "Serious", common and other to "Non-serious"; the patient's
-  own severity maps one to one. R4 AdverseEvent has no note and no end date, so the
-  resolution date is the outcome's text; the effect's note is not exported.
+  own severity maps one to one, and is left out when the patient gave none. R4
+  AdverseEvent has no note and no end date, so the resolution date is the outcome's
+  text; the effect's note is not exported.
 - Ids are uuid5 of "<ResourceType>/<tracker id>", so exporting twice gives the same
   bytes and a re-export updates rather than duplicates. They are stable within one
   database; two databases share them, so they are not globally unique.
@@ -223,11 +224,12 @@ def _adverse_event(view: EffectView, subject: Resource, suspect_url: str | None)
             "Serious" if serious else "Non-serious",
             f"tracker class: {record.effect_class.value}",
         ),
-        "severity": _coded(
-            AE_SEVERITY, record.severity.value, record.severity.value.capitalize(), None
-        ),
         "outcome": _outcome(record.resolved_on),
     }
+    if record.severity is not None:  # none stated: none invented
+        resource["severity"] = _coded(
+            AE_SEVERITY, record.severity.value, record.severity.value.capitalize(), None
+        )
     if suspect_url is not None:
         resource["suspectEntity"] = [{"instance": {"reference": suspect_url}}]
     return resource

@@ -71,10 +71,15 @@ th, td { text-align: left; vertical-align: top; padding: 3px 6px;
   border-bottom: 1px solid #c8cdd3; }
 th { background: #e8edf2; }
 tbody tr:nth-child(even) td { background: #f7f8fa; }
+/* Emergency and serious side effects; the class cell says so in words too. */
+tbody tr.urgent td, tbody tr.urgent:nth-child(even) td { background: #fdecea;
+  font-weight: bold; color: #8a1c12;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+tbody tr.urgent td:first-child { box-shadow: inset 4px 0 0 #b3261e; }
+.recommendation li.urgent { font-weight: bold; color: #8a1c12; }
 .empty { color: #646c74; }
 .nw { white-space: nowrap; }
 .scroll { overflow-x: auto; }
-tr.urgent td, tbody tr.urgent:nth-child(even) td { background: #fde8e6; }
 tr.urgent strong { color: #a11b0e; text-transform: uppercase; }
 @media (max-width: 600px) {
   .report { margin: 0; padding: 16px 12px; box-shadow: none; }
@@ -155,7 +160,11 @@ def _facts(facts: list[tuple[str, str]]) -> str:
 
 
 def _recommendation(block: RecommendationBlock) -> str:
-    reasons = "".join(f"<li>{text(reason)}</li>" for reason in block.reasons)
+    reasons = "".join(
+        ('<li class="urgent">' if index in block.urgent_reasons else "<li>")
+        + f"{text(reason)}</li>"
+        for index, reason in enumerate(block.reasons)
+    )
     return (
         f'<section class="recommendation"><h2>{esc(block.title)}</h2>'
         f'<p class="tag">{text(block.tag)}</p>'
@@ -248,17 +257,17 @@ def _chart(chart: PainChart) -> str:
     )
 
 
-# Side-effect classes whose rows stand out: in colour, and in bold words.
-URGENT_CLASSES = ("serious", "emergency")
+# The side-effect column that names the class: bold words in a highlighted row.
 EFFECT_CLASS_COLUMN = 2
 
 
-def _row(block: TableBlock, row: tuple[str, ...]) -> str:
+def _row(block: TableBlock, index: int, row: tuple[str, ...]) -> str:
+    """A row; serious and emergency side effects stand out in colour and in bold words."""
     cells = [f"<td>{text(cell)}</td>" for cell in row]
-    urgent = block.key == "effects" and row[EFFECT_CLASS_COLUMN] in URGENT_CLASSES
-    if not urgent:
+    if index not in block.highlighted:
         return "<tr>" + "".join(cells) + "</tr>"
-    cells[EFFECT_CLASS_COLUMN] = f"<td><strong>{text(row[EFFECT_CLASS_COLUMN])}</strong></td>"
+    if block.key == "effects":
+        cells[EFFECT_CLASS_COLUMN] = f"<td><strong>{text(row[EFFECT_CLASS_COLUMN])}</strong></td>"
     return f'<tr class="urgent">{"".join(cells)}</tr>'
 
 
@@ -267,7 +276,7 @@ def _table(block: TableBlock) -> str:
     if not block.rows:
         return f'{heading}<p class="empty">{esc(block.empty)}</p></section>'
     head = "".join(f'<th scope="col">{text(column)}</th>' for column in block.columns)
-    body = "".join(_row(block, row) for row in block.rows)
+    body = "".join(_row(block, index, row) for index, row in enumerate(block.rows))
     # On a narrow screen a wide table scrolls sideways (focusable, so keyboards can too).
     return (
         f'{heading}<div class="scroll" tabindex="0" role="region" aria-label="{esc(block.title)}">'

@@ -256,7 +256,7 @@ def effect_record(record: EffectRecord) -> dict[str, Any]:
         "text": record.text,
         "term": record.term,
         "class": record.effect_class.value,
-        "severity": record.severity.value,
+        "severity": None if record.severity is None else record.severity.value,
         "note": record.note,
         "resolved": iso(record.resolved_on),
     }

@@ -43,6 +43,8 @@ GRID = (228, 231, 235)
 HEADING_FILL = (232, 237, 242)
 ZEBRA_FILL = (247, 248, 250)
 ACCENT = (0, 104, 139)  # injections, and the recommendation bar
+URGENT_FILL = (253, 236, 234)  # emergency and serious side-effect rows
+URGENT_INK = (138, 28, 18)
 PAIN_LINE = (60, 70, 90)
 
 # Maps a fraction of the chart (or a pain score) to a page coordinate in mm.
@@ -51,8 +53,8 @@ Scale = Callable[[float], float]
 # Relative column widths per table (sections.TableBlock.key).
 COLUMN_WIDTHS = {
     "injections": (11, 8, 6, 38, 12, 10, 15),
-    "cycles": (13, 10, 10, 12, 14, 41),
-    "effects": (11, 38, 10, 9, 8, 24),
+    "cycles": (13, 10, 10, 12, 9, 16, 30),
+    "effects": (11, 31, 19, 10, 7, 22),
 }
 
 
@@ -273,10 +275,15 @@ def _recommendation(pdf: _ReportPDF, block: RecommendationBlock) -> None:
     pdf.set_x(indent)
     pdf.use_font(8.5, "B")
     pdf.multi_cell(width, 4.0, pdf.drawable(block.summary), new_x="LMARGIN", new_y="NEXT")
-    pdf.use_font(8.5)
-    for reason in block.reasons:
+    for index, reason in enumerate(block.reasons):
+        urgent = index in block.urgent_reasons
+        # Serious and emergency side effects stand out: bold, red, marked "!".
+        if urgent:
+            pdf.use_font(8.5, "B", color=URGENT_INK)
+        else:
+            pdf.use_font(8.5)
         pdf.set_x(indent)
-        pdf.cell(3.5, 4.0, "-")
+        pdf.cell(3.5, 4.0, "!" if urgent else "-")
         pdf.multi_cell(width - 3.5, 4.0, pdf.drawable(reason), new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(indent)
     pdf.use_font(8.5, color=MUTED)
@@ -424,8 +431,13 @@ def _balanced(chunks: list[int]) -> list[int]:
     return chunks if chunks[-1] else chunks[:-1]
 
 
-def _draw_table(pdf: FPDF, block: TableBlock, rows: Sequence[tuple[str, ...]]) -> None:
-    """Draws rows already made drawable (on the report, or on its measuring page)."""
+def _draw_table(
+    pdf: FPDF, block: TableBlock, rows: Sequence[tuple[str, ...]], first: int = 0
+) -> None:
+    """Draws rows already made drawable (on the report, or on its measuring page).
+
+    ``first`` is the first row's index in the whole table (which rows stand out).
+    """
     pdf.set_font(FONT, "", 7.5 * FONT_SCALE)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
@@ -446,10 +458,15 @@ def _draw_table(pdf: FPDF, block: TableBlock, rows: Sequence[tuple[str, ...]]) -
         padding=(0.8, 1.2),
         repeat_headings=1,
     ) as table:
-        for cells in [block.columns, *rows]:
+        urgent = FontFace(emphasis="BOLD", color=URGENT_INK, fill_color=URGENT_FILL)
+        heading = table.row()
+        for text in block.columns:
+            heading.cell(text)
+        for index, cells in enumerate(rows, start=first):
             row = table.row()
+            style = urgent if index in block.highlighted else None
             for text in cells:
-                row.cell(text)
+                row.cell(text, style=style)
 
 
 def _row_heights(
@@ -458,13 +475,13 @@ def _row_heights(
     """The heading row's height and each row's, drawn on a scratch page as they will be."""
     scratch = pdf.measuring_page()
 
-    def height(some_rows: Sequence[tuple[str, ...]]) -> float:
+    def height(some_rows: Sequence[tuple[str, ...]], first: int = 0) -> float:
         top = scratch.get_y()
-        _draw_table(scratch, block, some_rows)
+        _draw_table(scratch, block, some_rows, first)
         return scratch.get_y() - top
 
     heading_row = height([])
-    return heading_row, [height([row]) - heading_row for row in rows]
+    return heading_row, [height([row], index) - heading_row for index, row in enumerate(rows)]
 
 
 def _table(pdf: _ReportPDF, block: TableBlock, trailing: float = 0.0) -> None:
@@ -491,7 +508,7 @@ def _table(pdf: _ReportPDF, block: TableBlock, trailing: float = 0.0) -> None:
         if number:
             pdf.add_page()
         if count:
-            _draw_table(pdf, drawn, drawn.rows[start : start + count])
+            _draw_table(pdf, drawn, drawn.rows[start : start + count], start)
         start += count
     pdf.continued = None
 

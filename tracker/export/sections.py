@@ -26,7 +26,9 @@ from tracker.domain.response import (
     Review,
     daily_means,
 )
+from tracker.domain.safety import CLASS_IN_WORDS, URGENT_MARK, is_urgent
 from tracker.domain.schedule import Due, DueStatus
+from tracker.domain.side_effects import EffectClass
 from tracker.export.model import Report
 
 TITLE = "Injection treatment summary"
@@ -73,6 +75,8 @@ class TableBlock:
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
     empty: str  # shown instead of the table when there are no rows
+    # Rows (by index) that must stand out: emergency and serious side effects.
+    highlighted: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class RecommendationBlock:
     summary: str
     reasons: list[str]
     long_term: str
+    urgent_reasons: frozenset[int] = frozenset()  # about serious or emergency side effects
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,13 @@ def period_text(since: date | None, until: date | None) -> str:
     return "all records"
 
 
+def as_of_text(report: Report) -> str:
+    """A period that ended before today: everything below is as it stood then."""
+    if report.until is None or report.until >= report.generated_on:
+        return ""
+    return f" (everything shown as it stood on {report.until.isoformat()})"
+
+
 def due_text(due: Due) -> str:
     if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
         return "no injection recorded yet"
@@ -231,7 +243,7 @@ def facts(report: Report) -> list[tuple[str, str]]:
     return [
         ("Product", products_text(report.products)),
         ("Plan", plan_text(report.plan)),
-        ("Period", period_text(report.since, report.until)),
+        ("Period", period_text(report.since, report.until) + as_of_text(report)),
         ("Last injection", long_date(last) if last else "none recorded"),
         ("Next due", due_text(report.due)),
         ("Next appointment", appointment_text(report.due.appointment)),
@@ -258,9 +270,10 @@ def long_term_text(long_term: LongTerm) -> str:
 def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
     return RecommendationBlock(
         title="What the records suggest",
-        tag=f"Recommendation: {review.recommendation.value.replace('_', ' ')}",
+        tag=review.headline,
         summary=review.summary,
         reasons=list(review.reasons),
+        urgent_reasons=review.urgent_reasons,
         long_term=long_term_text(long_term),
     )
 
@@ -274,6 +287,7 @@ CYCLE_COLUMNS = (
     "Baseline",
     "Days 14-56",
     "Reduction",
+    "Points",
     "Response",
     "Side effects",
 )
@@ -323,8 +337,34 @@ def reduction_cell(value: float | None) -> str:
     return f"{value:.1f} %" if value >= 0 else f"{value:.1f} % (worse)"
 
 
+def points_cell(value: float | None) -> str:
+    """The change in points on the 0-10 scale (about 2 is clinically important)."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if value >= 0 else f"{value:.1f} (worse)"
+
+
+def response_cell(cycle: CycleReview) -> str:
+    if cycle.no_pain_before:
+        return "not evaluable (no pain before)"
+    text = cycle.response.value.replace("_", " ")
+    if cycle.reduction_pct is not None and cycle.reduction_pct < 0:
+        return f"{text} (worse)"
+    return text
+
+
 def effect_counts_cell(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {name}" for name, count in counts.items() if count) or "none"
+    """'1 common, ! 1 EMERGENCY': urgent classes stand out without colour."""
+    return (
+        ", ".join(
+            f"{URGENT_MARK} {count} {name.upper()}"
+            if is_urgent(EffectClass(name))
+            else f"{count} {name}"
+            for name, count in counts.items()
+            if count
+        )
+        or "none"
+    )
 
 
 def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
@@ -333,7 +373,8 @@ def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
         score_cell(cycle.baseline),
         score_cell(cycle.effect),
         reduction_cell(cycle.reduction_pct),
-        cycle.response.value.replace("_", " "),
+        points_cell(cycle.change_points),
+        response_cell(cycle),
         effect_counts_cell(cycle.side_effects),
     )
 
@@ -361,11 +402,18 @@ def effect_row(view: EffectView) -> tuple[str, ...]:
     return (
         record.day.isoformat(),
         text,
-        record.effect_class.value,
-        record.severity.value,
+        class_cell(record.effect_class),
+        record.severity_text,
         cycle,
         effect_status(view),
     )
+
+
+def class_cell(effect_class: EffectClass) -> str:
+    """An urgent class in capitals with what it means, so it reads without colour."""
+    if is_urgent(effect_class):
+        return CLASS_IN_WORDS[effect_class].upper().replace(":", " -", 1)
+    return effect_class.value
 
 
 def effect_table(views: list[EffectView]) -> TableBlock:
@@ -375,6 +423,9 @@ def effect_table(views: list[EffectView]) -> TableBlock:
         columns=EFFECT_COLUMNS,
         rows=[effect_row(v) for v in views],
         empty="No side effects recorded in this period.",
+        highlighted=frozenset(
+            index for index, view in enumerate(views) if is_urgent(view.record.effect_class)
+        ),
     )
 
 

@@ -72,7 +72,7 @@ class _Effect:
     text: str
     after_injection: int  # which injection it follows (index into the sessions)
     days_after: int
-    severity: Severity
+    severity: Severity | None  # None: not stated
     lasted_days: int | None  # None: still going on
 
 
@@ -81,7 +81,7 @@ EFFECTS = (
     _Effect("headache", 1, 1, Severity.MILD, 2),
     _Effect("injection site tenderness", 3, 1, Severity.MILD, 3),
     _Effect("flu-like symptoms", 5, 2, Severity.MODERATE, 3),
-    _Effect("dry mouth", SESSIONS - 1, 5, Severity.MILD, None),
+    _Effect("dry mouth", SESSIONS - 1, 5, None, None),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -20,7 +21,12 @@ from tracker.store.scope import patient_id
 
 
 def record_effect(
-    db: Database, text: str, day: date, severity: Severity, note: str | None, today: date
+    db: Database,
+    text: str,
+    day: date,
+    severity: Severity | None,
+    note: str | None,
+    today: date,
 ) -> EffectView:
     not_in_future(day, today, "the side effect's date")
     classification = classify(text)
@@ -31,7 +37,7 @@ def record_effect(
             text=text.strip(),
             term=classification.term,
             effect_class=classification.effect_class.value,
-            severity=severity.value,
+            severity=None if severity is None else severity.value,
             note=note or None,
         )
         session.add(row)
@@ -86,9 +92,21 @@ def to_record(row: SideEffect) -> EffectRecord:
         text=row.text,
         term=row.term,
         effect_class=EffectClass(row.effect_class),
-        severity=Severity(row.severity),
+        severity=None if row.severity is None else Severity(row.severity),
         note=row.note,
         resolved_on=row.resolved_on,
+    )
+
+
+def as_of(view: EffectView, day: date) -> EffectView:
+    """The effect as it stood on ``day``: one resolved after it was still open then."""
+    record = view.record
+    if record.resolved_on is None or record.resolved_on <= day:
+        return view
+    return replace(
+        view,
+        record=replace(record, resolved_on=None),
+        persistent=is_persistent(record.effect_class, record.day, None, day),
     )
 
 

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.domain import schedule
+from tracker.domain import safety, schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.services.appointments import to_record as appointment_record
 from tracker.services.plan import check_plan, unused_name
@@ -39,8 +40,14 @@ def list_patients(db: Database, today: date) -> list[PatientSummary]:
     with db.transaction() as session:
         counts = _record_counts(session)
         dues = _dues(session, today, None)
+        safety = _open_safety(session, today)
         return [
-            PatientSummary(patient.name, dues[patient.id], counts.get(patient.id, 0))
+            PatientSummary(
+                patient.name,
+                dues[patient.id],
+                safety=safety.get(patient.id, ()),
+                records=counts.get(patient.id, 0),
+            )
             for patient in session.scalars(select(Patient).order_by(Patient.id))
         ]
 
@@ -53,10 +60,30 @@ def due_all(db: Database, today: date, within_days: int | None = None) -> list[s
 def _with_dues(db: Database, today: date, within_days: int | None) -> list[PatientSummary]:
     with db.transaction() as session:
         dues = _dues(session, today, within_days)
+        safety = _open_safety(session, today)
         return [
-            PatientSummary(patient.name, dues[patient.id])
+            PatientSummary(patient.name, dues[patient.id], safety=safety.get(patient.id, ()))
             for patient in session.scalars(select(Patient).order_by(Patient.id))
         ]
+
+
+def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
+    """Every patient's open serious and emergency side effects, in one query."""
+    return safety.by_patient(
+        session.execute(
+            select(
+                SideEffect.patient_id,
+                SideEffect.id,
+                SideEffect.date,
+                SideEffect.text,
+                SideEffect.effect_class,
+            ).where(
+                SideEffect.resolved_on.is_(None),
+                SideEffect.effect_class.in_(sorted(safety.URGENT_CLASSES)),
+                SideEffect.date <= today,
+            )
+        ).tuples()
+    )
 
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:

@@ -24,7 +24,7 @@ from tracker.domain.errors import InvalidInput
 from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
 from tracker.services.appointments import all_appointments, due_appointment
 from tracker.services.diary import to_record as pain_record
-from tracker.services.effects import effect_view
+from tracker.services.effects import as_of, effect_view
 from tracker.services.injections import all_records
 from tracker.services.plan import load_plan, plan_of
 from tracker.store import audit, streams
@@ -116,7 +116,9 @@ def build_report(
     def inside(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
 
-    review_day = min(today, until) if until else today
+    # Everything the report works out is as of the period's end, so a past
+    # period never mixes in what happened after it (issue 12, part 4).
+    end = min(today, until) if until else today
     with db.transaction() as session:
         plan = load_plan(session)
         name = current_patient(session).name
@@ -137,26 +139,26 @@ def build_report(
                 .order_by(SideEffect.date, SideEffect.id)
             )
         )
-        effects = [effect_view(row, injection_days, today) for row in effect_rows]
+        effects = [as_of(effect_view(row, injection_days, end), end) for row in effect_rows]
         appointments = all_appointments(session)
-        next_appointment = due_appointment(session, today)
+        next_appointment = due_appointment(session, end)
         changes = audit.change_records(session) if since is None and until is None else []
 
     pain = [pain_record(row) for row in pain_rows]
-    scores = [response.PainEntry(p.day, p.score) for p in pain if p.day <= review_day]
+    given = [day for day in injection_days if day <= end]
+    scores = [response.PainEntry(p.day, p.score) for p in pain if p.day <= end]
     events = [
-        response.EffectEvent(v.record.day, v.record.effect_class, v.record.resolved_on)
+        response.EffectEvent(
+            v.record.day, v.record.effect_class, v.record.resolved_on, v.record.text
+        )
         for v in effects
-        if v.record.day <= review_day
+        if v.record.day <= end
     ]
-    full_review = response.review(
-        [d for d in injection_days if d <= review_day], scores, events, review_day
-    )
+    full_review = response.review(given, scores, events, end)
     bounded_review = replace(
         full_review, cycles=[c for c in full_review.cycles if inside(c.injection_date)]
     )
-    last = injection_days[-1] if injection_days else None
-    due = schedule.due(last, today, plan.every_months, plan.within_days)
+    due = schedule.due(given[-1] if given else None, end, plan.every_months, plan.within_days)
     return Report(
         generated_on=today,
         since=since,

@@ -34,7 +34,7 @@ def review_treatment(db: Database, today: date) -> TreatmentReview:
             if day <= today
         ]
         effects = [
-            response.EffectEvent(record.day, record.effect_class, record.resolved_on)
+            response.EffectEvent(record.day, record.effect_class, record.resolved_on, record.text)
             for record in map(
                 to_record,
                 session.scalars(

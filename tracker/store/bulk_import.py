@@ -81,7 +81,7 @@ EFFECTS = Kind(
     "side_effects",
     ("date", "text", "term", "effect_class", "severity", "note", "resolved_on"),
     ("DATE", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "DATE"),
-    frozenset({"term", "note", "resolved_on"}),
+    frozenset({"term", "severity", "note", "resolved_on"}),
 )
 APPOINTMENTS = Kind(
     "appointments",

@@ -15,13 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import DatabaseProblem
 from tracker.store.location import parse_location, sqlite_url_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
+
+if TYPE_CHECKING:
+    from tracker.domain.safety import OpenSafetyEffect
 
 T = TypeVar("T")
 
@@ -44,7 +47,7 @@ def quick_due(
 def quick_due_all(
     location: str | None, today: date, within_days: int | None = None
 ) -> list[schedule.PatientDue] | None:
-    """Every patient's Due in three queries, most urgent first."""
+    """Every patient's Due and open serious/emergency side effects, most urgent first."""
     return _read(location, lambda connection: _due_all(connection, today, within_days))
 
 
@@ -88,6 +91,7 @@ def _due_all(
     candidates: dict[int, list[AppointmentRecord]] = {}
     for row in connection.execute(_CANDIDATES, (AppointmentStatus.BOOKED.value, today.isoformat())):
         candidates.setdefault(row[0], []).append(_appointment(row[1:]))
+    safety = _open_safety(connection, today)
     # A clinic's patients share a few hundred last-injection dates and plans:
     # each distinct combination is worked out once.
     dues: dict[tuple[str | None, int, int], schedule.Due] = {}
@@ -108,8 +112,27 @@ def _due_all(
         if patient_id in candidates:
             appointment = appointment_for_due(candidates[patient_id], today, last_day)
             due = replace(due, appointment=appointment)
-        result.append(schedule.PatientDue(name, due))
+        result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
     return schedule.by_attention(result)
+
+
+def _open_safety(
+    connection: sqlite3.Connection, today: date
+) -> dict[int, tuple[OpenSafetyEffect, ...]]:
+    """The same rows as services.patients._open_safety: open, serious or emergency."""
+    from tracker.domain import safety
+
+    urgent = sorted(safety.URGENT_CLASSES)
+    rows = connection.execute(
+        "SELECT patient_id, id, date, text, effect_class FROM side_effects "
+        f"WHERE resolved_on IS NULL AND effect_class IN ({', '.join('?' * len(urgent))}) "
+        "AND date <= ?",
+        (*urgent, today.isoformat()),
+    )
+    return safety.by_patient(
+        (patient_id, effect_id, date.fromisoformat(day), text, effect_class)
+        for patient_id, effect_id, day, text, effect_class in rows
+    )
 
 
 def _due(

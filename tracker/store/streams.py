@@ -173,7 +173,7 @@ def effects(
             text=row[2],
             term=row[3],
             effect_class=EffectClass(row[4]),
-            severity=Severity(row[5]),
+            severity=None if row[5] is None else Severity(row[5]),
             note=row[6],
             resolved_on=row[7],
         )
