@@ -107,6 +107,7 @@ def status(app: AppContext) -> None:
     from tracker.services.injections import due_status, history
 
     rows = history(app.database())
+    app.heading()
     if rows:
         click.echo(f"Last injection: {injection_summary(rows[-1].record)}")
     click.echo(due_line(due_status(app.database(), app.today())))

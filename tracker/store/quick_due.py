@@ -43,6 +43,18 @@ def sqlite_file(location: str | None) -> Path | None:
 def quick_due(
     location: str | None, patient: str | None, today: date, within_days: int | None = None
 ) -> schedule.Due | None:
+    answer = quick_due_named(location, patient, today, within_days)
+    return None if answer is None else answer[0]
+
+
+def quick_due_named(
+    location: str | None, patient: str | None, today: date, within_days: int | None = None
+) -> tuple[schedule.Due, str | None] | None:
+    """The Due, and the patient's name when the database holds several (None otherwise).
+
+    With several patients and none named it steps aside: the full path says how
+    to choose one.
+    """
     return _read(location, lambda connection: _due(connection, patient, today, within_days))
 
 
@@ -113,7 +125,10 @@ def _due_all(
 
 def _due(
     connection: sqlite3.Connection, patient: str | None, today: date, within_days: int | None
-) -> schedule.Due | None:
+) -> tuple[schedule.Due, str | None] | None:
+    several = connection.execute("SELECT count(*) > 1 FROM patients").fetchone()[0]
+    if patient is None and several:
+        return None  # no silent patient
     row = (
         connection.execute(
             "SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1"
@@ -133,7 +148,8 @@ def _due(
     due = schedule.due(
         None if last is None else date.fromisoformat(last), today, every_months, window
     )
-    return replace(due, appointment=_next_appointment(connection, patient_id, today))
+    due = replace(due, appointment=_next_appointment(connection, patient_id, today))
+    return due, patient if several else None
 
 
 def _next_appointment(
