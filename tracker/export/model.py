@@ -121,10 +121,23 @@ class Report:
     # current values.
     changes: list[ChangeRecord] = field(default_factory=list)
     patient: str = ""  # the stored name, as in PatientRecords
+    # The patient's random UUID: every id handed to another system derives from it.
+    patient_uuid: str = ""
+    # Whether the database holds other patients too (then exports name this one).
+    several_patients: bool = False
+    # Appointments from generated_on on, whatever --since/--until say: a calendar
+    # must not lose an upcoming visit because the history was cut short.
+    coming_appointments: list[AppointmentRecord] = field(default_factory=list)
 
     @property
     def patient_name(self) -> str | None:
         return self.plan.patient_name
+
+    @property
+    def patient_label(self) -> str | None:
+        """The name an export shows: the patient's own, or with several patients the
+        name --patient knows them by; None for a database's one unnamed patient."""
+        return self.patient_name or (self.patient if self.several_patients else None)
 
     @property
     def products(self) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.domain import response, schedule
@@ -119,7 +119,8 @@ def build_report(
     review_day = min(today, until) if until else today
     with db.transaction() as session:
         plan = load_plan(session)
-        name = current_patient(session).name
+        patient = current_patient(session)
+        several = (session.scalar(select(func.count()).select_from(Patient)) or 0) > 1
         injections = all_records(session)
         injection_days = [record.day for record in injections]
         mine = patient_id(session)
@@ -170,5 +171,8 @@ def build_report(
         long_term=response.long_term(bounded_review, scores),
         due=replace(due, appointment=next_appointment),
         changes=changes,
-        patient=name,
+        patient=patient.name,
+        patient_uuid=patient.uuid,
+        several_patients=several,
+        coming_appointments=[a for a in appointments if a.day >= today],
     )
