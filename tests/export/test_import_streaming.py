@@ -333,7 +333,7 @@ def test_another_patients_records_are_not_twins(tracker, tmp_path):
     tracker.ok("patients", "add", "Mum")
     path = write(tmp_path, document(pain=[pain(1, "2026-11-01"), pain(2, "2026-11-02")]))
     assert tracker.ok("--patient", "Mum", "import", path).stdout.strip() == (
-        "Imported 2 pain entries."
+        "Imported 2 pain entries for Mum."
     )
     assert tracker.ok("import", path).stdout.strip() == (
         "Imported 1 pain entry. 1 record(s) were already there and were skipped."

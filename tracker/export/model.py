@@ -81,6 +81,7 @@ class PatientRecords:
     # Injections, pain entries, side effects and appointments to write, when
     # counted (a single patient's export counts them for its progress bar).
     record_count: int | None = None
+    patient_uuid: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,4 +162,5 @@ class Report:
             effects=[view.record for view in self.effects],
             appointments=self.appointments,
             changes=self.changes,
+            patient_uuid=self.patient_uuid,
         )

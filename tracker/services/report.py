@@ -90,6 +90,7 @@ def _streamed(
         since=since,
         until=until,
         patient=patient.name,
+        patient_uuid=patient.uuid,
         plan=plan_of(patient),
         injections=stream(streams.injections),
         pain=stream(streams.pain),
