@@ -27,13 +27,20 @@ LISTED_NAMES = 8
 
 def patient_id(session: Session) -> int:
     if _PATIENT_ID not in session.info:
-        session.info[_PATIENT_ID] = current_patient(session).id
+        current_patient(session)
     return session.info[_PATIENT_ID]
 
 
 def current_patient(session: Session) -> Patient:
+    known = session.info.get(_PATIENT_ID)
+    if known is not None:
+        # Looked up once per unit of work: a rename in it (plan --name) keeps the patient.
+        row = session.get(Patient, known)
+        if row is not None:
+            return row
     name = session.info.get(PATIENT_NAME)
     row = _unnamed_choice(session) if name is None else _named(session, name)
+    session.info[_PATIENT_ID] = row.id
     several = name is not None and _patient_count(session) > 1
     chosen = session.info.get(CHOSEN)
     if chosen is not None:
