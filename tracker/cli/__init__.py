@@ -79,7 +79,7 @@ class TrackerGroup(click.Group):
     "--patient",
     envvar="TRACKER_PATIENT",
     metavar="NAME",
-    help="Whose records to use [env: TRACKER_PATIENT; default: the first patient].",
+    help="Whose records to use [env: TRACKER_PATIENT; needed when there are several].",
 )
 @click.version_option(package_name="tracker", prog_name="tracker")
 @click.pass_context
