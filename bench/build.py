@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -136,8 +137,8 @@ def insert_rows(connection: sqlite3.Connection, spec: Spec) -> None:
     days = Days(spec.diary_days + spec.injections * INTERVAL_DAYS + 400)
     connection.execute("DELETE FROM patients")  # the migration's placeholder 'default'
     connection.executemany(
-        "INSERT INTO patients (id, name, every_months, within_days) VALUES (?, ?, 3, 14)",
-        ((p, patient_name(spec, p)) for p in patient_ids(spec)),
+        "INSERT INTO patients (id, name, every_months, within_days, uuid) VALUES (?, ?, 3, 14, ?)",
+        ((p, patient_name(spec, p), str(uuid.uuid4())) for p in patient_ids(spec)),
     )
     connection.executemany(
         "INSERT INTO injection_sessions (id, patient_id, date, product, units, provider, lot)"

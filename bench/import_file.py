@@ -37,6 +37,10 @@ EFFECTS = (
 NOTES = ("after a long walk", "slept badly", "better since the stretches", "spürbar besser")
 
 
+# Any fixed UUID: a restore takes it, so exporting again gives the same file.
+PATIENT_UUID = "0d5c1f4e-6f0a-4b8e-9a3c-2b7d1e5f9a10"
+
+
 def write_export(path: Path, records: int) -> None:
     """Write an export of ``records`` records in all (at least 4) to ``path``."""
     plan = _Plan.for_records(max(records, 4))
@@ -49,7 +53,9 @@ def write_export(path: Path, records: int) -> None:
         out.write(f'  "generated_at": "{TODAY.isoformat()}",\n')
         _write_list(out, "injections", plan.injections())
         _write_list(out, "pain", plan.pain())
-        out.write('  "patient": {\n    "name": "Alex Example"\n  },\n')
+        out.write(
+            f'  "patient": {{\n    "name": "Alex Example",\n    "uuid": "{PATIENT_UUID}"\n  }},\n'
+        )
         out.write('  "plan": {\n    "every_months": 3,\n    "within_days": 14\n  },\n')
         out.write('  "since": null,\n  "until": null,\n  "version": 1\n}\n')
 

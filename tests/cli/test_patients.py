@@ -47,11 +47,12 @@ def test_with_one_patient_nothing_changes_and_the_default_is_listed(tracker):
 
 
 def test_no_command_shows_or_changes_another_patients_records(tracker):
+    tracker.ok("patients", "add", "Me")
     tracker.ok("patients", "add", "Mum")
     mum = as_patient(tracker, "Mum")
     fill_mum(mum)
     before = {args: mum.ok(*args).stdout for args in READS if args[0] != "export"}
-    me = tracker  # the default patient
+    me = as_patient(tracker, "Me")
     assert me.json("history") == [] and me.json("diary") == [] and me.json("effects") == []
     assert me.json("appointments", "--all") == [] and me.json("changes") == []
     assert me.json("due")["status"] == "none" and me.json("plan")["every_months"] == 3
@@ -73,14 +74,15 @@ def test_no_command_shows_or_changes_another_patients_records(tracker):
 
 def test_an_unknown_patient_is_an_error_listing_the_known_ones_and_creates_nothing(tracker):
     tracker.ok("patients", "add", "Mum")
-    result = Tracker(tracker.db)("--patient", "Mun", "log", "2026-11-24")
-    assert result.exit_code == 2
-    assert "no patient called 'Mun'" in result.stderr and "Mum" in result.stderr
+    tracker.ok("patients", "add", "Dad")
+    result = tracker.fails("--patient", "Mun", "log", "2026-11-24")
+    assert "no patient called 'Mun'" in result.stderr and "Dad, Mum" in result.stderr
     assert "tracker patients add" in result.stderr
     assert [p["patient"] for p in json.loads(tracker.ok("patients", "--json").stdout)] == [
-        "default",
         "Mum",
+        "Dad",
     ]
+    assert as_patient(tracker, "Mum").json("history") == []
 
 
 def test_the_option_wins_over_the_environment_variable(tracker):
@@ -100,6 +102,7 @@ def test_the_option_wins_over_the_environment_variable(tracker):
 
 def test_patients_add_rename_and_remove(tracker):
     assert "Added patient 'Mum'" in tracker.ok("patients", "add", "Mum", "--every", "4").stdout
+    tracker.ok("patients", "add", "Dad")
     assert as_patient(tracker, "Mum").json("plan")["every_months"] == 4
     assert "already a patient called" in tracker.fails("patients", "add", "Mum").stderr
     tracker.fails("patients", "add", "Mum2", "--every", "0")
@@ -109,27 +112,25 @@ def test_patients_add_rename_and_remove(tracker):
     ann.ok("log", "2026-11-01")
     assert "--with-records" in tracker.fails("patients", "remove", "Ann").stderr
     assert len(ann.json("history")) == 1
-    assert "and 1 record(s)" in tracker.ok("patients", "remove", "Ann", "--with-records").stdout
-    assert [p["patient"] for p in json.loads(tracker.ok("patients", "--json").stdout)] == [
-        "default"
-    ]
-    assert "only patient" in tracker.fails("patients", "remove", "default").stderr
+    removed = tracker.ok("patients", "remove", "Ann", "--with-records", "--yes").stdout
+    assert "and 1 record(s)" in removed
+    assert [p["patient"] for p in json.loads(tracker.ok("patients", "--json").stdout)] == ["Dad"]
+    assert "only patient" in tracker.fails("patients", "remove", "Dad", "--yes").stderr
 
 
 @pytest.mark.parametrize(("today", "code"), [("2026-11-01", 0), ("2026-11-06", 1)])
 def test_due_all_lists_every_patient_overdue_first_and_check_flags_any(tracker, today, code):
-    tracker.ok("patients", "add", "Mum")
-    tracker.ok("patients", "add", "Dad")
-    tracker.ok("log", "2026-08-20", today=today)  # default: due 2026-11-20
+    for name in ("Me", "Mum", "Dad"):
+        tracker.ok("patients", "add", name)
+    as_patient(tracker, "Me").ok("log", "2026-08-20", today=today)  # due 2026-11-20
     as_patient(tracker, "Mum").ok("log", "2026-07-01", today=today)  # due 2026-10-01
     rows = tracker.json("due", "--all", today=today)
-    assert [r["patient"] for r in rows] == ["Mum", "default", "Dad"]
+    assert [r["patient"] for r in rows] == ["Mum", "Me", "Dad"]
     assert rows[0]["status"] == "overdue" and rows[2]["status"] == "none"
     result = tracker("due", "--all", "--check", today=today)
     assert result.exit_code == 1  # Mum is overdue either way
-    only_default = Tracker(tracker.db)
-    only_default.ok("patients", "remove", "Mum", "--with-records")
-    assert only_default("due", "--all", "--check", today=today).exit_code == code
+    tracker.ok("patients", "remove", "Mum", "--with-records", "--yes")
+    assert tracker("due", "--all", "--check", today=today).exit_code == code
     out = tracker.ok("due", "--all", today=today).stdout
     assert out.splitlines()[0].split()[:3] == ["PATIENT", "STATUS", "NEXT"]
 

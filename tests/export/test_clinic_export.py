@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,6 +175,7 @@ def test_all_with_patient_is_refused(sqlite_tracker):
 
 
 def test_all_overrides_tracker_patient_from_the_environment(sqlite_tracker):
+    sqlite_tracker.ok("pain", "3")  # the unnamed first patient has records: it stays
     sqlite_tracker.ok("patients", "add", "Mum")
     env = {"TRACKER_DB": sqlite_tracker.db, "TRACKER_TODAY": "2026-11-25", "TRACKER_PATIENT": "Mum"}
     result = CliRunner().invoke(cli, ["export", "--all"], env=env, catch_exceptions=False)
@@ -191,7 +193,8 @@ def test_all_with_since_after_until_is_refused(sqlite_tracker):
 
 def test_an_empty_database_exports_one_unnamed_patient_without_rows(tracker):
     data = json.loads(tracker.ok("export", "--all").stdout)
-    assert [p["patient"] for p in data["patients"]] == [{"name": None}]
+    ((patient,),) = [[p["patient"] for p in data["patients"]]]
+    assert patient["name"] is None and uuid.UUID(patient["uuid"]).version == 4
     header = ",".join(["patient", *COLUMNS]) + "\r\n"
     assert tracker.ok("export", "--all", "--format", "csv").stdout_bytes == header.encode()
 

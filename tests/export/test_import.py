@@ -177,7 +177,9 @@ def test_merge_adds_only_what_is_missing_and_keeps_the_plan(tracker, backup, tmp
     assert contents(after) == expected
     # The plan and name are the database's own; stored records keep their ids.
     assert after["plan"] == {"every_months": 2, "within_days": 14}
-    assert after["patient"] == {"name": "Alex"}
+    # Importing another export keeps this patient's own name and UUID.
+    assert after["patient"] == before["patient"] and after["patient"]["name"] == "Alex"
+    assert backup["patient"]["uuid"] != before["patient"]["uuid"]
     by_date = {i["date"]: i["id"] for i in after["injections"]}
     assert by_date["2026-03-02"] == 1
     assert sorted(by_date.values()) == [1, 2, 3, 4]

@@ -333,14 +333,14 @@ def test_another_patients_records_are_not_twins(tracker, tmp_path):
     tracker.ok("patients", "add", "Mum")
     path = write(tmp_path, document(pain=[pain(1, "2026-11-01"), pain(2, "2026-11-02")]))
     assert tracker.ok("--patient", "Mum", "import", path).stdout.strip() == (
-        "Imported 2 pain entries."
+        "Imported 2 pain entries for Mum."
     )
-    assert tracker.ok("import", path).stdout.strip() == (
-        "Imported 1 pain entry. 1 record(s) were already there and were skipped."
+    assert tracker.ok("--patient", "default", "import", path).stdout.strip() == (
+        "Imported 1 pain entry for default. 1 record(s) were already there and were skipped."
     )
     assert "removed 2 pain entries" in tracker.ok("--patient", "Mum", "undo").stdout
     assert tracker.json("--patient", "Mum", "diary", "--since", "2026-01-01") == []
-    assert len(tracker.json("diary", "--since", "2026-01-01")) == 2
+    assert len(tracker.json("--patient", "default", "diary", "--since", "2026-01-01")) == 2
 
 
 def test_batches_of_any_size_give_the_same_database(sqlite_tracker, tmp_path, monkeypatch):

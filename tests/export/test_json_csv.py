@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,7 +77,8 @@ def test_json_is_the_complete_history(year):
     }
     assert (data["format"], data["version"], data["generated_at"]) == ("tracker", 1, "2026-11-25")
     assert (data["since"], data["until"]) == (None, None)
-    assert data["patient"] == {"name": "Sam Patient"}
+    assert data["patient"]["name"] == "Sam Patient"
+    assert uuid.UUID(data["patient"]["uuid"]).version == 4
     assert data["plan"] == {"every_months": 3, "within_days": 14}
     assert data["injections"][0] == {
         "id": 1,
@@ -189,8 +191,8 @@ def test_json_has_a_field_for_every_stored_column():
         "resolved",
     }
     assert exported(columns(Appointment)) == {"id", "date", "time", "provider", "note", "status"}
-    # The patient's id is not data; the name goes under "patient", the rest under "plan".
-    assert exported(columns(Patient, "id")) == {"every_months", "within_days", "name"}
+    # The patient's id is not data; name and UUID go under "patient", the rest under "plan".
+    assert exported(columns(Patient, "id")) == {"every_months", "within_days", "name", "uuid"}
 
 
 def test_json_bytes_are_sorted_indented_utf8_with_a_final_newline(year):
@@ -223,7 +225,7 @@ def test_only_generated_at_depends_on_the_day_of_the_export(year):
 
 def test_an_empty_database_exports_an_empty_history(tracker):
     data = export_json(tracker)
-    assert data["patient"] == {"name": None}
+    assert data["patient"]["name"] is None
     assert data["plan"] == {"every_months": 3, "within_days": 14}
     assert [data[k] for k in ("injections", "pain", "effects", "appointments")] == [[], [], [], []]
     assert export_csv(tracker) == []

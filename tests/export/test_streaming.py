@@ -129,7 +129,7 @@ def whole_document(records: PatientRecords) -> dict[str, Any]:
         "generated_at": records.generated_on.isoformat(),
         "since": json_export.iso(records.since),
         "until": json_export.iso(records.until),
-        "patient": {"name": records.plan.patient_name},
+        "patient": {"name": records.plan.patient_name, "uuid": records.patient_uuid or None},
         "plan": {
             "every_months": records.plan.every_months,
             "within_days": records.plan.within_days,
@@ -264,7 +264,7 @@ def year_db(tracker) -> Iterator[Database]:
     fill_year(tracker)
     tracker.ok("patients", "add", "Mum")
     tracker.ok("--patient", "Mum", "pain", "4", "--date", "2026-10-01")
-    db = Database(tracker.db)
+    db = Database(tracker.db, patient="Sam Patient")
     yield db
     db.close()
 

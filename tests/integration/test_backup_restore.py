@@ -172,7 +172,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_database(recorded,
     recorded.ok("pain", "2")
     recorded.ok("log", "2026-11-24", "--units", "150")
 
-    result = recorded.ok("restore", str(sqlite_path.parent / "saved.db"))
+    result = recorded.ok("restore", str(sqlite_path.parent / "saved.db"), "--yes")
 
     (kept,) = sqlite_path.parent.glob("tracker.db.before-restore-*")
     assert re.fullmatch(f"tracker.db.before-restore-{STAMP}", kept.name)
@@ -224,7 +224,7 @@ def test_restore_refuses_while_another_program_has_the_database_open(recorded, s
 def test_restore_into_a_place_without_a_database(recorded, sqlite_path, tmp_path):
     recorded.ok("backup", str(tmp_path / "saved.db"))
     elsewhere = tmp_path / "new" / "place" / "tracker.db"
-    result = Tracker(str(elsewhere)).ok("restore", str(tmp_path / "saved.db"))
+    result = Tracker(str(elsewhere)).ok("restore", str(tmp_path / "saved.db"), "--yes")
     assert "kept" not in result.stdout
     assert rows(elsewhere, "pain_entries") == 1
     assert mode(elsewhere.parent) == 0o700 and mode(elsewhere.parent.parent) == 0o700
@@ -297,7 +297,7 @@ def test_restore_refuses_to_replace_another_programs_database(recorded, tmp_path
     _foreign(other, other)
     before = other.read_bytes()
     recorded.ok("backup", str(tmp_path / "saved.db"))
-    result = Tracker(str(other)).fails("restore", str(tmp_path / "saved.db"))
+    result = Tracker(str(other)).fails("restore", str(tmp_path / "saved.db"), "--yes")
     assert "not a tracker database" in result.stderr
     assert other.read_bytes() == before
 
@@ -308,7 +308,7 @@ def test_an_older_backup_is_upgraded_on_next_use_with_a_copy_kept(recorded, sqli
     fill(engine)
     engine.dispose()
 
-    result = recorded.ok("restore", str(old))
+    result = recorded.ok("restore", str(old), "--yes")
     assert "upgraded the next time you use it" in result.stdout
     assert revision(sqlite_path) == "0001"
 
@@ -421,7 +421,7 @@ def test_every_file_tracker_writes_is_owner_only(tmp_path):
             holder.close()
         tracker.ok("backup")
         tracker.ok("backup", str(tmp_path / "named-backup.db"))
-        tracker.ok("restore", str(tmp_path / "named-backup.db"))
+        tracker.ok("restore", str(tmp_path / "named-backup.db"), "--yes")
         for name in ("export.json", "export.csv", "export.html", "export.ics"):
             tracker.ok("export", "-o", str(tmp_path / name))
         old = tmp_path / "old" / "tracker.db"

@@ -90,6 +90,22 @@ REALISTIC_ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": 4, "session_id": 3, "position": 0, "muscle": "quadratus lumborum", "units": None},
     ],
     "plan": [{"id": 1, "every_months": 3, "within_days": 21, "patient_name": "Sam Pátient"}],
+    "patients": [
+        {
+            "id": 1,
+            "name": "Sam Pátient",
+            "every_months": 3,
+            "within_days": 21,
+            "uuid": "0b7f4d36-3c1e-4f0e-9a51-6f1f8a0e2b11",
+        },
+        {
+            "id": 2,
+            "name": "Zoë Łukasiewicz",
+            "every_months": 4,
+            "within_days": 14,
+            "uuid": "5d2c9e80-7a43-4c8e-b0f4-1e3f5a7c9d22",
+        },
+    ],
     "pain_entries": [
         {"id": 1, "date": date(2025, 11, 20), "score": 7, "function": 6, "note": None},
         {"id": 2, "date": date(2025, 12, 20), "score": 3, "function": None, "note": "walked 2 km"},
@@ -301,7 +317,8 @@ def test_upgrading_through_the_cli_keeps_every_row(db_url, engine_for, revision)
     before = snapshot(engine)
     assert before and all(rows for _, rows in before.values())  # records there are to lose
 
-    result = Tracker(db_url).ok("due")
+    # A whole-database command: with several patients, `due` alone must name one.
+    result = Tracker(db_url).ok("due", "--all")
 
     assert current_revision(engine) == schema.HEAD_REVISION
     after = snapshot(engine)

@@ -27,9 +27,10 @@ for number in range(each):
 def test_eight_writers_for_shared_and_separate_patients_lose_nothing():
     # A fresh schema: the writers also race to create the tables on first use.
     for url in _postgres_database("concurrency"):
+        Tracker(url).ok("patients", "add", "Me")  # takes the new database's unnamed patient's place
         Tracker(url).ok("patients", "add", "Mum")
         Tracker(url).ok("patients", "add", "Dad")
-        plan = {f"w{i}": ("Mum" if i < 4 else "Dad" if i < 6 else "default") for i in range(8)}
+        plan = {f"w{i}": ("Mum" if i < 4 else "Dad" if i < 6 else "Me") for i in range(8)}
         env = {**os.environ, "TRACKER_TODAY": TODAY}
         writers = [
             subprocess.Popen(
@@ -55,10 +56,10 @@ def test_eight_writers_for_shared_and_separate_patients_lose_nothing():
             effects = connection.execute(text("SELECT count(*) FROM side_effects")).scalar()
             notes = {row[0] for row in connection.execute(text("SELECT note FROM pain_entries"))}
         engine.dispose()
-        assert counts == {"Mum": 4 * EACH, "Dad": 2 * EACH, "default": 2 * EACH}
+        assert counts == {"Mum": 4 * EACH, "Dad": 2 * EACH, "Me": 2 * EACH}
         assert effects == 8 * EACH
         assert notes == {f"{name} {n}" for name in plan for n in range(EACH)}
-        for name in ("Mum", "Dad", "default"):
+        for name in ("Mum", "Dad", "Me"):
             Tracker(url).ok("--patient", name, "check")
 
 

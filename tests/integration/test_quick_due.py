@@ -37,11 +37,15 @@ def test_both_paths_agree_on_random_histories(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tracker.db"
         tracker = Tracker(str(path))
-        tracker.ok("plan", "--every", str(every))
+        tracker.ok("plan", "--every", str(every), "--name", "Me")
         patient = None
         if second_patient:
             tracker.ok("patients", "add", "Mum")
             tracker.ok("--patient", "Mum", "log", (TODAY - timedelta(days=33)).isoformat())
+            # With several patients, no command picks one silently.
+            assert quick_due(str(path), None, TODAY) is None
+            patient = "Me"
+            tracker = _as(tracker, patient)
         for days_ago in injections:
             tracker.ok("log", (TODAY - timedelta(days=days_ago)).isoformat())
         for offset, time, cancel in appointments:
@@ -65,6 +69,14 @@ def test_both_paths_agree_on_random_histories(
             finally:
                 database.close()
             assert quick == full
+
+
+def _as(tracker: Tracker, name: str) -> Tracker:
+    class Scoped(Tracker):
+        def __call__(self, *args: str, **kwargs: str):  # type: ignore[override]
+            return super().__call__("--patient", name, *args, **kwargs)
+
+    return Scoped(tracker.db, tracker.today)
 
 
 def test_the_quick_path_steps_aside_for_anything_but_a_current_sqlite_file(tmp_path):
@@ -131,8 +143,8 @@ def test_both_due_all_paths_agree(histories, booked, within, later, effects):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tracker.db"
         tracker = Tracker(str(path))
-        names = ["default"] + [f"p{n}" for n in range(1, len(histories))]
-        for name in names[1:]:
+        names = [f"p{n}" for n in range(len(histories))]
+        for name in names:  # p0 takes the place of the new database's unnamed patient
             tracker.ok("patients", "add", name)
         for name, days in zip(names, histories, strict=True):
             for days_ago in days:

@@ -149,7 +149,7 @@ def _silence(stream: Any) -> None:
     type=PATIENT,
     envvar="TRACKER_PATIENT",
     metavar="NAME",
-    help="Whose records to use [env: TRACKER_PATIENT; default: the first patient].",
+    help="Whose records to use [env: TRACKER_PATIENT; needed when there are several].",
 )
 @click.version_option(package_name="tracker", prog_name="tracker")
 @click.pass_context
@@ -177,6 +177,7 @@ def status(app: AppContext) -> None:
     from tracker.services.injections import due_status, history
 
     rows = history(app.database())
+    app.heading()
     if rows:
         click.echo(f"Last injection: {injection_summary(rows[-1].record)}")
     click.echo(due_text(due_status(app.database(), app.today()), app.today()))

@@ -26,10 +26,12 @@ def changes(app: AppContext, as_json: bool) -> None:
     records = list_changes(app.database())
     if as_json:
         click.echo(output.to_json([output.change_json(record) for record in records]))
-    elif not records:
-        click.echo("No changes recorded yet.")
     else:
-        click.echo(output.changes_table(records))
+        app.heading()
+        if not records:
+            click.echo("No changes recorded yet.")
+        else:
+            click.echo(output.changes_table(records))
 
 
 @click.command()
@@ -48,7 +50,7 @@ def undo(app: AppContext) -> None:
     from tracker.services.history_log import undo_latest
 
     undone = undo_latest(app.database())
-    click.echo(output.undo_text(undone.reverted))
+    click.echo(output.undo_text(undone.reverted, app.for_patient()))
 
 
 COMMANDS = [changes, undo]

@@ -46,7 +46,7 @@ CLASS_HEADLINES = {
 }
 
 
-def effect_recorded_text(view: EffectView) -> str:
+def effect_recorded_text(view: EffectView, whose: str = "") -> str:
     import click
 
     record = view.record
@@ -58,7 +58,7 @@ def effect_recorded_text(view: EffectView) -> str:
         advice = click.style(advice, fg="red", bold=True)
     lines = [headline, advice]
     lines.append(
-        f"Recorded as side effect #{record.id} on {long_date(record.day)} "
+        f"Recorded as side effect #{record.id}{whose} on {long_date(record.day)} "
         f"({_severity_text(record)}{_cycle_text(view, prefix=', ')}). "
         f"When it has gone: tracker effect resolve {record.id}"
     )

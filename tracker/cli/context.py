@@ -34,6 +34,21 @@ class AppContext:
         """Whether this command has committed a change to the database."""
         return self._database is not None and self._database.stored_changes
 
+    def named_patient(self) -> str | None:
+        """Whose records the command used, when the database holds other patients too."""
+        return None if self._database is None else self._database.named_patient
+
+    def for_patient(self) -> str:
+        """ " for Ann Smith" in a confirmation, when there are several patients to tell apart."""
+        name = self.named_patient()
+        return f" for {name}" if name else ""
+
+    def heading(self) -> None:
+        """A report's first line names the patient when there are several."""
+        name = self.named_patient()
+        if name:
+            click.echo(f"Patient: {name}")
+
     def today(self) -> date:
         from tracker.clock import today
 

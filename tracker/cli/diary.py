@@ -48,7 +48,7 @@ def pain(
 
         click.echo(output.to_json(output.pain_json(record)))
     else:
-        click.echo(f"Noted pain {pain_text(record)} on {long_date(record.day)}.")
+        click.echo(f"Noted pain {pain_text(record)}{app.for_patient()} on {long_date(record.day)}.")
 
 
 @click.command()
@@ -70,10 +70,12 @@ def diary(app: AppContext, since: date | None, as_json: bool) -> None:
     entries = pain_entries(app.database(), since)
     if as_json:
         click.echo(output.to_json([output.pain_json(entry) for entry in entries]))
-    elif not entries:
-        click.echo("The diary is empty. Add today's pain with: tracker pain SCORE")
     else:
-        click.echo(output.diary_text(entries))
+        app.heading()
+        if not entries:
+            click.echo("The diary is empty. Add today's pain with: tracker pain SCORE")
+        else:
+            click.echo(output.diary_text(entries))
 
 
 COMMANDS = [pain, diary]

@@ -88,7 +88,7 @@ def record(
     else:
         from tracker.cli.confirmations import effect_recorded_text
 
-        click.echo(effect_recorded_text(view))
+        click.echo(effect_recorded_text(view, app.for_patient()))
 
 
 @effect.command()
@@ -113,7 +113,7 @@ def resolve(app: AppContext, effect_id: int, day: date | None, as_json: bool) ->
         resolved = view.record.resolved_on
         assert resolved is not None
         click.echo(
-            f"Side effect #{effect_id} ({view.record.text}) marked resolved on "
+            f"Side effect #{effect_id}{app.for_patient()} ({view.record.text}) marked resolved on "
             f"{output.long_date(resolved)}."
         )
 
@@ -136,10 +136,12 @@ def effects(app: AppContext, only_open: bool, as_json: bool) -> None:
     views = list_effects(app.database(), app.today(), only_open)
     if as_json:
         click.echo(output.to_json([output.effect_json(view) for view in views]))
-    elif not views:
-        click.echo("No open side effects." if only_open else "No side effects recorded.")
     else:
-        click.echo(output.effects_table(views))
+        app.heading()
+        if not views:
+            click.echo("No open side effects." if only_open else "No side effects recorded.")
+        else:
+            click.echo(output.effects_table(views))
 
 
 COMMANDS = [effect, effects]

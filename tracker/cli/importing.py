@@ -30,7 +30,7 @@ def import_(app: AppContext, source: Path) -> None:
 
     with progress_bar("Importing", _size(source)) as advance:
         result = import_file(app.database(), source, app.today(), advance)
-    click.echo(output.import_text(result))
+    click.echo(output.import_text(result, app.for_patient()))
 
 
 def _size(source: Path) -> int:

@@ -63,7 +63,7 @@ def log(app: AppContext, day: date | None, as_json: bool, sites: tuple, **fields
 
     draft = InjectionDraft(day=day or app.today(), sites=tuple(sites), **fields)
     saved = log_injection(app.database(), draft, app.today())
-    _report_saved(saved, "Logged", as_json)
+    _report_saved(saved, "Logged", as_json, app.for_patient())
 
 
 @click.command()
@@ -86,7 +86,7 @@ def edit(app: AppContext, session_id: int, as_json: bool, sites: tuple, **fields
     if sites:
         changes["sites"] = tuple(sites)
     saved = edit_injection(app.database(), session_id, changes, app.today())
-    _report_saved(saved, "Updated", as_json)
+    _report_saved(saved, "Updated", as_json, app.for_patient())
 
 
 @click.command()
@@ -107,7 +107,9 @@ def delete(app: AppContext, session_id: int, yes: bool) -> None:
         record = get_injection(app.database(), session_id)
         click.confirm(f"Delete injection #{session_id} of {injection_summary(record)}?", abort=True)
     record = delete_injection(app.database(), session_id)
-    click.echo(f"Deleted injection #{session_id} of {injection_summary(record)}.")
+    click.echo(
+        f"Deleted injection #{session_id}{app.for_patient()} of {injection_summary(record)}."
+    )
 
 
 @click.command()
@@ -133,10 +135,12 @@ def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
         click.echo(output.to_json([output.injection_json(record) for record in records]))
     elif as_csv:
         click.echo(output.injections_csv(records), nl=False)
-    elif not rows:
-        click.echo("No injections logged yet. Record one with: tracker log DATE --units N")
     else:
-        click.echo(_history_table(rows))
+        app.heading()
+        if not rows:
+            click.echo("No injections logged yet. Record one with: tracker log DATE --units N")
+        else:
+            click.echo(_history_table(rows))
 
 
 def _history_table(rows: list) -> str:
@@ -161,7 +165,7 @@ def _history_table(rows: list) -> str:
     return output.table(headers, body)
 
 
-def _report_saved(saved: Any, verb: str, as_json: bool) -> None:
+def _report_saved(saved: Any, verb: str, as_json: bool, whose: str = "") -> None:
     from tracker.cli.confirmations import injection_summary, sites_text
     from tracker.cli.due_output import due_line, iso, to_json
 
@@ -177,7 +181,7 @@ def _report_saved(saved: Any, verb: str, as_json: bool) -> None:
         click.echo(to_json(payload))
         return
     record = saved.record
-    click.echo(f"{verb} injection #{record.id} on {injection_summary(record)}")
+    click.echo(f"{verb} injection #{record.id}{whose} on {injection_summary(record)}")
     if record.sites:
         click.echo(f"  sites: {sites_text(record.sites)}")
     for label, value in (("provider", record.provider), ("lot", record.lot), ("note", record.note)):

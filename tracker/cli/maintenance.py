@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -40,7 +39,7 @@ def backup(app: AppContext, target: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def restore(app: AppContext, source: Path, yes: bool) -> None:
-    """Replace your database with a backup (asks first).
+    """Replace your database with a backup (asks first; in a script, needs --yes).
 
     FILE is a copy made by tracker backup. It is checked first: a damaged
     file, one that is not a tracker database or one from a newer tracker is
@@ -51,17 +50,18 @@ def restore(app: AppContext, source: Path, yes: bool) -> None:
     Example:
       tracker restore tracker-backup-20261125-163012.db
     """
+    from tracker.cli.asking import confirm_irreversible
     from tracker.services.maintenance import describe_counts, inspect_backup, restore_database
     from tracker.store.database import describe
 
     db = app.database()
     facts = inspect_backup(db, source)
-    if not yes and sys.stdin.isatty():
-        click.confirm(
-            f"Replace the records in {describe(db.url)} with the {describe_counts(facts)} "
-            f"in {source}? Your current database is kept as a copy first.",
-            abort=True,
-        )
+    confirm_irreversible(
+        f"Replace the records in {describe(db.url)} with the {describe_counts(facts)} "
+        f"in {source}? Your current database is kept as a copy first.",
+        "a restore cannot be undone with tracker undo",
+        yes,
+    )
     result = restore_database(db, source)
     click.echo(f"Restored {result.path} from {source} ({describe_counts(result.facts)}).")
     if result.kept is not None:

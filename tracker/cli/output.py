@@ -295,11 +295,11 @@ def _long_term_text(long_term: LongTerm) -> str:
 # --- import -----------------------------------------------------------------
 
 
-def import_text(result: Any) -> str:
+def import_text(result: Any, whose: str = "") -> str:
     """``result`` is services.importer.ImportResult: counts per record type."""
     added = ", ".join(_count(count, kind) for kind, count in result.added.items() if count)
     skipped = sum(result.skipped.values())
-    text = f"Imported {added}." if added else "Nothing new to import."
+    text = f"Imported {added}{whose}." if added else f"Nothing new to import{whose}."
     if skipped:
         text += f" {skipped} record(s) were already there and were skipped."
     return text
@@ -379,11 +379,11 @@ def changes_table(records: list[ChangeRecord]) -> str:
     return table(["ID", "WHEN", "COMMAND", "CHANGE", "DETAILS"], rows)
 
 
-def undo_text(reverted: list[ChangeRecord]) -> str:
+def undo_text(reverted: list[ChangeRecord], whose: str = "") -> str:
     verbs = {"insert": "removed", "update": "restored the old values of", "delete": "brought back"}
     command = reverted[0].command if reverted else "change"
     parts = [f"{verbs[record.action]} {change_subject(record)}" for record in reverted]
-    return f"Undid '{command}': " + "; ".join(parts) + "."
+    return f"Undid '{command}'{whose}: " + "; ".join(parts) + "."
 
 
 # --- patients -----------------------------------------------------------------

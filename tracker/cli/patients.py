@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 
 import click
 
@@ -54,9 +53,15 @@ def add(app: AppContext, name: str, every: int | None) -> None:
     from tracker.services.patients import add_patient
 
     added = add_patient(app.database(), name, every)
-    # Quoted for the shell: pasting the suggestion must run tracker and nothing else.
-    use = shlex.join(["tracker", "--patient", added])
-    click.echo(f"Added patient '{added}'. Use it with: {use} ...")
+    if added.replaced_unnamed:
+        click.echo(
+            f"Added patient '{added.name}'. This new database's unnamed patient, which had no "
+            "records, made way for them."
+        )
+    else:
+        # Quoted for the shell: pasting the suggestion must run tracker and nothing else.
+        use = shlex.join(["tracker", "--patient", added.name])
+        click.echo(f"Added patient '{added.name}'. Use it with: {use} ...")
 
 
 @patients.command()
@@ -79,24 +84,32 @@ def rename(app: AppContext, old: str, new: str) -> None:
 @patients.command()
 @click.argument("name", type=PATIENT_NAME)
 @click.option("--with-records", is_flag=True, help="Also delete all of this patient's records.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--yes", is_flag=True, help="Do not ask for confirmation (needed without a terminal)."
+)
 @pass_app
 def remove(app: AppContext, name: str, with_records: bool, yes: bool) -> None:
     """Remove a patient; refused while they have records unless --with-records.
+
+    `tracker undo` cannot bring a patient back, so this asks first; in a
+    script (no terminal) it needs --yes.
 
     \b
     Examples:
       tracker patients remove "Test Patient"
       tracker patients remove "Ann Smith" --with-records --yes
     """
-    from tracker.services.patients import patient_records, remove_patient
+    from tracker.cli.asking import confirm_irreversible
+    from tracker.services.patients import removable_records, remove_patient
 
-    if with_records and not yes and sys.stdin.isatty():
-        count = patient_records(app.database(), name)
-        click.confirm(
-            f"Delete patient '{name}' and all {count} of their records? This cannot be undone",
-            abort=True,
-        )
+    count = removable_records(app.database(), name, with_records)
+    if count:
+        question = f"Delete patient '{name}' and all {count} of their records?"
+    else:
+        question = f"Remove patient '{name}'?"
+    confirm_irreversible(
+        f"{question} This cannot be undone", "removing a patient cannot be undone", yes
+    )
     removed = remove_patient(app.database(), name, with_records)
     suffix = f" and {removed} record(s)" if removed else ""
     click.echo(f"Removed patient '{name}'{suffix}.")

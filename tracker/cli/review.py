@@ -33,6 +33,7 @@ def review(app: AppContext, as_json: bool) -> None:
     if as_json:
         click.echo(output.to_json(output.review_json(result.review)))
     else:
+        app.heading()
         click.echo(output.review_text(result.review, result.long_term))
 
 

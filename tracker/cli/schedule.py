@@ -60,7 +60,7 @@ def due(
       tracker due --all                 every patient, safety and overdue first
     """
     from tracker.cli import due_output as output
-    from tracker.store.quick_due import quick_due
+    from tracker.store.quick_due import quick_due_named
 
     app: AppContext = ctx.obj
     if all_patients:
@@ -69,14 +69,20 @@ def due(
     # The standard-library path answers for a current SQLite file; the full path
     # (SQLAlchemy, migrations, error messages) answers everything else.
     today = app.today()
-    result = quick_due(app.location, app.patient, today, within)
-    if result is None:
+    quick = quick_due_named(app.location, app.patient, today, within)
+    if quick is None:
         from tracker.services.injections import due_status
 
         result = due_status(app.database(), today, within)
-    click.echo(
-        output.to_json(output.due_json(result)) if as_json else output.due_text(result, today)
-    )
+        whose = app.named_patient()
+    else:
+        result, whose = quick
+    if as_json:
+        click.echo(output.to_json(output.due_json(result)))
+    else:
+        if whose:
+            click.echo(f"Patient: {whose}")
+        click.echo(output.due_text(result, today))
     if check and result.needs_attention:
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
@@ -136,9 +142,12 @@ def plan(
     settings = (
         update_plan(app.database(), every, within, name) if changing else get_plan(app.database())
     )
-    click.echo(
-        output.to_json(output.plan_json(settings)) if as_json else output.plan_text(settings)
-    )
+    if as_json:
+        click.echo(output.to_json(output.plan_json(settings)))
+        return
+    if settings.patient_name is None:
+        app.heading()  # plan_text names a named patient itself
+    click.echo(output.plan_text(settings))
 
 
 @click.command()
@@ -172,7 +181,7 @@ def book(
     if as_json:
         click.echo(output.to_json(output.appointment_json(booking.appointment)))
     else:
-        click.echo(f"Booked: {output.appointment_text(booking.appointment)}")
+        click.echo(f"Booked{app.for_patient()}: {output.appointment_text(booking.appointment)}")
 
 
 @click.command()
@@ -193,10 +202,12 @@ def appointments(app: AppContext, include_all: bool, as_json: bool) -> None:
     records = list_appointments(app.database(), app.today(), include_all)
     if as_json:
         click.echo(output.to_json([output.appointment_json(a) for a in records]))
-    elif not records:
-        click.echo("No appointments." if include_all else "No upcoming appointments.")
     else:
-        click.echo(output.appointments_table(records))
+        app.heading()
+        if not records:
+            click.echo("No appointments." if include_all else "No upcoming appointments.")
+        else:
+            click.echo(output.appointments_table(records))
 
 
 @click.command()
@@ -213,7 +224,7 @@ def cancel(app: AppContext, appointment_id: int) -> None:
     from tracker.services.appointments import cancel as cancel_appointment
 
     record = cancel_appointment(app.database(), appointment_id)
-    click.echo(f"Cancelled: {output.appointment_text(record)}")
+    click.echo(f"Cancelled{app.for_patient()}: {output.appointment_text(record)}")
 
 
 COMMANDS = [due, plan, book, appointments, cancel]

@@ -119,7 +119,8 @@ def _export_report(
     from tracker.services.report import build_report
 
     data = renderer(chosen)(build_report(app.database(), app.today(), since, until))
-    _tell_written(chosen, output, _emit(output, lambda stream: stream.write(data)))
+    size = _emit(output, lambda stream: stream.write(data))
+    _tell_written(chosen, output, size, app.named_patient())
 
 
 def _export_records(
@@ -136,7 +137,7 @@ def _export_records(
         total = count if count >= LONG_EXPORT_RECORDS and _bar_fits(output) else 0
         with progress_bar(f"Exporting {count:,} records", total) as advance:
             size = _emit(output, lambda stream: write(records, stream, advance))
-    _tell_written(chosen, output, size)
+    _tell_written(chosen, output, size, app.named_patient())
 
 
 def _export_clinic(
@@ -174,9 +175,14 @@ def _emit(output: Path | None, write: Write) -> int | None:
         return write(stream)
 
 
-def _tell_written(chosen: str, output: Path | None, size: int | None) -> None:
+def _tell_written(
+    chosen: str, output: Path | None, size: int | None, patient: str | None = None
+) -> None:
     if output is not None and size is not None:
-        click.echo(f"Wrote {click.format_filename(output)} ({chosen.upper()}, {size:,} bytes).")
+        whose = f"{patient}'s records, " if patient else ""
+        click.echo(
+            f"Wrote {click.format_filename(output)} ({whose}{chosen.upper()}, {size:,} bytes)."
+        )
 
 
 def _to_stdout(write: Write) -> None:

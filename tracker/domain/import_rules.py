@@ -375,8 +375,28 @@ def check_optional_day(value: Any, where: str) -> None:
 
 
 def patient_name(value: Any) -> str | None:
-    patient = _fields(value, "patient", ("name",))
-    return _optional(patient["name"], "patient.name", _text)
+    return _optional(_patient_fields(value)["name"], "patient.name", _text)
+
+
+def patient_uuid(value: Any) -> str | None:
+    """The exported patient's UUID; files from before tracker gave patients one have none."""
+    return _optional(_patient_fields(value).get("uuid"), "patient.uuid", _uuid_text)
+
+
+def _patient_fields(value: Any) -> dict[str, Any]:
+    with_uuid = isinstance(value, dict) and "uuid" in value
+    return _fields(value, "patient", ("name", "uuid") if with_uuid else ("name",))
+
+
+def _uuid_text(value: Any, where: str) -> str:
+    import uuid
+
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise _expected(where, "a UUID", value)
 
 
 def plan_settings(value: Any, name: str | None) -> PlanSettings:

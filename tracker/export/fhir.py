@@ -4,46 +4,49 @@ Built from plain dicts so that fhir.resources stays a test-only dependency.
 
 Mapping decisions:
 
+- One ``Patient`` (its name, and an ``identifier`` holding the patient's UUID) is the
+  subject of every other resource.
+- Ids derive from the patient's random UUID (tracker.export.identity): the Patient's id
+  is that UUID, every other resource's id is uuid5 of "<ResourceType>/<tracker id>" in
+  it, and each resource carries the same value as its ``identifier``. So exporting
+  twice gives the same bytes, a re-export updates rather than duplicates, and two
+  patients, in one database or in two, never share an id.
 - Injection sessions are ``MedicationAdministration`` (not ``Immunization``, whose scope
-  excludes non-vaccine agents; clinical.md #21). The medication is given as text only:
-  no RxNorm code for onabotulinumtoxinA could be confirmed (clinical.md #24).
-- R4 allows one ``dosage.site``: it holds the first site's muscle, and ``dosage.text``
-  lists every site with its units. R4 requires a dose or a rate in ``dosage`` (mad-1),
-  so a session without known units has no ``dosage``; its sites go to ``note`` instead.
+  excludes non-vaccine agents; clinical.md #21), with the session's total dose. The
+  medication is coded with WHO ATC M03AX01 "botulinum toxin" beside its text (see
+  docs/codes.md for why this code and not RxNorm or SNOMED CT); a product tracker
+  knows nothing of ("other") is text only.
+- R4 allows one ``dosage.site``, so each site of a session is a ``MedicationAdministration``
+  of its own, ``partOf`` the session, with its muscle as ``dosage.site`` and its units as
+  ``dosage.dose``. The session's ``dosage.text`` still lists every site. R4 requires a
+  dose or a rate in ``dosage`` (mad-1): a session or site without known units has no
+  ``dosage``; its sites or muscle go to ``note`` instead.
+- The lot number is structured: a contained ``Medication`` with ``batch.lotNumber``,
+  referenced by ``medicationReference`` (the session's note stays a note).
 - The provider is ``performer.actor.display`` (a display-only Reference is valid R4).
-  R4 MedicationAdministration has no lot field, so the lot goes to ``note`` ("Lot: ..."),
-  beside the session's own note.
 - Pain scores are ``Observation`` LOINC 72514-3 (clinical.md #22); the interference score
   has no code agreed in clinical.md, so it goes to ``note`` with the entry's note.
 - Side effects are ``AdverseEvent`` (clinical.md #23). tracker's emergency and serious
   classes map to seriousness "Serious", common and other to "Non-serious"; the patient's
   own severity maps one to one, and is left out when the patient gave none. R4
   AdverseEvent has no note and no end date, so the resolution date is the outcome's
-  text; the effect's note is not exported.
-- Ids are uuid5 of "<ResourceType>/<tracker id>", so exporting twice gives the same
-  bytes and a re-export updates rather than duplicates. They are stable within one
-  database; two databases share them, so they are not globally unique.
+  text and the effect's note travels in the R5 ``AdverseEvent.note`` element through
+  its cross-version extension.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
 from typing import Any
 
 from tracker.domain.dosing import Product, Site
 from tracker.domain.records import EffectView, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass
+from tracker.export.identity import record_uuid
 from tracker.export.model import Report
 
 Resource = dict[str, Any]
-
-# tracker's own uuid5 namespace (a random uuid, chosen once): never change it, or every
-# exported id changes and receivers see new records instead of updates.
-_NAMESPACE = uuid.UUID("715d6e74-e78f-4a96-baeb-1e6923736a69")
-# One patient per database.
-_PATIENT_KEY = 1
 
 MEDICATION_TEXT: dict[Product, str] = {
     Product.BOTOX: "onabotulinumtoxinA (Botox)",
@@ -52,6 +55,15 @@ MEDICATION_TEXT: dict[Product, str] = {
     Product.MYOBLOC: "rimabotulinumtoxinB (Myobloc)",
     Product.OTHER: "other botulinum toxin",
 }
+# WHO ATC M03AX01 "botulinum toxin": every botulinum toxin product (docs/codes.md).
+ATC = "http://www.whocc.no/atc"
+BOTULINUM_TOXIN_ATC = {"system": ATC, "code": "M03AX01", "display": "botulinum toxin"}
+ATC_CODED = frozenset({Product.BOTOX, Product.XEOMIN, Product.DYSPORT, Product.MYOBLOC})
+# An identifier that is a URI (here urn:uuid:...), RFC 3986.
+URI_SYSTEM = "urn:ietf:rfc:3986"
+# R5's AdverseEvent.note, carried in R4 by its cross-version extension.
+AE_NOTE_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-AdverseEvent.note"
+CONTAINED_MEDICATION = "medication"
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
@@ -65,32 +77,44 @@ AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
 _SERIOUS_CLASSES = frozenset({EffectClass.EMERGENCY, EffectClass.SERIOUS})
 
 
+class _Ids:
+    """Every id of one patient's bundle, derived from the patient's UUID."""
+
+    def __init__(self, patient_uuid: str) -> None:
+        self.patient_uuid = patient_uuid
+
+    def patient(self) -> str:
+        return f"urn:uuid:{self.patient_uuid}"
+
+    def url(self, resource_type: str, record_id: int | str) -> str:
+        return f"urn:uuid:{record_uuid(self.patient_uuid, resource_type, record_id)}"
+
+
 def render(report: Report) -> bytes:
-    patient_url = full_url("Patient", _PATIENT_KEY)
-    subject = {"reference": patient_url}
+    ids = _Ids(report.patient_uuid)
+    subject = {"reference": ids.patient()}
     administrations = {
-        record.id: full_url("MedicationAdministration", record.id) for record in report.injections
+        record.id: ids.url("MedicationAdministration", record.id) for record in report.injections
     }
-    entries = [_entry(patient_url, _patient(patient_url, report.patient_name))]
+    entries = [_entry(ids.patient(), _patient(report))]
+    for record in report.injections:
+        url = administrations[record.id]
+        entries.append(_entry(url, _administration(record, url, subject)))
+        entries += [
+            _entry(site_url, _site_administration(record, site, site_url, url, subject))
+            for site, site_url in _site_urls(ids, record)
+        ]
     entries += [
-        _entry(administrations[r.id], _administration(r, administrations[r.id], subject))
-        for r in report.injections
+        _entry(ids.url("Observation", p.id), _pain(p, ids.url("Observation", p.id), subject))
+        for p in report.pain
     ]
-    entries += [_entry(full_url("Observation", p.id), _pain(p, subject)) for p in report.pain]
     for view in report.effects:
         suspect = _latest_injection_on_or_before(view.record.day, report.injections)
         suspect_url = administrations[suspect.id] if suspect else None
-        entries.append(
-            _entry(
-                full_url("AdverseEvent", view.record.id), _adverse_event(view, subject, suspect_url)
-            )
-        )
+        url = ids.url("AdverseEvent", view.record.id)
+        entries.append(_entry(url, _adverse_event(view, url, subject, suspect_url)))
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     return (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def full_url(resource_type: str, record_id: int) -> str:
-    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{resource_type}/{record_id}')}"
 
 
 def _entry(url: str, resource: Resource) -> Resource:
@@ -101,11 +125,21 @@ def _id(url: str) -> str:
     return url.removeprefix("urn:uuid:")
 
 
-def _patient(url: str, name: str | None) -> Resource:
-    patient: Resource = {"resourceType": "Patient", "id": _id(url)}
-    if name:
+def _identifier(url: str) -> Resource:
+    """The resource's own id as a business identifier, kept if a receiver assigns new ids."""
+    return {"system": URI_SYSTEM, "value": url}
+
+
+def _patient(report: Report) -> Resource:
+    url = f"urn:uuid:{report.patient_uuid}"
+    patient: Resource = {
+        "resourceType": "Patient",
+        "id": _id(url),
+        "identifier": [_identifier(url)],
+    }
+    if report.patient_label:
         # One free-text name: tracker does not know which part is the family name.
-        patient["name"] = [{"text": name}]
+        patient["name"] = [{"text": report.patient_label}]
     return patient
 
 
@@ -116,11 +150,14 @@ def _administration(record: InjectionRecord, url: str, subject: Resource) -> Res
     resource: Resource = {
         "resourceType": "MedicationAdministration",
         "id": _id(url),
-        "status": "completed",
-        "medicationCodeableConcept": {"text": MEDICATION_TEXT[record.product]},
-        "subject": subject,
-        "effectiveDateTime": record.day.isoformat(),
     }
+    if record.lot:
+        resource["contained"] = [_contained_medication(record.product, record.lot)]
+    resource["identifier"] = [_identifier(url)]
+    resource["status"] = "completed"
+    resource.update(_medication(record))
+    resource["subject"] = subject
+    resource["effectiveDateTime"] = record.day.isoformat()
     if record.provider:
         resource["performer"] = [{"actor": {"display": record.provider}}]
     notes = _administration_notes(record)
@@ -131,13 +168,68 @@ def _administration(record: InjectionRecord, url: str, subject: Resource) -> Res
     return resource
 
 
+def _site_urls(ids: _Ids, record: InjectionRecord) -> list[tuple[Site, str]]:
+    # A site has no id of its own outside tracker: its session and place in it name it.
+    return [
+        (site, ids.url("MedicationAdministration", f"{record.id}/site/{position}"))
+        for position, site in enumerate(record.sites, start=1)
+    ]
+
+
+def _site_administration(
+    record: InjectionRecord, site: Site, url: str, session_url: str, subject: Resource
+) -> Resource:
+    """One muscle of a session: part of the session's administration."""
+    resource: Resource = {
+        "resourceType": "MedicationAdministration",
+        "id": _id(url),
+        "identifier": [_identifier(url)],
+        "partOf": [{"reference": session_url}],
+        "status": "completed",
+        "medicationCodeableConcept": _medication_concept(record.product),
+        "subject": subject,
+        "effectiveDateTime": record.day.isoformat(),
+    }
+    if site.units is None:
+        # No dose, so no dosage element (mad-1): the muscle is named in a note.
+        resource["note"] = [{"text": f"Site: {site.muscle} (units not recorded)"}]
+    else:
+        resource["dosage"] = {"site": {"text": site.muscle}, "dose": _units(site.units)}
+    return resource
+
+
+def _medication(record: InjectionRecord) -> Resource:
+    if record.lot:
+        return {"medicationReference": {"reference": f"#{CONTAINED_MEDICATION}"}}
+    return {"medicationCodeableConcept": _medication_concept(record.product)}
+
+
+def _medication_concept(product: Product) -> Resource:
+    concept: Resource = {"text": MEDICATION_TEXT[product]}
+    if product in ATC_CODED:
+        concept = {"coding": [BOTULINUM_TOXIN_ATC], **concept}
+    return concept
+
+
+def _contained_medication(product: Product, lot: str) -> Resource:
+    return {
+        "resourceType": "Medication",
+        "id": CONTAINED_MEDICATION,
+        "code": _medication_concept(product),
+        "batch": {"lotNumber": lot},
+    }
+
+
 def _dosage(units: float, sites: tuple[Site, ...]) -> Resource:
     dosage: Resource = {}
     if sites:
         dosage["text"] = sites_text(sites)
-        dosage["site"] = {"text": sites[0].muscle}
-    dosage["dose"] = {"value": _number(units), "unit": "U", "system": UCUM, "code": "[U]"}
+    dosage["dose"] = _units(units)
     return dosage
+
+
+def _units(units: float) -> Resource:
+    return {"value": _number(units), "unit": "U", "system": UCUM, "code": "[U]"}
 
 
 def _administration_notes(record: InjectionRecord) -> list[str]:
@@ -145,8 +237,6 @@ def _administration_notes(record: InjectionRecord) -> list[str]:
     if record.units is None and record.sites:
         # Without a dose there is no dosage element (mad-1), so the sites go here.
         notes.append(f"Sites: {sites_text(record.sites)}")
-    if record.lot:
-        notes.append(f"Lot: {record.lot}")
     if record.note:
         notes.append(record.note)
     return notes
@@ -176,10 +266,11 @@ def _latest_injection_on_or_before(
 # --- pain diary ---------------------------------------------------------------
 
 
-def _pain(record: PainRecord, subject: Resource) -> Resource:
+def _pain(record: PainRecord, url: str, subject: Resource) -> Resource:
     resource: Resource = {
         "resourceType": "Observation",
-        "id": _id(full_url("Observation", record.id)),
+        "id": _id(url),
+        "identifier": [_identifier(url)],
         "status": "final",
         "category": [
             {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
@@ -207,12 +298,15 @@ def _pain(record: PainRecord, subject: Resource) -> Resource:
 # --- side effects ---------------------------------------------------------------
 
 
-def _adverse_event(view: EffectView, subject: Resource, suspect_url: str | None) -> Resource:
+def _adverse_event(
+    view: EffectView, url: str, subject: Resource, suspect_url: str | None
+) -> Resource:
     record = view.record
     serious = record.effect_class in _SERIOUS_CLASSES
     resource: Resource = {
         "resourceType": "AdverseEvent",
-        "id": _id(full_url("AdverseEvent", record.id)),
+        "id": _id(url),
+        "identifier": _identifier(url),  # one Identifier in R4, not a list
         "actuality": "actual",
         "event": {"text": record.text},
         "subject": subject,
@@ -232,6 +326,10 @@ def _adverse_event(view: EffectView, subject: Resource, suspect_url: str | None)
         )
     if suspect_url is not None:
         resource["suspectEntity"] = [{"instance": {"reference": suspect_url}}]
+    if record.note:
+        resource["extension"] = [
+            {"url": AE_NOTE_EXTENSION, "valueAnnotation": {"text": record.note}}
+        ]
     return resource
 
 

@@ -1,7 +1,19 @@
-"""Calendar export (RFC 5545): the next due date and the upcoming booked appointments.
+"""Calendar export (RFC 5545): the next due date and the upcoming appointments.
 
-Each event carries a fixed UID ("next-due@tracker", "appointment-<id>@tracker"), so a
-calendar that imports the file again updates the events instead of adding copies.
+- UIDs derive from the patient's UUID (tracker.export.identity): the due date is one
+  event and each appointment another, with the same UID in every export, so a
+  calendar that imports the file again updates its events instead of adding copies,
+  and two patients' files can share one calendar without replacing each other's.
+- Titles name the patient whenever the database holds several patients or the patient
+  has a name ("Ann Smith: Injection due (Botox)").
+- An upcoming appointment that was cancelled is still written, with STATUS:CANCELLED
+  and a higher SEQUENCE than the booked one, so the calendar marks or drops it.
+- Alarms: the due date's fires the plan's reminder window before it (-P14D). An
+  appointment's fire the evening before (18:00) and, for a booked time, two hours
+  before; for a visit without a time, the evening before and at 08:00 that day.
+- An overdue due date is shown on the export's day, not on a past day nobody looks at.
+- The calendar holds every upcoming appointment whatever --since/--until say.
+
 DTSTAMP is the report's day rather than the clock, so the same records always give the
 same bytes. Appointment times are local wall-clock times, so they are written as
 floating times (no time zone): 09:30 stays 09:30 wherever the calendar is.
@@ -13,16 +25,24 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.dosing import Product
 from tracker.domain.errors import InvalidInput
 from tracker.domain.schedule import Due
+from tracker.export.identity import record_uuid
 from tracker.export.model import Report
 
 PRODID = "-//tracker//tracker//EN"
-DUE_UID = "next-due@tracker"
 # tracker stores no end time; half an hour is a typical injection visit.
 APPOINTMENT_DURATION = timedelta(minutes=30)
+# An appointment's reminders: the evening before, and shortly before a booked time
+# (or, for a visit without a time, the morning of the day).
+EVENING_BEFORE = time(18, 0)
+HOURS_BEFORE = timedelta(hours=2)
+MORNING_OF = time(8, 0)
+# SEQUENCE of a booked appointment; its cancellation is a later revision of it.
+BOOKED_SEQUENCE = 0
+CANCELLED_SEQUENCE = 1
 
 BRAND_NAMES: dict[Product, str] = {
     Product.BOTOX: "Botox",
@@ -37,10 +57,9 @@ def render(report: Report) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _calendar_name(report.patient_name))
+    calendar.add("x-wr-calname", _calendar_name(report.patient_label))
     stamp = datetime.combine(report.generated_on, time(), tzinfo=UTC)
-    reminder = timedelta(days=report.plan.within_days)
-    appointments = upcoming_appointments(report)
+    appointments = calendar_appointments(report)
     if report.due.next_due is None and not appointments:
         # RFC 5545 requires at least one component; an empty file would only confuse.
         raise InvalidInput(
@@ -48,38 +67,57 @@ def render(report: Report) -> bytes:
             "appointment is booked (add them with: tracker log, tracker book)"
         )
     if report.due.next_due is not None:
-        calendar.add_component(_due_event(report, report.due.next_due, stamp, reminder))
+        calendar.add_component(_due_event(report, report.due.next_due, stamp))
     for appointment in appointments:
-        calendar.add_component(_appointment_event(appointment, stamp, reminder))
+        calendar.add_component(_appointment_event(report, appointment, stamp))
     return calendar.to_ical()
 
 
-def upcoming_appointments(report: Report) -> list[AppointmentRecord]:
-    """Booked and not yet past; cancelled and done ones have nothing to remind of."""
-    upcoming = [a for a in report.appointments if a.is_upcoming(report.generated_on)]
-    return sorted(upcoming, key=lambda a: (a.day, a.time or "", a.id))
+def calendar_appointments(report: Report) -> list[AppointmentRecord]:
+    """Booked or cancelled, from the report's day on; done ones have nothing to remind of."""
+    coming = [
+        a
+        for a in report.coming_appointments
+        if a.day >= report.generated_on and a.status is not AppointmentStatus.DONE
+    ]
+    return sorted(coming, key=lambda a: (a.day, a.time or "", a.id))
 
 
-def appointment_uid(appointment_id: int) -> str:
-    return f"appointment-{appointment_id}@tracker"
+def due_uid(report: Report) -> str:
+    return record_uuid(report.patient_uuid, "calendar", "next-due")
 
 
-def _calendar_name(patient_name: str | None) -> str:
-    return f"Injections: {patient_name}" if patient_name else "Injections"
+def appointment_uid(report: Report, appointment_id: int) -> str:
+    return record_uuid(report.patient_uuid, "appointment", appointment_id)
 
 
-def _due_event(report: Report, next_due: date, stamp: datetime, reminder: timedelta) -> Event:
+def _calendar_name(label: str | None) -> str:
+    return f"Injections: {label}" if label else "Injections"
+
+
+def _titled(report: Report, title: str) -> str:
+    return f"{report.patient_label}: {title}" if report.patient_label else title
+
+
+def _due_event(report: Report, next_due: date, stamp: datetime) -> Event:
     brand = _latest_brand(report)
-    summary = f"Injection due ({brand})" if brand else "Injection due"
+    overdue = next_due < report.generated_on
+    title = "Injection overdue" if overdue else "Injection due"
+    summary = _titled(report, f"{title} ({brand})" if brand else title)
     event = Event()
-    event.add("uid", DUE_UID)
+    event.add("uid", due_uid(report))
     event.add("dtstamp", stamp)
-    _all_day(event, next_due)
+    # Overdue: on the day of the export, where it is seen, rather than in the past.
+    _all_day(event, report.generated_on if overdue else next_due)
     event.add("summary", summary)
-    event.add("description", _due_description(report.due, next_due))
+    event.add("description", _due_description(report.due, next_due, overdue))
     # A reminder, not a visit: it should not mark the day as busy.
     event.add("transp", "TRANSPARENT")
-    event.add_component(_alarm(reminder, f"{summary} on {_long_date(next_due)}"))
+    if overdue:
+        event.add_component(_alarm(_since_midnight(MORNING_OF), summary))
+    else:
+        reminder = -timedelta(days=report.plan.within_days)
+        event.add_component(_alarm(reminder, f"{summary} on {_long_date(next_due)}"))
     return event
 
 
@@ -89,26 +127,34 @@ def _latest_brand(report: Report) -> str | None:
     return BRAND_NAMES.get(latest[0].product) if latest else None
 
 
-def _due_description(due: Due, next_due: date) -> str:
-    lines = [f"Your next injection is due on {_long_date(next_due)}."]
-    if due.earliest is not None:
+def _due_description(due: Due, next_due: date, overdue: bool) -> str:
+    if overdue:
+        lines = [
+            f"Your injection was due on {_long_date(next_due)}. Contact your clinic to book it."
+        ]
+    else:
+        lines = [f"Your next injection is due on {_long_date(next_due)}."]
+    if due.earliest is not None and not overdue:
         lines.append(
             f"Earliest date: {_long_date(due.earliest)} (12 weeks after your last "
             "injection, the label's minimum interval). Your doctor sets your schedule."
         )
-    lines.append("Book your appointment if you have not done so yet.")
+    if not overdue:
+        lines.append("Book your appointment if you have not done so yet.")
     return "\n".join(lines)
 
 
-def _appointment_event(
-    appointment: AppointmentRecord, stamp: datetime, reminder: timedelta
-) -> Event:
+def _appointment_event(report: Report, appointment: AppointmentRecord, stamp: datetime) -> Event:
+    cancelled = appointment.status is AppointmentStatus.CANCELLED
     summary = "Injection appointment"
     if appointment.provider:
         summary += f" with {appointment.provider}"
+    summary = _titled(report, f"Cancelled: {summary}" if cancelled else summary)
     event = Event()
-    event.add("uid", appointment_uid(appointment.id))
+    event.add("uid", appointment_uid(report, appointment.id))
     event.add("dtstamp", stamp)
+    event.add("sequence", CANCELLED_SEQUENCE if cancelled else BOOKED_SEQUENCE)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if appointment.time is None:
         _all_day(event, appointment.day)
     else:
@@ -118,12 +164,31 @@ def _appointment_event(
     event.add("summary", summary)
     lines = [appointment.note] if appointment.note else []
     lines.append(f"Booked in tracker as appointment #{appointment.id}.")
+    if cancelled:
+        lines.append("It was cancelled.")
     event.add("description", "\n".join(lines))
+    if cancelled:
+        return event  # nothing to be reminded of
     when = _long_date(appointment.day)
     if appointment.time:
         when += f" at {appointment.time}"
-    event.add_component(_alarm(reminder, f"{summary} on {when}"))
+    for trigger in appointment_triggers(appointment):
+        event.add_component(_alarm(trigger, f"{summary} on {when}"))
     return event
+
+
+def appointment_triggers(appointment: AppointmentRecord) -> list[timedelta]:
+    """Relative to the event's start: the evening before, then shortly before or that morning."""
+    start_of_day = time() if appointment.time is None else time.fromisoformat(appointment.time)
+    from_start = _since_midnight(start_of_day)
+    evening_before = _since_midnight(EVENING_BEFORE) - timedelta(days=1) - from_start
+    if appointment.time is None:
+        return [evening_before, _since_midnight(MORNING_OF)]
+    return [evening_before, -HOURS_BEFORE]
+
+
+def _since_midnight(moment: time) -> timedelta:
+    return timedelta(hours=moment.hour, minutes=moment.minute)
 
 
 def _all_day(event: Event, day: date) -> None:
@@ -132,11 +197,11 @@ def _all_day(event: Event, day: date) -> None:
     event.add("dtend", day + timedelta(days=1))
 
 
-def _alarm(ahead: timedelta, description: str) -> Alarm:
+def _alarm(trigger: timedelta, description: str) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    # Relative to the event's start; a zero window means at the start.
-    alarm.add("trigger", -ahead)
+    # Relative to the event's start; negative is before it.
+    alarm.add("trigger", trigger)
     alarm.add("description", description)
     return alarm
 

@@ -3,7 +3,7 @@
 Layout (format "tracker", version 1)::
 
     {"format": "tracker", "version": 1, "generated_at": DATE, "since": DATE|null,
-     "until": DATE|null, "patient": {"name"}, "plan": {"every_months", "within_days"},
+     "until": DATE|null, "patient": {"name", "uuid"}, "plan": {"every_months", "within_days"},
      "injections": [{"id", "date", "product", "units", "sites": [{"muscle", "units"}],
                      "provider", "lot", "note"}],
      "pain": [{"id", "date", "score", "function", "note"}],
@@ -99,7 +99,7 @@ def document(records: PatientRecords, advance: Advance = nobody_watching) -> dic
         "generated_at": records.generated_on.isoformat(),
         "since": iso(records.since),
         "until": iso(records.until),
-        "patient": {"name": records.plan.patient_name},
+        "patient": {"name": records.plan.patient_name, "uuid": records.patient_uuid or None},
         "plan": {
             "every_months": records.plan.every_months,
             "within_days": records.plan.within_days,

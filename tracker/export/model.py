@@ -81,6 +81,7 @@ class PatientRecords:
     # Injections, pain entries, side effects and appointments to write, when
     # counted (a single patient's export counts them for its progress bar).
     record_count: int | None = None
+    patient_uuid: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,23 @@ class Report:
     # current values.
     changes: list[ChangeRecord] = field(default_factory=list)
     patient: str = ""  # the stored name, as in PatientRecords
+    # The patient's random UUID: every id handed to another system derives from it.
+    patient_uuid: str = ""
+    # Whether the database holds other patients too (then exports name this one).
+    several_patients: bool = False
+    # Appointments from generated_on on, whatever --since/--until say: a calendar
+    # must not lose an upcoming visit because the history was cut short.
+    coming_appointments: list[AppointmentRecord] = field(default_factory=list)
 
     @property
     def patient_name(self) -> str | None:
         return self.plan.patient_name
+
+    @property
+    def patient_label(self) -> str | None:
+        """The name an export shows: the patient's own, or with several patients the
+        name --patient knows them by; None for a database's one unnamed patient."""
+        return self.patient_name or (self.patient if self.several_patients else None)
 
     @property
     def products(self) -> list[str]:
@@ -148,4 +162,5 @@ class Report:
             effects=[view.record for view in self.effects],
             appointments=self.appointments,
             changes=self.changes,
+            patient_uuid=self.patient_uuid,
         )

@@ -12,7 +12,7 @@ that is not a tracker export or of another version, then missing or unknown
 top-level fields, then the first bad value in the order of the file.
 
 - Into an empty database (no records of any kind and no plan) everything is
-  restored as it was, ids, plan, patient name and change log included, so
+  restored as it was, ids, plan, patient name and UUID and change log included, so
   exporting again gives the same file apart from ``generated_at``.
 - Into a database with records, only records not there yet are added, with new
   ids. A record is "there" when every field but the id matches (sites
@@ -142,6 +142,7 @@ class _Contents:
 
     plan: PlanSettings
     staged: dict[Kind, int]
+    patient_uuid: str | None = None
 
 
 @dataclass
@@ -152,6 +153,7 @@ class _Top:
     values: dict[str, Any] = field(default_factory=dict)
     plan: PlanSettings | None = None
     patient_name: str | None = None
+    patient_uuid: str | None = None
 
 
 class _FileReader:
@@ -194,7 +196,11 @@ class _FileReader:
         self._raise_first_problem()
         plan = self._top.plan
         assert plan is not None  # no problem: the plan was there and was read
-        return _Contents(replace(plan, patient_name=self._top.patient_name), self._staged)
+        return _Contents(
+            replace(plan, patient_name=self._top.patient_name),
+            self._staged,
+            self._top.patient_uuid,
+        )
 
     def _raise_first_problem(self) -> None:
         values = self._top.values
@@ -263,6 +269,7 @@ class _FileReader:
                 rules.check_optional_day(value, name)
             elif name == "patient":
                 self._top.patient_name = rules.patient_name(value)
+                self._top.patient_uuid = rules.patient_uuid(value)
             elif name == "plan":
                 self._top.plan = rules.plan_settings(value, None)
         except InvalidInput as problem:
@@ -435,6 +442,9 @@ def _restore(session: Session, staging: Staging, contents: _Contents) -> ImportR
     patient.every_months = plan.every_months
     patient.within_days = plan.within_days
     patient.name = plan.patient_name or DEFAULT_PATIENT_NAME
+    if contents.patient_uuid is not None:
+        # The same person again: the ids other systems got from them stay valid.
+        patient.uuid = contents.patient_uuid
     session.flush()
     staging.restore(patient.id)
     _reset_sequences(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,7 +16,7 @@ from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.services.appointments import to_record as appointment_record
-from tracker.services.plan import check_plan, unused_name
+from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
 from tracker.store.models import (
     Appointment,
@@ -132,19 +133,47 @@ def _record_counts(session: Session) -> dict[int, int]:
     return counts
 
 
-def add_patient(db: Database, name: str, every_months: int | None = None) -> str:
+@dataclass(frozen=True)
+class AddedPatient:
+    name: str
+    # True when the new patient took the place of the unnamed first patient.
+    replaced_unnamed: bool = False
+
+
+def add_patient(db: Database, name: str, every_months: int | None = None) -> AddedPatient:
+    """Add a patient. On a new database the unnamed first patient gives way.
+
+    Every database starts with one unnamed patient ("default"), so that one
+    person can use tracker without ever hearing of patients. A clinic or a
+    caregiver starts with ``patients add``: while that unnamed patient has no
+    records and no change log, the first patient added takes its place (its
+    row, with a new name, plan and UUID), so nobody sees a patient nobody added.
+    """
     check_plan(every_months, None)
     name = _required(name)
     with db.transaction() as session:
-        session.add(
-            Patient(
-                name=unused_name(session, name),
-                every_months=every_months or DEFAULT_INTERVAL_MONTHS,
-                within_days=DEFAULT_REMINDER_DAYS,
-            )
-        )
+        unnamed = _unused_unnamed_patient(session)
+        patient = unnamed or Patient(within_days=DEFAULT_REMINDER_DAYS)
+        patient.name = unused_name(session, name, unnamed)
+        patient.every_months = every_months or DEFAULT_INTERVAL_MONTHS
+        patient.within_days = DEFAULT_REMINDER_DAYS
+        if unnamed is not None:
+            patient.uuid = str(uuid.uuid4())  # a new person: nothing was exported for it
+        session.add(patient)
         session.flush()
-        return name
+        return AddedPatient(name, replaced_unnamed=unnamed is not None)
+
+
+def _unused_unnamed_patient(session: Session) -> Patient | None:
+    """The database's only patient, when it is the unnamed one and nothing was ever stored."""
+    first_two = session.scalars(select(Patient).order_by(Patient.id).limit(2)).all()
+    if len(first_two) != 1 or first_two[0].name != DEFAULT_PATIENT_NAME:
+        return None
+    only = first_two[0]
+    for model in (*RECORD_MODELS, Change):
+        if session.scalar(select(model.id).where(model.patient_id == only.id).limit(1)):
+            return None
+    return only
 
 
 def rename_patient(db: Database, old: str, new: str) -> str:
@@ -155,23 +184,32 @@ def rename_patient(db: Database, old: str, new: str) -> str:
         return new
 
 
-def patient_records(db: Database, name: str) -> int:
+def removable_records(db: Database, name: str, with_records: bool) -> int:
+    """How many records removing the patient deletes; raises what would refuse it.
+
+    Asked before the user is asked to confirm, so nobody confirms what is then refused.
+    """
     with db.transaction() as session:
-        return _record_counts(session).get(_named(session, name).id, 0)
+        return _check_removable(session, _named(session, name), with_records)
+
+
+def _check_removable(session: Session, patient: Patient, with_records: bool) -> int:
+    records = _record_counts(session).get(patient.id, 0)
+    if records and not with_records:
+        raise Conflict(
+            f"'{patient.name}' has {records} record(s); to delete them too, run: "
+            f"{shlex.join(['tracker', 'patients', 'remove', '--with-records', '--', patient.name])}"
+        )
+    if session.scalar(select(func.count()).select_from(Patient)) == 1:
+        raise Conflict(f"'{patient.name}' is the only patient; a database needs one")
+    return records
 
 
 def remove_patient(db: Database, name: str, with_records: bool) -> int:
     """Remove a patient; with_records also deletes all their records and change log."""
     with db.transaction() as session:
         patient = _named(session, name)
-        records = _record_counts(session).get(patient.id, 0)
-        if records and not with_records:
-            raise Conflict(
-                f"'{name}' has {records} record(s); to delete them too, run: "
-                f"{shlex.join(['tracker', 'patients', 'remove', '--with-records', '--', name])}"
-            )
-        if session.scalar(select(func.count()).select_from(Patient)) == 1:
-            raise Conflict(f"'{name}' is the only patient; a database needs one")
+        records = _check_removable(session, patient, with_records)
         sessions = select(InjectionSession.id).where(InjectionSession.patient_id == patient.id)
         session.execute(delete(InjectionSite).where(InjectionSite.session_id.in_(sessions)))
         for model in (*RECORD_MODELS, Change):

@@ -54,10 +54,18 @@ def update_plan(
 
 
 def unused_name(session: Session, name: str, renaming: Patient | None = None) -> str:
-    other = session.scalar(select(Patient).where(Patient.name == name))
-    if other is not None and other is not renaming:
-        raise Conflict(f"there is already a patient called '{name}'")
+    """``name``, unless another patient has it, or one that differs only in case or spaces
+    (two people whom only the shift key tells apart would be mixed up)."""
+    wanted = same_name_key(name)
+    for other in session.scalars(select(Patient)):
+        if other is not renaming and same_name_key(other.name) == wanted:
+            raise Conflict(f"there is already a patient called '{other.name}'")
     return name
+
+
+def same_name_key(name: str) -> str:
+    """What two names that are "the same" share: no spaces, no case."""
+    return "".join(name.split()).casefold()
 
 
 def check_plan(every_months: int | None, within_days: int | None) -> None:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.domain import response, schedule
@@ -90,6 +90,7 @@ def _streamed(
         since=since,
         until=until,
         patient=patient.name,
+        patient_uuid=patient.uuid,
         plan=plan_of(patient),
         injections=stream(streams.injections),
         pain=stream(streams.pain),
@@ -121,7 +122,8 @@ def build_report(
     end = min(today, until) if until else today
     with db.transaction() as session:
         plan = load_plan(session)
-        name = current_patient(session).name
+        patient = current_patient(session)
+        several = (session.scalar(select(func.count()).select_from(Patient)) or 0) > 1
         injections = all_records(session)
         injection_days = [record.day for record in injections]
         mine = patient_id(session)
@@ -172,5 +174,8 @@ def build_report(
         long_term=response.long_term(bounded_review, scores),
         due=replace(due, appointment=next_appointment),
         changes=changes,
-        patient=name,
+        patient=patient.name,
+        patient_uuid=patient.uuid,
+        several_patients=several,
+        coming_appointments=[a for a in appointments if a.day >= today],
     )

@@ -83,6 +83,8 @@ class Database:
         self.url = to_url(location)
         # Whose records the use cases work on; None is the default (first) patient.
         self.patient = patient
+        # Whom the last unit of work was about (tracker.store.scope.CHOSEN).
+        self.chosen: dict[str, object] = {}
         # Tells the user what tracker did on its own (the backup before an upgrade).
         self.notify = notify or _stay_quiet
         self._engine: Engine | None = None
@@ -118,6 +120,7 @@ class Database:
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 session.info[scope.PATIENT_NAME] = self.patient
+                session.info[scope.CHOSEN] = self.chosen
                 self._session = session
                 try:
                     yield session
@@ -128,6 +131,16 @@ class Database:
             raise DatabaseProblem(_plain_database_error(error, self.url)) from None
         # Committed: a failure from here on (printing the result) must not hide it.
         self.stored_changes = self.stored_changes or wrote
+
+    @property
+    def named_patient(self) -> str | None:
+        """The patient a command worked on, when the database holds others too.
+
+        Set once a unit of work has looked the patient up; with a single patient
+        it is None, and messages need not name anyone.
+        """
+        name = self.chosen.get("name")
+        return name if self.chosen.get("several") and isinstance(name, str) else None
 
     def close(self) -> None:
         if self._engine is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import Date, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
@@ -21,6 +22,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# SQLite's AUTOINCREMENT: a deleted record's id is never given to a new one
+# (migration 0007). PostgreSQL's sequences behave so already.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def patient_column() -> Mapped[int]:
     """Every record belongs to one patient."""
     return mapped_column(ForeignKey("patients.id"), index=True)
@@ -31,7 +37,7 @@ class InjectionSession(Base):
 
     __tablename__ = "injection_sessions"
     # One session a day per patient.
-    __table_args__ = (UniqueConstraint("patient_id", "date"),)
+    __table_args__ = (UniqueConstraint("patient_id", "date"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()
@@ -52,6 +58,7 @@ class InjectionSession(Base):
 
 class InjectionSite(Base):
     __tablename__ = "injection_sites"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(
@@ -68,9 +75,12 @@ class Patient(Base):
     """Whose records these are, with the treatment plan agreed for them."""
 
     __tablename__ = "patients"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(500), unique=True)
+    # Random, given once; every id handed to another system derives from it.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     every_months: Mapped[int] = mapped_column(Integer)
     within_days: Mapped[int] = mapped_column(Integer)
 
@@ -79,6 +89,7 @@ class PainEntry(Base):
     """One pain-diary entry; several a day are all kept (analyses use the day's mean)."""
 
     __tablename__ = "pain_entries"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()
@@ -92,6 +103,7 @@ class SideEffect(Base):
     """A side effect as the patient reported it, with the class it was given then."""
 
     __tablename__ = "side_effects"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()
@@ -108,6 +120,7 @@ class Appointment(Base):
     """A booked visit. Cancelling or attending changes its status; it is never erased."""
 
     __tablename__ = "appointments"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()
@@ -126,6 +139,7 @@ class Change(Base):
     """
 
     __tablename__ = "changes"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()

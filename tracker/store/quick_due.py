@@ -41,6 +41,18 @@ def sqlite_file(location: str | None) -> Path | None:
 def quick_due(
     location: str | None, patient: str | None, today: date, within_days: int | None = None
 ) -> schedule.Due | None:
+    answer = quick_due_named(location, patient, today, within_days)
+    return None if answer is None else answer[0]
+
+
+def quick_due_named(
+    location: str | None, patient: str | None, today: date, within_days: int | None = None
+) -> tuple[schedule.Due, str | None] | None:
+    """The Due, and the patient's name when the database holds several (None otherwise).
+
+    With several patients and none named it steps aside: the full path says how
+    to choose one.
+    """
     return _read(location, lambda connection: _due(connection, patient, today, within_days))
 
 
@@ -137,7 +149,10 @@ def _open_safety(
 
 def _due(
     connection: sqlite3.Connection, patient: str | None, today: date, within_days: int | None
-) -> schedule.Due | None:
+) -> tuple[schedule.Due, str | None] | None:
+    several = connection.execute("SELECT count(*) > 1 FROM patients").fetchone()[0]
+    if patient is None and several:
+        return None  # no silent patient
     row = (
         connection.execute(
             "SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1"
@@ -161,7 +176,8 @@ def _due(
         (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
     )
     candidates = [_appointment(row[1:]) for row in rows]
-    return replace(due, appointment=appointment_for_due(candidates, today, last_day))
+    due = replace(due, appointment=appointment_for_due(candidates, today, last_day))
+    return due, patient if several else None
 
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:

@@ -66,6 +66,7 @@ def snapshot(db: Database) -> Iterator[Session]:
             session.begin(),
         ):
             session.info[scope.PATIENT_NAME] = db.patient
+            session.info[scope.CHOSEN] = db.chosen
             yield session
     except DBAPIError as error:
         raise DatabaseProblem(
