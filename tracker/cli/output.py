@@ -269,6 +269,8 @@ def import_text(result: Any) -> str:
     text = f"Imported {added}." if added else "Nothing new to import."
     if skipped:
         text += f" {skipped} record(s) were already there and were skipped."
+    if result.patient_change:
+        text += "\n" + result.patient_change
     return text
 
 
