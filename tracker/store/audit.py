@@ -157,8 +157,10 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
         check_snapshot(change.kind, old, "its values", today)
     except InvalidInput as problem:
         raise _unusable(change, str(problem)) from None
+    if change.action == "delete":
+        row = None  # it was deleted: a record with its id now is another one
     _refuse_clash(session, change, old, row)
-    if change.action == "update" and row is not None:
+    if row is not None:
         before = snapshot(row)
         restore(row, old)
         session.flush()
