@@ -116,45 +116,46 @@ def inspect_backup(db: Database, source: Path) -> SqliteFileFacts:
 
 
 def restore_database(db: Database, source: Path) -> RestoreResult:
-    """Replace the database with ``source``, keeping the current one beside it first.
+    """Replace the database's records with those of ``source``, keeping a copy first.
 
     ``source`` is checked first; a damaged, foreign or newer file changes nothing.
+    The live file is never swapped: its tables are replaced inside one write
+    transaction that holds other writers out from the copy kept to the commit
+    (tracker.store.sqlite_restore), so every write that was reported saved is
+    in the restored database or in the kept copy.
     """
     facts = inspect_backup(db, source)
     path = db.sqlite_path
     assert path is not None  # inspect_backup refused anything else
-    db.close()  # this process must hold nothing open on the file being swapped
-    kept = _keep_current(path)
-    try:
-        store.replace_sqlite_file(path, source.expanduser())
-    except (OSError, sqlite3.Error) as error:
-        raise DatabaseProblem(
-            f"cannot restore {path} ({_why(error)}); the database was not replaced"
-        ) from None
+    db.close()  # this process holds nothing open on the file meanwhile
+    if path.exists():
+        kept: Path | None = _restore_in_place(path, source.expanduser())
+    else:
+        kept = _restore_into_nothing(path, source.expanduser())
     from tracker.store.schema import HEAD_REVISION
 
     return RestoreResult(path, facts, kept, needs_upgrade=facts.revision != HEAD_REVISION)
 
 
-def _keep_current(path: Path) -> Path | None:
-    if not path.exists():
-        try:
-            store.make_private_folder(path.parent)
-        except OSError as error:
-            raise DatabaseProblem(
-                f"cannot create the folder {path.parent} for the database ({_why(error)})"
-            ) from None
-        return None
+def _restore_in_place(path: Path, source: Path) -> Path:
+    from tracker.store.sqlite_restore import restore_in_place
+
     store.live_revision(path)  # never overwrite another program's database
     try:
-        store.ensure_not_in_use(path)
-    except sqlite3.Error as error:
-        raise DatabaseProblem(store.plain_sqlite_error(error, str(path), path)) from None
-    try:
-        return store.dated_copy(path, "before-restore")
+        return restore_in_place(path, source)
     except (OSError, sqlite3.Error) as error:
         raise DatabaseProblem(
-            f"cannot keep a copy of {path} before restoring ({_why(error)}); nothing was changed"
+            f"cannot restore {path} ({_why(error)}); the database was not changed"
+        ) from None
+
+
+def _restore_into_nothing(path: Path, source: Path) -> None:
+    try:
+        store.make_private_folder(path.parent)
+        store.replace_sqlite_file(path, source)
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseProblem(
+            f"cannot restore {path} ({_why(error)}); the database was not replaced"
         ) from None
 
 
