@@ -17,6 +17,10 @@ from tracker.cli.context import AppContext, pass_app
 from tracker.domain.errors import TrackerError
 
 MAX_ERROR_LENGTH = 400
+# What reading a record no command could have stored raises (a date SQLite holds
+# as '2026-06-02 00:00:00', a class tracker does not know, units stored as text,
+# a plan of 0 months, change-log values that are not JSON...).
+STORED_VALUE_ERRORS = (ValueError, TypeError, LookupError, ArithmeticError)
 
 
 def one_line(message: str) -> str:
@@ -62,6 +66,18 @@ class TrackerGroup(click.Group):
         except TrackerError as error:
             click.echo(f"Error: {one_line(str(error))}", err=True)
             result = error.exit_code
+        except STORED_VALUE_ERRORS as error:
+            # Checked input never gets this far: what fails here is a stored value no
+            # command would have written (a hand edit, an old bug, a damaged file).
+            # Its transaction was rolled back (a write already committed stays); `tracker
+            # check` names the record.
+            click.echo(
+                f"Error: tracker met a stored value it cannot use "
+                f"({one_line(f'{type(error).__name__}: {error}')}); "
+                f"run 'tracker check' to find the record",
+                err=True,
+            )
+            result = 2
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
