@@ -133,14 +133,14 @@ class _Dates:
         return True
 
 
-def _plain_text(value: Any) -> bool:
-    """An optional note that _text accepts as it is."""
+def _plain_text(value: Any, max_length: int = NOTE_MAX_LENGTH, multiline: bool = True) -> bool:
+    """Optional text that _text accepts as it is (a note by default)."""
     if value is None:
         return True
     if type(value) is not str:
         return False
     try:
-        clean_text(value, "text")
+        clean_text(value, "text", max_length, multiline=multiline)
     except InvalidInput:
         return False
     return True
@@ -148,15 +148,7 @@ def _plain_text(value: Any) -> bool:
 
 def _plain_label(value: Any) -> bool:
     """An optional one-line label (provider, name...) that _label accepts as it is."""
-    if value is None:
-        return True
-    if type(value) is not str:
-        return False
-    try:
-        clean_text(value, "text", LABEL_MAX_LENGTH, multiline=False)
-    except InvalidInput:
-        return False
-    return True
+    return _plain_text(value, LABEL_MAX_LENGTH, multiline=False)
 
 
 class PainReader:

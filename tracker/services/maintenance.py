@@ -26,6 +26,8 @@ from tracker.store.database import Database, SqliteFileFacts
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+# SQLite's own words for a damaged file (other errors mean it could not be looked at).
+_DAMAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 # What the integrity check says is shown up to this many lines; the rest is counted.
 _DAMAGE_SHOWN = 5
 # Orphan sites are named in words by the invariants; the raw foreign-key row would repeat it.
@@ -271,7 +273,9 @@ def _file_damage(path: Path, full: bool = False) -> list[str]:
         with closing(sqlite3.connect(path, timeout=store.BUSY_TIMEOUT_MS / 1000)) as connection:
             lines = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
     except sqlite3.DatabaseError as error:
-        return [_why(error)]
+        if getattr(error, "sqlite_errorname", "") in _DAMAGE_ERRORS:
+            return [_why(error)]
+        return []  # not readable for another reason (a read-only folder...): said elsewhere
     return [] if lines == ["ok"] else lines
 
 

@@ -26,7 +26,13 @@ import sqlite3
 from contextlib import closing, suppress
 from pathlib import Path
 
-from tracker.store.database import BUSY_TIMEOUT_MS, PRIVATE_FILE_MODE, file_timestamp
+from tracker.store.database import (
+    BUSY_TIMEOUT_MS,
+    PRIVATE_FILE_MODE,
+    _fsync,  # the same durability steps as every other copy tracker makes
+    _move_into_place,
+    file_timestamp,
+)
 
 # sqlite_master entries created after the rows are in (faster than indexing row by row).
 _AFTER_ROWS = ("index", "trigger", "view")
@@ -80,7 +86,7 @@ def _keep_copy(path: Path) -> Path:
         if damage != "ok":
             raise sqlite3.DatabaseError(f"the copy is not sound ({damage})")
         _fsync(temporary)
-        kept = _unused_name(temporary, target)
+        kept = _move_into_place(temporary, target, replace=False)
     finally:
         temporary.unlink(missing_ok=True)
         temporary_wal.unlink(missing_ok=True)
@@ -93,18 +99,6 @@ def _private_copy(source: Path, target: Path) -> None:
     descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
     with open(descriptor, "wb") as writer, source.open("rb") as reader:
         shutil.copyfileobj(reader, writer, 1 << 20)
-
-
-def _unused_name(temporary: Path, target: Path) -> Path:
-    """Link the finished copy under ``target`` (or ``target-2``...), never over a file."""
-    for attempt in range(1, 1000):
-        candidate = target if attempt == 1 else target.with_name(f"{target.name}-{attempt}")
-        try:
-            os.link(temporary, candidate)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(17, "File exists", str(target))
 
 
 def _replace_tables(connection: sqlite3.Connection) -> None:
@@ -124,15 +118,3 @@ def _replace_tables(connection: sqlite3.Connection) -> None:
     for kind, _name, sql in entries:
         if kind in _AFTER_ROWS:
             connection.execute(sql)
-
-
-def _fsync(path: Path) -> None:
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with suppress(OSError):  # some file systems cannot sync folders
-            os.fsync(handle)
-    finally:
-        os.close(handle)
