@@ -365,16 +365,21 @@ def change_record(value: Any, where: str, today: date) -> ChangeRecord:
         kind=kind,
         record_id=_id(fields["record_id"], f"{where}.record_id"),
         old=_logged_values(kind, fields["old"], f"{where}.old", today),
-        new=_logged_values(kind, fields["new"], f"{where}.new", today),
+        # Only old values are ever written back (by undo); new ones are shown as kept.
+        new=_logged_object(fields["new"], f"{where}.new"),
         undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
     )
 
 
-def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
+def _logged_object(value: Any, where: str) -> dict[str, Any] | None:
+    if value is not None and not isinstance(value, dict):
         raise _expected(where, "an object or null", value)
+    return value
+
+
+def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, Any] | None:
+    if _logged_object(value, where) is None:
+        return None
     span = span_in(value)
     if span is not None:
         _id(span.first_id, f"{where}.first_id")

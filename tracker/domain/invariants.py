@@ -441,13 +441,14 @@ def unusable_changes(changes: Iterable[ChangeRow], today: date) -> list[str]:
             )
             continue
         for what, text in (("old", row.old_values), ("new", row.new_values)):
-            problem = _logged_problem(row.kind, text, today)
+            # Only old values are written back (by undo); new ones must still be JSON.
+            problem = _logged_problem(row.kind if what == "old" else None, text, today)
             if problem is not None:
                 problems.append(f"{label} has {what} values {problem}.")
     return problems
 
 
-def _logged_problem(kind: str, text: Any, today: date) -> str | None:
+def _logged_problem(kind: str | None, text: Any, today: date) -> str | None:
     if text is None:
         return None
     try:
@@ -456,7 +457,7 @@ def _logged_problem(kind: str, text: Any, today: date) -> str | None:
         values = None
     if not isinstance(values, dict):
         return f"that are not a JSON object ({_shown(text)})"
-    if span_in(values) is not None:
+    if kind is None or span_in(values) is not None:
         return None
     try:
         check_snapshot(kind, values, "they", today)

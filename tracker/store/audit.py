@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from tracker.domain.change_spans import RecordSpan, span_in
 from tracker.domain.errors import Conflict, InvalidInput
-from tracker.domain.import_rules import check_snapshot
 from tracker.domain.records import ChangeRecord
 from tracker.domain.text import preview
 from tracker.store.models import (
@@ -153,6 +152,9 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
         return
     if old is None:
         raise _unusable(change, "no values to bring back")
+    # Loaded here: quick writes (`tracker pain 5`) never undo and need not load the rules.
+    from tracker.domain.import_rules import check_snapshot
+
     try:
         check_snapshot(change.kind, old, "its values", today)
     except InvalidInput as problem:
