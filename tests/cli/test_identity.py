@@ -99,7 +99,7 @@ def test_the_first_patient_added_to_a_new_database_takes_the_unnamed_ones_place(
         "Ann Smith"
     ]
     assert tracker.json("plan")["every_months"] == 4  # the only patient: no --patient needed
-    assert "Use it with: tracker --patient 'Bob'" in tracker.ok("patients", "add", "Bob").stdout
+    assert "Use it with: tracker --patient Bob ..." in tracker.ok("patients", "add", "Bob").stdout
 
 
 def test_an_unnamed_patient_with_records_stays(tracker):

@@ -137,9 +137,9 @@ def test_due_all_lists_every_patient_overdue_first_and_check_flags_any(tracker, 
 
 def test_an_open_serious_or_emergency_effect_marks_the_patient_and_fails_the_check(tracker):
     today = "2026-11-25"
-    tracker.ok("patients", "add", "Mum")
-    tracker.ok("patients", "add", "Dad")
-    tracker.ok("log", "2026-11-01", today=today)  # nobody is due
+    for name in ("Mum", "Dad", "Sam"):
+        tracker.ok("patients", "add", name)
+    as_patient(tracker, "Sam").ok("log", "2026-11-01", today=today)  # nobody is due
     mum, dad = as_patient(tracker, "Mum"), as_patient(tracker, "Dad")
     mum.ok("log", "2026-11-02", today=today)
     mum.ok("effect", "double vision", "--date", "2026-11-10", today=today)
@@ -150,7 +150,7 @@ def test_an_open_serious_or_emergency_effect_marks_the_patient_and_fails_the_che
     assert tracker("due", "--all", "--check", today=today).exit_code == 1
 
     rows = tracker.json("due", "--all", today=today)
-    assert [r["patient"] for r in rows] == ["Mum", "default", "Dad"]  # safety first
+    assert [r["patient"] for r in rows] == ["Mum", "Sam", "Dad"]  # safety first
     assert [(e["class"], e["text"], e["date"]) for e in rows[0]["open_safety_effects"]] == [
         ("emergency", "trouble swallowing", "2026-11-20"),
         ("serious", "double vision", "2026-11-10"),

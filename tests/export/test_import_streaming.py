@@ -521,7 +521,7 @@ def test_the_service_reports_every_byte_once(sqlite_tracker, big_file):
 # --- memory -------------------------------------------------------------------------
 
 
-def peak_rss_kib(tracker: Tracker, path: Path) -> int:
+def peak_rss_kib(tracker: Tracker, path: Path, code: int = 0) -> int:
     """The import's own peak resident memory (its process only, from wait4), measured
     as a user runs it: without the test run's coverage hooks."""
     env = {k: v for k, v in environment(tracker).items() if not k.startswith("COV_CORE_")}
@@ -533,7 +533,7 @@ def peak_rss_kib(tracker: Tracker, path: Path) -> int:
     )
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0
+    assert process.returncode == code
     return usage.ru_maxrss
 
 
@@ -546,3 +546,31 @@ def test_memory_does_not_grow_with_the_file(tmp_path):
     # Measured: about 68 and 84 MB, then the same 86 MB up to a million records
     # (SQLite's caches fill up first). Reading the whole file took 121 and 622 MB.
     assert large_peak < small_peak + 30 * 1024, (small_peak, large_peak)
+
+
+def test_a_huge_note_is_refused_without_being_read_whole(tmp_path):
+    """A 128 MB note (the limit is 10,000 characters) is refused once the reader has
+    read past 16 MB of it; reading it whole peaked at 2.4 times its size."""
+    small, huge = tmp_path / "small.json", tmp_path / "huge.json"
+    write_export(small, 1)
+    document = json.loads(small.read_text())
+    document["pain"][0]["note"] = "@NOTE@"
+    before, after = json.dumps(document, sort_keys=True).split('"@NOTE@"')
+    with huge.open("w") as file:
+        file.write(before + '"')
+        for _ in range(128):
+            file.write("x" * (1 << 20))
+        file.write('"' + after)
+    small_peak = peak_rss_kib(Tracker(str(tmp_path / "small.db")), small)
+    huge_peak = peak_rss_kib(Tracker(str(tmp_path / "huge.db")), huge, code=2)
+    # Measured: about 80 MB more than a one-record import (the 16 MB window, its
+    # text and the decoder's); a 300 MB note peaked at 145 MB (720 MB before).
+    assert huge_peak < small_peak + 110 * 1024, (small_peak, huge_peak)
+    error = subprocess.run(
+        [TRACKER, "import", str(huge)],
+        capture_output=True,
+        text=True,
+        env=environment(Tracker(str(tmp_path / "huge.db"))),
+        check=False,
+    ).stderr
+    assert error.startswith(f"Error: {huge} holds a value of more than 16,777,216 characters")

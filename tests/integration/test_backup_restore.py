@@ -204,21 +204,27 @@ def test_restore_leaves_no_stale_wal_to_be_applied_to_the_restored_file(recorded
     recorded.ok("check")
 
 
-def test_restore_refuses_while_another_program_has_the_database_open(recorded, sqlite_path):
-    """Replacing a file SQLite holds open corrupts it when that program closes it."""
+def test_restore_while_another_program_has_the_database_open(recorded, sqlite_path):
+    """The file is never swapped (issue 13, point 4): a program holding the database
+    open goes on using the same file, and sees the restored records."""
     saved = sqlite_path.parent / "saved.db"
     recorded.ok("backup", str(saved))
+    recorded.ok("pain", "2")
     holder = sqlite3.connect(sqlite_path)
     try:
-        holder.execute("SELECT count(*) FROM pain_entries").fetchone()
-        before = sqlite_path.read_bytes()
-        result = recorded.fails("restore", str(saved), "--yes")
-        assert "in use by another program" in result.stderr
-        assert sqlite_path.read_bytes() == before
-        assert not list(sqlite_path.parent.glob("*before-restore*"))
+        assert holder.execute("SELECT count(*) FROM pain_entries").fetchone() == (2,)
+        recorded.ok("restore", str(saved), "--yes")
+        assert holder.execute("SELECT count(*) FROM pain_entries").fetchone() == (1,)
+        holder.execute(
+            "INSERT INTO pain_entries (patient_id, date, score) VALUES (1, '2026-11-20', 1)"
+        )
+        holder.commit()
     finally:
         holder.close()
-    recorded.ok("restore", str(saved), "--yes")
+    (kept,) = sqlite_path.parent.glob("tracker.db.before-restore-*")
+    assert rows(kept, "pain_entries") == 2
+    assert len(recorded.json("diary")) == 2
+    assert integrity(sqlite_path) == "ok"
 
 
 def test_restore_into_a_place_without_a_database(recorded, sqlite_path, tmp_path):

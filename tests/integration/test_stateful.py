@@ -22,7 +22,16 @@ from tracker.store.database import Database
 
 TODAY = date(2026, 11, 25)
 DAYS = st.integers(min_value=0, max_value=400).map(lambda n: TODAY - timedelta(days=n))
-NOTES = st.one_of(st.none(), st.text(min_size=1, max_size=20).filter(lambda t: t.strip()))
+# Notes `tracker log` accepts (tracker.domain.text): undo writes back only what the
+# commands would store, so the model keeps to what they let in.
+NOTES = st.one_of(
+    st.none(),
+    st.text(
+        st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x7f"),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda t: t.strip()),
+)
 
 
 @dataclass
@@ -101,9 +110,9 @@ class TrackerMachine(RuleBasedStateMachine):
     def undo(self) -> None:
         if not self.undo_stack:
             with pytest.raises(NotFound):
-                history_log.undo_latest(self.db)
+                history_log.undo_latest(self.db, TODAY)
             return
-        history_log.undo_latest(self.db)
+        history_log.undo_latest(self.db, TODAY)
         self.model = self.undo_stack.pop()
 
     @rule()

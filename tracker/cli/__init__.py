@@ -23,6 +23,10 @@ from tracker.domain.errors import TrackerError
 MAX_ERROR_LENGTH = 400
 # What a shell reports for a program stopped by a closed pipe (128 + SIGPIPE).
 EXIT_PIPE_CLOSED = 141
+# What reading a record no command could have stored raises (a date SQLite holds
+# as '2026-06-02 00:00:00', a class tracker does not know, units stored as text,
+# a plan of 0 months, change-log values that are not JSON...).
+STORED_VALUE_ERRORS = (ValueError, TypeError, LookupError, ArithmeticError)
 
 
 def one_line(message: str) -> str:
@@ -76,6 +80,17 @@ class TrackerGroup(click.Group):
         except OSError as error:  # printing --help or --version failed
             failure = output_failure(error)
             result = _tell(f"Error: {one_line(str(failure))}", failure.exit_code)
+        except STORED_VALUE_ERRORS as error:
+            # Checked input never gets this far: what fails here is a stored value no
+            # command would have written (a hand edit, an old bug, a damaged file).
+            # Its transaction was rolled back (a write already committed stays); `tracker
+            # check` names the record.
+            message = one_line(f"{type(error).__name__}: {error}")
+            result = _tell(
+                f"Error: tracker met a stored value it cannot use ({message}); "
+                "run 'tracker check' to find the record",
+                2,
+            )
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)

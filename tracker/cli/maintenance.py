@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tracker.cli import one_line
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import FILE_OR_FOLDER
 
@@ -32,6 +33,12 @@ def backup(app: AppContext, target: Path | None) -> None:
 
     result = backup_database(app.database(), target)
     click.echo(f"Backed up {result.source} to {result.path} ({result.size:,} bytes).")
+    if result.damage is not None:
+        click.echo(
+            f"Warning: the database is damaged, and so is this copy (SQLite's check says: "
+            f"{one_line(result.damage)}); run tracker check, and keep your older backups.",
+            err=True,
+        )
 
 
 @click.command()
@@ -70,11 +77,24 @@ def restore(app: AppContext, source: Path, yes: bool) -> None:
         click.echo("It was made by an older tracker; it is upgraded the next time you use it.")
 
 
+# Findings of one kind listed before the rest are only counted (without --all).
+SHOWN_PER_KIND = 10
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help='Print {"ok": ..., "problems": [...]}.')
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"List every problem, not the first {SHOWN_PER_KIND} of each kind.",
+)
 @click.pass_context
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """Look for damage, and for records that break tracker's rules.
+
+    Shows the first 10 problems of each kind and counts the rest; --all or
+    --json lists every one.
 
     Exit status: 0 when all is well, 1 when a problem was found, 2 when the
     database could not be checked at all.
@@ -82,6 +102,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     \b
     Examples:
       tracker check
+      tracker check --all
       tracker check --json
     """
     from tracker.cli.output import to_json
@@ -96,15 +117,30 @@ def check(ctx: click.Context, as_json: bool) -> None:
     elif report.ok:
         click.echo(f"No problems found in {describe(db.url)}.")
     else:
-        count = len(report.problems)
-        click.echo(f"Found {count} problem{'' if count == 1 else 's'} in {describe(db.url)}:")
-        for problem in report.problems:
-            click.echo(f"  - {problem}")
+        _list_problems(report.groups, describe(db.url), show_all)
     if not as_json:
         for note in report.notes:
             click.echo(note)
     if not report.ok:
         ctx.exit(EXIT_PROBLEMS_FOUND)
+
+
+def _list_problems(groups: list[tuple[str, list[str]]], where: str, show_all: bool) -> None:
+    count = sum(len(found) for _, found in groups)
+    click.echo(f"Found {count:,} problem{'' if count == 1 else 's'} in {where}:")
+    left_out = 0
+    for _, found in groups:
+        shown = found if show_all else found[:SHOWN_PER_KIND]
+        for problem in shown:
+            click.echo(f"  - {one_line(problem)}")
+        if len(found) > len(shown):
+            left_out += len(found) - len(shown)
+            click.echo(f"  …and {len(found) - len(shown):,} more like the one above.")
+    if left_out:
+        click.echo(
+            f"{left_out:,} problems were counted, not listed; list every one with: "
+            f"tracker check --all (or tracker check --json)"
+        )
 
 
 COMMANDS = [backup, restore, check]

@@ -302,6 +302,8 @@ def import_text(result: Any, whose: str = "") -> str:
     text = f"Imported {added}{whose}." if added else f"Nothing new to import{whose}."
     if skipped:
         text += f" {skipped} record(s) were already there and were skipped."
+    if result.patient_change:
+        text += "\n" + result.patient_change
     return text
 
 

@@ -28,13 +28,14 @@ from typing import Any, TypeVar
 
 from tracker.domain import dosing
 from tracker.domain.appointments import AppointmentStatus, parse_time
+from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import InvalidInput
 from tracker.domain.records import ChangeRecord, PlanSettings
 from tracker.domain.response import parse_score
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.side_effects import EffectClass, Severity
-from tracker.domain.text import clean_text
+from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH, clean_text
 
 # Ids are stored in 32-bit integer columns (PostgreSQL INTEGER).
 MAX_ID = 2**31 - 1
@@ -70,6 +71,18 @@ CHANGE_FIELDS = (
     "undo_of",
 )
 CHANGE_ACTIONS = ("insert", "update", "delete")
+# The change log's short text columns (tracker.store.models.Change).
+CHANGE_AT_MAX_LENGTH = 40
+CHANGE_COMMAND_MAX_LENGTH = 20
+# The values a change-log entry keeps of each kind of record (tracker.store.audit.snapshot),
+# besides the patient's id.
+SNAPSHOT_FIELDS = {
+    "injection": ("date", "product", "units", "provider", "lot", "note", "sites"),
+    "pain": ("date", "score", "function", "note"),
+    "effect": ("date", "text", "term", "effect_class", "severity", "note", "resolved_on"),
+    "appointment": ("date", "time", "provider", "note", "status"),
+    "plan": ("name", "every_months", "within_days"),
+}
 # The kinds of record the change log names (tracker.store.audit.KINDS; a test keeps them equal).
 CHANGE_KINDS = ("injection", "pain", "effect", "appointment", "plan")
 INJECTION_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
@@ -120,17 +133,22 @@ class _Dates:
         return True
 
 
-def _plain_text(value: Any) -> bool:
-    """Optional text that _text accepts as it is."""
+def _plain_text(value: Any, max_length: int = NOTE_MAX_LENGTH, multiline: bool = True) -> bool:
+    """Optional text that _text accepts as it is (a note by default)."""
     if value is None:
         return True
     if type(value) is not str:
         return False
     try:
-        clean_text(value, "text")
+        clean_text(value, "text", max_length, multiline=multiline)
     except InvalidInput:
         return False
     return True
+
+
+def _plain_label(value: Any) -> bool:
+    """An optional one-line label (provider, name...) that _label accepts as it is."""
+    return _plain_text(value, LABEL_MAX_LENGTH, multiline=False)
 
 
 class PainReader:
@@ -194,8 +212,8 @@ class EffectReader:
             and self._dates.fine(day)
             and type(text) is str
             and bool(text.strip())
-            and _plain_text(text)
-            and _plain_text(term)
+            and _plain_label(text)
+            and _plain_label(term)
             and type(effect_class) is str
             and effect_class in _CLASSES
             and (severity is None or (type(severity) is str and severity in _SEVERITIES))
@@ -230,7 +248,7 @@ class AppointmentReader:
                     and self._dates.fine(day)
                     # Only a time already written HH:MM: "9:30" is stored as "09:30".
                     and (time is None or (type(time) is str and _STORED_TIME.fullmatch(time)))
-                    and _plain_text(provider)
+                    and _plain_label(provider)
                     and _plain_text(note)
                     and type(status) is str
                     and status in _STATUSES
@@ -254,7 +272,7 @@ def effect_row(value: Any, where: str, today: date) -> Row:
     fields = _fields(value, where, EFFECT_FIELDS)
     record_id = _id(fields["id"], f"{where}.id")
     day = _past_date(fields["date"], f"{where}.date", today, "the side effect's date")
-    text_ = _text(fields["text"], f"{where}.text")
+    text_ = _label(fields["text"], f"{where}.text")
     if not text_.strip():
         raise _expected(f"{where}.text", "the side effect in words", text_)
     resolved = _optional(fields["resolved"], f"{where}.resolved", _date)
@@ -270,7 +288,7 @@ def effect_row(value: Any, where: str, today: date) -> Row:
         record_id,
         day.isoformat(),
         text_,
-        _optional(fields["term"], f"{where}.term", _text),
+        _optional(fields["term"], f"{where}.term", _label),
         # The class given when it was recorded is kept, not worked out again:
         # it is part of the history the doctor sees.
         _choice(fields["class"], f"{where}.class", EffectClass).value,
@@ -287,7 +305,7 @@ def appointment_row(value: Any, where: str) -> Row:
         _id(fields["id"], f"{where}.id"),
         _date(fields["date"], f"{where}.date").isoformat(),  # booked visits may be in the future
         _optional(fields["time"], f"{where}.time", _time),
-        _optional(fields["provider"], f"{where}.provider", _text),
+        _optional(fields["provider"], f"{where}.provider", _label),
         _optional(fields["note"], f"{where}.note", _text),
         _choice(fields["status"], f"{where}.status", AppointmentStatus).value,
     )
@@ -311,8 +329,8 @@ def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
         day.isoformat(),
         _choice(fields["product"], f"{where}.product", dosing.Product).value,
         units,
-        _optional(fields["provider"], f"{where}.provider", _text),
-        _optional(fields["lot"], f"{where}.lot", _text),
+        _optional(fields["provider"], f"{where}.provider", _label),
+        _optional(fields["lot"], f"{where}.lot", _label),
         _optional(fields["note"], f"{where}.note", _text),
     )
     return row, [(position, site.muscle, site.units) for position, site in enumerate(sites)]
@@ -320,13 +338,15 @@ def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
 
 def _site(value: Any, where: str) -> dosing.Site:
     fields = _fields(value, where, SITE_FIELDS)
-    muscle = _text(fields["muscle"], f"{where}.muscle")
+    muscle = _label(fields["muscle"], f"{where}.muscle")
     if not muscle.strip():
         raise _expected(f"{where}.muscle", "a muscle name", muscle)
     return dosing.Site(muscle, _optional(fields["units"], f"{where}.units", _units))
 
 
-def change_record(value: Any, where: str) -> ChangeRecord:
+def change_record(value: Any, where: str, today: date) -> ChangeRecord:
+    """One entry of the change log; the values it holds pass the rules of their records,
+    since `tracker undo` may write them back."""
     fields = _fields(value, where, CHANGE_FIELDS)
     action = _text(fields["action"], f"{where}.action")
     if action not in CHANGE_ACTIONS:
@@ -334,21 +354,86 @@ def change_record(value: Any, where: str) -> ChangeRecord:
     kind = _text(fields["kind"], f"{where}.kind")
     if kind not in CHANGE_KINDS:
         raise _expected(f"{where}.kind", "injection, pain, effect, appointment or plan", kind)
-    for name in ("old", "new"):
-        if fields[name] is not None and not isinstance(fields[name], dict):
-            raise _expected(f"{where}.{name}", "an object or null", fields[name])
     return ChangeRecord(
         id=_id(fields["id"], f"{where}.id"),
         batch=_id(fields["batch"], f"{where}.batch"),
-        at=_text(fields["at"], f"{where}.at"),
-        command=_text(fields["command"], f"{where}.command"),
+        at=_text(fields["at"], f"{where}.at", CHANGE_AT_MAX_LENGTH, multiline=False),
+        command=_text(
+            fields["command"], f"{where}.command", CHANGE_COMMAND_MAX_LENGTH, multiline=False
+        ),
         action=action,
         kind=kind,
         record_id=_id(fields["record_id"], f"{where}.record_id"),
-        old=fields["old"],
-        new=fields["new"],
+        old=_logged_values(kind, fields["old"], f"{where}.old", today),
+        # Only old values are ever written back (by undo); new ones are shown as kept.
+        new=_logged_object(fields["new"], f"{where}.new"),
         undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
     )
+
+
+def _logged_object(value: Any, where: str) -> dict[str, Any] | None:
+    if value is not None and not isinstance(value, dict):
+        raise _expected(where, "an object or null", value)
+    return value
+
+
+def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, Any] | None:
+    if _logged_object(value, where) is None:
+        return None
+    span = span_in(value)
+    if span is not None:
+        _id(span.first_id, f"{where}.first_id")
+        _id(span.last_id, f"{where}.last_id")
+        _whole(span.records, f"{where}.records", 0, MAX_ID)
+        return value
+    check_snapshot(kind, value, where, today)
+    return value
+
+
+def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -> None:
+    """Logged values of one record (tracker.store.audit.snapshot) that `tracker undo`
+    may write back: the same rules as the record itself, so undo never stores what
+    `log`, `pain`, `effect`, `book` or `plan` would refuse."""
+    names = SNAPSHOT_FIELDS.get(kind)
+    if names is None:
+        raise _expected(where, "values of an injection, pain, effect, appointment or plan", kind)
+    if kind != "plan" and "patient_id" in values:
+        # Whose record it was: only ever the current patient's (undo sets it).
+        _optional(values["patient_id"], f"{where}.patient_id", _id)
+        values = {name: value for name, value in values.items() if name != "patient_id"}
+    fields = _fields(values, where, names)
+    if kind == "injection":
+        injection_row({"id": 1, **fields}, where, today)
+    elif kind == "pain":
+        pain_row({"id": 1, **fields}, where, today)
+    elif kind == "effect":
+        severity = fields["severity"]
+        effect_row(
+            {
+                "id": 1,
+                "date": fields["date"],
+                "text": fields["text"],
+                "term": fields["term"],
+                "class": fields["effect_class"],
+                # null: not stated (migration 0006); any stated one must be known.
+                "severity": next(iter(Severity)).value if severity is None else severity,
+                "note": fields["note"],
+                "resolved": fields["resolved_on"],
+            },
+            where,
+            today,
+        )
+    elif kind == "appointment":
+        appointment_row({"id": 1, **fields}, where)
+    else:
+        name = _label(fields["name"], f"{where}.name")
+        if not name.strip():
+            raise _expected(f"{where}.name", "a patient name", name)
+        plan_settings(
+            {"every_months": fields["every_months"], "within_days": fields["within_days"]},
+            None,
+            where,
+        )
 
 
 # --- the top of the file ----------------------------------------------------
@@ -375,7 +460,7 @@ def check_optional_day(value: Any, where: str) -> None:
 
 
 def patient_name(value: Any) -> str | None:
-    return _optional(_patient_fields(value)["name"], "patient.name", _text)
+    return _optional(_patient_fields(value)["name"], "patient.name", _label)
 
 
 def patient_uuid(value: Any) -> str | None:
@@ -399,13 +484,16 @@ def _uuid_text(value: Any, where: str) -> str:
     raise _expected(where, "a UUID", value)
 
 
-def plan_settings(value: Any, name: str | None) -> PlanSettings:
-    fields = _fields(value, "plan", ("every_months", "within_days"))
+def plan_settings(value: Any, name: str | None, where: str = "plan") -> PlanSettings:
+    fields = _fields(value, where, ("every_months", "within_days"))
     return PlanSettings(
         every_months=_whole(
-            fields["every_months"], "plan.every_months", MIN_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS
+            fields["every_months"],
+            f"{where}.every_months",
+            MIN_INTERVAL_MONTHS,
+            MAX_INTERVAL_MONTHS,
         ),
-        within_days=_whole(fields["within_days"], "plan.within_days", 0, MAX_REMINDER_DAYS),
+        within_days=_whole(fields["within_days"], f"{where}.within_days", 0, MAX_REMINDER_DAYS),
         patient_name=name,
     )
 
@@ -474,13 +562,20 @@ def _optional(value: Any, where: str, read: Callable[[Any, str], T]) -> T | None
     return None if value is None else read(value, where)
 
 
-def _text(value: Any, where: str) -> str:
+def _text(
+    value: Any, where: str, max_length: int = NOTE_MAX_LENGTH, *, multiline: bool = True
+) -> str:
     if not isinstance(value, str):
         raise _expected(where, "text", value)
     # The same rule as text typed on the command line: no control characters
     # (NUL ends a PostgreSQL string), no lone surrogates, nothing endless.
     with _located(where):
-        return clean_text(value, "text")
+        return clean_text(value, "text", max_length, multiline=multiline)
+
+
+def _label(value: Any, where: str) -> str:
+    """One line, as the command line takes a provider, lot, muscle or name."""
+    return _text(value, where, LABEL_MAX_LENGTH, multiline=False)
 
 
 def _date(value: Any, where: str) -> date:

@@ -10,6 +10,7 @@ can read, each naming the record by kind, id and date.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
@@ -19,9 +20,15 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.appointments import AppointmentStatus
-from tracker.domain.dosing import UNITS_TOLERANCE, Product, format_units
+from tracker.domain.change_spans import span_in
+from tracker.domain.dates import FIRST_DATE, LAST_DATE
+from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, Product, format_units
+from tracker.domain.errors import InvalidInput
+from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
 from tracker.domain.response import PAIN_SCORE_MAX, PAIN_SCORE_MIN
+from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.side_effects import EffectClass, Severity
+from tracker.domain.text import LABEL_MAX_LENGTH, clean_text
 
 _STORED_TIME = re.compile(r"^([0-9]{2}):([0-9]{2})$")
 _SHOWN_MAX = 40  # characters of a bad stored value quoted in a sentence
@@ -70,6 +77,38 @@ class AppointmentRow:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """A patient: their name and plan."""
+
+    id: int
+    name: Any
+    every_months: Any
+    within_days: Any
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """One stored piece of text, and the rule it was typed under."""
+
+    label: str  # "Pain entry #3"
+    what: str  # "note"
+    value: Any
+    max_length: int
+    multiline: bool
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One entry of the change log, as stored (values as JSON text)."""
+
+    id: int
+    action: Any
+    kind: Any
+    old_values: Any
+    new_values: Any
+
+
+@dataclass(frozen=True)
 class Records:
     """Everything the rules look at, as stored."""
 
@@ -78,6 +117,9 @@ class Records:
     pain: Sequence[PainRow] = field(default_factory=tuple)
     effects: Sequence[EffectRow] = field(default_factory=tuple)
     appointments: Sequence[AppointmentRow] = field(default_factory=tuple)
+    plans: Sequence[PlanRow] = field(default_factory=tuple)
+    texts: Sequence[TextRow] = field(default_factory=tuple)
+    changes: Sequence[ChangeRow] = field(default_factory=tuple)
 
 
 # --- reading stored values ----------------------------------------------------
@@ -158,6 +200,23 @@ def unreadable_dates(records: Records) -> list[str]:
     ]
 
 
+def dates_out_of_range(records: Records) -> list[str]:
+    """Real dates, yet outside the years tracker keeps (date arithmetic fails past them)."""
+    dated: list[tuple[str, Any]] = [
+        *((_session(r), r.day) for r in records.sessions),
+        *((_pain(r), r.day) for r in records.pain),
+        *((_effect(r), r.day) for r in records.effects),
+        *((_effect(r), r.resolved_on) for r in records.effects),
+        *((_appointment(r), r.day) for r in records.appointments),
+    ]
+    return [
+        f"{label} has the date {day.isoformat()}, outside the dates tracker keeps "
+        f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})."
+        for label, value in dated
+        if (day := as_date(value)) is not None and not FIRST_DATE <= day <= LAST_DATE
+    ]
+
+
 def future_dates(records: Records, today: date) -> list[str]:
     """Sessions, diary entries and side effects record what already happened.
 
@@ -212,6 +271,11 @@ def units_not_positive(sessions: Iterable[SessionRow], sites: Iterable[SiteRow])
             problems.append(f"{label} has units that are not a number ({_shown(value)}).")
         elif number <= 0:
             problems.append(f"{label} has {format_units(number)} units; units must be positive.")
+        elif number > MAX_RECORDABLE_UNITS:
+            problems.append(
+                f"{label} has {number:g} units, more than tracker can record "
+                f"({MAX_RECORDABLE_UNITS:,})."
+            )
     return problems
 
 
@@ -283,8 +347,9 @@ def unknown_values(records: Records) -> list[str]:
     checks: list[tuple[str, Any, str, Callable[[Any], bool]]] = [
         *((_session(r), r.product, "product", _known(Product)) for r in records.sessions),
         *((_effect(r), r.effect_class, "class", _known(EffectClass)) for r in records.effects),
+        # A severity may be left unstated (NULL, migration 0006).
         *(
-            (_effect(r), r.severity, "severity", _known(Severity, or_none=True))
+            (_effect(r), r.severity, "severity", _known(Severity, optional=True))
             for r in records.effects
         ),
         *(
@@ -299,9 +364,11 @@ def unknown_values(records: Records) -> list[str]:
     ]
 
 
-def _known(choices: Iterable[Any], or_none: bool = False) -> Callable[[Any], bool]:
+def _known(choices: Iterable[Any], optional: bool = False) -> Callable[[Any], bool]:
     values = {choice.value for choice in choices}
-    return lambda value: (or_none and value is None) or (isinstance(value, str) and value in values)
+    return lambda value: (
+        (optional and value is None) or (isinstance(value, str) and value in values)
+    )
 
 
 def bad_appointment_times(appointments: Iterable[AppointmentRow]) -> list[str]:
@@ -318,17 +385,109 @@ def _is_stored_time(value: Any) -> bool:
     return bool(match) and int(match[1]) < 24 and int(match[2]) < 60
 
 
-def find_problems(records: Records, today: date) -> list[str]:
-    """Every rule, in the order a reader would look: dates first, then each kind of record."""
-    return [
-        *unreadable_dates(records),
-        *future_dates(records, today),
-        *sessions_sharing_a_date(records.sessions),
-        *units_not_positive(records.sessions, records.sites),
-        *sites_over_session_units(records.sessions, records.sites),
-        *orphan_sites(records.sessions, records.sites),
-        *scores_out_of_range(records.pain),
-        *effects_resolved_before_start(records.effects),
-        *unknown_values(records),
-        *bad_appointment_times(records.appointments),
+def bad_plans(plans: Iterable[PlanRow]) -> list[str]:
+    """A patient's name is a one-line label; the plan's numbers are within `tracker plan`'s."""
+    problems = []
+    for row in plans:
+        label = f"Patient #{row.id}"
+        if not isinstance(row.name, str) or not row.name.strip():
+            problems.append(f"{label} has no usable name ({_shown(row.name)}).")
+        else:
+            problems += _text_problems(TextRow(label, "name", row.name, LABEL_MAX_LENGTH, False))
+        for what, value, low, high in (
+            (
+                "months between injections",
+                row.every_months,
+                MIN_INTERVAL_MONTHS,
+                MAX_INTERVAL_MONTHS,
+            ),
+            ("reminder days", row.within_days, 0, MAX_REMINDER_DAYS),
+        ):
+            number = as_number(value)
+            if number is None or not number.is_integer() or not low <= number <= high:
+                problems.append(
+                    f"{label} has {_shown(value)} {what} in the plan, not a whole number "
+                    f"from {low} to {high}."
+                )
+    return problems
+
+
+def unusable_texts(texts: Iterable[TextRow]) -> list[str]:
+    """Text as the commands take it: no control characters (an escape sequence would
+    repaint the terminal), line breaks only in notes, within the field's length."""
+    return [problem for row in texts for problem in _text_problems(row)]
+
+
+def _text_problems(row: TextRow) -> list[str]:
+    if row.value is None:
+        return []
+    if not isinstance(row.value, str):
+        return [f"{row.label} has a {row.what} that is not text ({_shown(row.value)})."]
+    try:
+        clean_text(row.value, row.what, row.max_length, multiline=row.multiline)
+    except InvalidInput as problem:
+        return [f"{row.label}: {problem}."]
+    return []
+
+
+def unusable_changes(changes: Iterable[ChangeRow], today: date) -> list[str]:
+    """Entries of the change log that `tracker changes` could not show or `undo` not use."""
+    problems = []
+    for row in changes:
+        label = f"Change-log entry #{row.id}"
+        if row.kind not in CHANGE_KINDS or row.action not in CHANGE_ACTIONS:
+            problems.append(
+                f"{label} has an unknown kind or action ({_shown(row.kind)}, {_shown(row.action)})."
+            )
+            continue
+        for what, text in (("old", row.old_values), ("new", row.new_values)):
+            # Only old values are written back (by undo); new ones must still be JSON.
+            problem = _logged_problem(row.kind if what == "old" else None, text, today)
+            if problem is not None:
+                problems.append(f"{label} has {what} values {problem}.")
+    return problems
+
+
+def _logged_problem(kind: str | None, text: Any, today: date) -> str | None:
+    if text is None:
+        return None
+    try:
+        values = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return f"that are not a JSON object ({_shown(text)})"
+    if kind is None or span_in(values) is not None:
+        return None
+    try:
+        check_snapshot(kind, values, "they", today)
+    except InvalidInput as problem:
+        return f"that undo could not write back ({problem})"
+    return None
+
+
+def find_problem_groups(records: Records, today: date) -> list[tuple[str, list[str]]]:
+    """Every rule's findings, by rule, in the order a reader would look: dates first,
+    then each kind of record, then the change log."""
+    groups = [
+        ("unreadable dates", unreadable_dates(records)),
+        ("dates out of range", dates_out_of_range(records)),
+        ("future dates", future_dates(records, today)),
+        ("sessions sharing a date", sessions_sharing_a_date(records.sessions)),
+        ("bad units", units_not_positive(records.sessions, records.sites)),
+        ("sites over the session", sites_over_session_units(records.sessions, records.sites)),
+        ("orphan sites", orphan_sites(records.sessions, records.sites)),
+        ("scores out of range", scores_out_of_range(records.pain)),
+        ("resolved before start", effects_resolved_before_start(records.effects)),
+        ("unknown values", unknown_values(records)),
+        ("bad times", bad_appointment_times(records.appointments)),
+        ("bad plans", bad_plans(records.plans)),
+        ("unusable text", unusable_texts(records.texts)),
+        ("unusable change-log entries", unusable_changes(records.changes, today)),
     ]
+    return [(kind, found) for kind, found in groups if found]
+
+
+def find_problems(records: Records, today: date) -> list[str]:
+    """Every finding of find_problem_groups, one list."""
+    return [problem for _, found in find_problem_groups(records, today) for problem in found]

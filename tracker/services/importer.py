@@ -39,7 +39,8 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import import_rules as rules
 from tracker.domain.errors import InvalidInput, NotFound
-from tracker.domain.records import PlanSettings
+from tracker.domain.records import ChangeRecord, PlanSettings
+from tracker.domain.text import preview
 from tracker.export.model import CLINIC_FORMAT, REPORT_FORMAT, REPORT_VERSION
 from tracker.services.json_stream import JsonStream
 from tracker.services.plan import DEFAULT_PATIENT_NAME
@@ -78,30 +79,51 @@ ID_TABLES = (InjectionSession, InjectionSite, Patient, PainEntry, SideEffect, Ap
 Advance = Callable[[int], None]
 
 
+# Asked, with a question, whether a restore may rename and re-plan a named patient.
+Confirm = Callable[[str], bool]
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """Records added and records skipped because they were already there, per kind."""
 
     added: dict[str, int]
     skipped: dict[str, int]
+    # What the import changed about the patient (a restore into a named patient), said once.
+    patient_change: str | None = None
 
 
 def _nobody_watching(_done: int) -> None:
     """The default advance: no progress to show."""
 
 
+def _nobody_agrees(_question: str) -> bool:
+    """The default confirm: a named patient is never renamed or re-planned unasked."""
+    return False
+
+
 def import_file(
-    db: Database, path: Path, today: date, advance: Advance = _nobody_watching
+    db: Database,
+    path: Path,
+    today: date,
+    advance: Advance = _nobody_watching,
+    confirm: Confirm = _nobody_agrees,
 ) -> ImportResult:
-    """Import ``path``; ``advance(n)`` is called as each n bytes of it are done."""
+    """Import ``path``; ``advance(n)`` is called as each n bytes of it are done.
+
+    A restore into a patient who has a name of their own (not the new database's
+    "default") takes the file's name and plan only when ``confirm(question)``
+    says yes; otherwise nothing is imported.
+    """
     with _opened(path) as handle, db.transaction() as session:
         stream = JsonStream(handle, path, _without_duplicate_keys, advance)
         lock_for_import(session)
         restoring = _is_empty(session)
         staging = Staging(session)
-        contents = _FileReader(stream, staging, today, path, restoring).read()
+        patient = patient_id(session)
+        contents = _FileReader(stream, staging, today, path, restoring, patient).read()
         if restoring:
-            result = _restore(session, staging, contents)
+            result = _restore(session, staging, contents, confirm)
         else:
             result = _merge(session, staging, contents)
         staging.drop()
@@ -166,13 +188,20 @@ class _FileReader:
     """
 
     def __init__(
-        self, stream: JsonStream, staging: Staging, today: date, path: Path, restoring: bool
+        self,
+        stream: JsonStream,
+        staging: Staging,
+        today: date,
+        path: Path,
+        restoring: bool,
+        patient: int,
     ) -> None:
         self._stream = stream
         self._staging = staging
         self._today = today
         self._path = path
         self._keep_changes = restoring  # a merge adds records, not another trail
+        self._patient = patient
         self._problem: InvalidInput | None = None
         self._top = _Top()
         self._staged = dict.fromkeys(RECORD_KINDS, 0)
@@ -366,13 +395,14 @@ class _FileReader:
         elements = enumerate(self._stream.elements())
         for index, value in elements:
             try:
-                change = rules.change_record(value, f"{name}[{index}]")
+                change = rules.change_record(value, f"{name}[{index}]", self._today)
             except InvalidInput as problem:
                 self._note(problem)
                 break
             if not self._keep_changes:
                 continue
             ids.see(change.id)
+            change = _rehomed(change, self._patient)
             batch.append(
                 (
                     index,
@@ -407,6 +437,19 @@ class _FileReader:
             )
 
 
+def _rehomed(change: ChangeRecord, patient: int) -> ChangeRecord:
+    """The entry as this database's patient's own: the file's patient id means another
+    patient here (or nobody), and undo must never move records to them."""
+
+    def values(logged: dict[str, Any] | None) -> dict[str, Any] | None:
+        if logged is None or "patient_id" not in logged:
+            return logged
+        return {**logged, "patient_id": patient}
+
+    record_id = patient if change.kind == "plan" else change.record_id
+    return replace(change, record_id=record_id, old=values(change.old), new=values(change.new))
+
+
 class _Ascending:
     """Whether values seen so far rose strictly: then none can repeat, and the
     database need not look for repeats (exports list records in id order)."""
@@ -434,11 +477,19 @@ def _is_empty(session: Session) -> bool:
     return all(session.scalar(select(table.id).limit(1)) is None for table in tables)
 
 
-def _restore(session: Session, staging: Staging, contents: _Contents) -> ImportResult:
+def _restore(
+    session: Session, staging: Staging, contents: _Contents, confirm: Confirm
+) -> ImportResult:
     """Everything as it was, ids and the change log included; the restore itself is
     not logged (there was nothing before it to go back to)."""
     plan = contents.plan
     patient = current_patient(session)
+    change = _patient_change(patient, plan)
+    if change is not None and not confirm(f"Importing this file would {change[0]}. Go ahead?"):
+        raise InvalidInput(
+            f"importing this file would {change[0]}; nothing was imported (run it in a "
+            f"terminal to be asked, or add --yes to agree)"
+        )
     patient.every_months = plan.every_months
     patient.within_days = plan.within_days
     patient.name = plan.patient_name or DEFAULT_PATIENT_NAME
@@ -449,7 +500,44 @@ def _restore(session: Session, staging: Staging, contents: _Contents) -> ImportR
     staging.restore(patient.id)
     _reset_sequences(session)
     added = {_RESULT_KEY[kind]: count for kind, count in contents.staged.items()}
-    return ImportResult(added=added, skipped=dict.fromkeys(KINDS, 0))
+    return ImportResult(
+        added=added,
+        skipped=dict.fromkeys(KINDS, 0),
+        patient_change=None if change is None else change[1],
+    )
+
+
+def _patient_change(patient: Patient, plan: PlanSettings) -> tuple[str, str] | None:
+    """What restoring the file would change about a patient someone named, in words:
+    (what it would do, what it did).
+
+    A new database's only patient is called "default": it takes the file's name
+    and plan as they are. One that was given a name is somebody, and importing
+    another person's file must not quietly make them that person.
+    """
+    if patient.name == DEFAULT_PATIENT_NAME:
+        return None
+    name = plan.patient_name or DEFAULT_PATIENT_NAME
+    renames = name != patient.name
+    replans = (patient.every_months, patient.within_days) != (plan.every_months, plan.within_days)
+    if not renames and not replans:
+        return None
+    current = preview(patient.name)
+    the_plan = (
+        f"the file's plan (an injection every {plan.every_months} months, reminders "
+        f"{plan.within_days} days before)"
+    )
+    if renames and replans:
+        return (
+            f"rename patient {current} to {preview(name)} and take {the_plan}",
+            f"Renamed patient {current} to {preview(name)} and took {the_plan}.",
+        )
+    if renames:
+        return (
+            f"rename patient {current} to {preview(name)}",
+            f"Renamed patient {current} to {preview(name)}.",
+        )
+    return (f"give {current} {the_plan}", f"Gave {current} {the_plan}.")
 
 
 def _reset_sequences(session: Session) -> None:

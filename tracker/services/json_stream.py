@@ -23,11 +23,17 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tracker.domain.errors import InvalidInput
+from tracker.domain.text import NOTE_MAX_LENGTH
 
 # Decoded characters asked for at each read. Larger reads gain nothing measurable.
 WINDOW = 1 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+# The longest single value (one record, with its sites or logged values) read whole.
+# A tracker record is far smaller: a note is at most 10,000 characters (each at
+# most 12 when escaped), a label 500. Past this a value is refused unread, so a
+# file with a 300 MB note never has it in memory whole.
+MAX_VALUE_CHARS = 16 << 20
 # A value read this close to the end of the window may have been cut off there
 # (a number, a literal, an escape sequence): it is read again with more text.
 _CUT_MARGIN = 12
@@ -56,6 +62,7 @@ class JsonStream:
         object_hook: ObjectHook,
         advance: Advance = _stay_still,
         window: int = WINDOW,
+        max_value: int = MAX_VALUE_CHARS,
     ) -> None:
         self._handle = handle
         self._path = path
@@ -69,6 +76,7 @@ class JsonStream:
         self._pos = 0
         self._eof = False
         self._window = window
+        self._max_value = max_value
         self._read_size = window
         self._unreported = 0  # bytes read whose text may not be used yet
         # Where the window starts in the file, for messages: lines before it and
@@ -209,6 +217,8 @@ class JsonStream:
                     self._pos = end
                     self._read_size = self._window
                     return value
+            if len(self._text) - self._pos > self._max_value:
+                self._refuse_long_value()
             self._fill(grow=True)
 
     def end(self) -> None:
@@ -262,6 +272,14 @@ class JsonStream:
             self._column += used
         self._text = text[used:]
         self._pos = 0
+
+    def _refuse_long_value(self) -> None:
+        self._forget(self._pos)
+        raise InvalidInput(
+            f"{self._path} holds a value of more than {self._max_value:,} characters at line "
+            f"{self._line}, column {self._column}, longer than any tracker record (a note "
+            f"is at most {NOTE_MAX_LENGTH:,} characters); nothing was imported"
+        )
 
     def _fail(self, message: str, pos: int | None = None) -> None:
         """Invalid JSON: the message names the line and column, counted from 1."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import text
 
 from tracker.domain import invariants
 from tracker.domain.errors import DatabaseProblem, InvalidInput, NotFound
+from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH
 from tracker.store import database as store
 from tracker.store.database import Database, SqliteFileFacts
 from tracker.store.location import refuse_database_file
@@ -26,10 +28,29 @@ from tracker.store.location import refuse_database_file
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+# SQLite's own words for a damaged file (other errors mean it could not be looked at).
+_DAMAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 # What the integrity check says is shown up to this many lines; the rest is counted.
 _DAMAGE_SHOWN = 5
 # Orphan sites are named in words by the invariants; the raw foreign-key row would repeat it.
 _FOREIGN_KEYS_IN_INVARIANTS = {("injection_sites", "injection_sessions")}
+# Free text as the commands take it (tracker.cli.params): (column, limit, line breaks allowed).
+_NOTE = ("note", NOTE_MAX_LENGTH, True)
+_TEXT_COLUMNS = (
+    (
+        "injection_sessions",
+        "Injection session",
+        (("provider", LABEL_MAX_LENGTH, False), ("lot", LABEL_MAX_LENGTH, False), _NOTE),
+    ),
+    ("injection_sites", "Injection site", (("muscle", LABEL_MAX_LENGTH, False),)),
+    ("pain_entries", "Pain entry", (_NOTE,)),
+    (
+        "side_effects",
+        "Side effect",
+        (("text", LABEL_MAX_LENGTH, False), ("term", LABEL_MAX_LENGTH, False), _NOTE),
+    ),
+    ("appointments", "Appointment", (("provider", LABEL_MAX_LENGTH, False), _NOTE)),
+)
 # Row counts shown when a backup is restored, in the order a patient thinks of them.
 _COUNTED = (
     ("injection_sessions", "injection", "injections"),
@@ -44,6 +65,7 @@ class BackupResult:
     source: Path
     path: Path
     size: int
+    damage: str | None = None  # what SQLite's check of the copy found, if anything
 
 
 @dataclass(frozen=True)
@@ -56,12 +78,18 @@ class RestoreResult:
 
 @dataclass(frozen=True)
 class CheckReport:
-    problems: list[str]
+    """What the check found, by kind of problem (each kind's findings in order)."""
+
+    groups: list[tuple[str, list[str]]]
     notes: list[str] = field(default_factory=list)
 
     @property
+    def problems(self) -> list[str]:
+        return [problem for _, found in self.groups for problem in found]
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.groups
 
 
 # --- backup -------------------------------------------------------------------
@@ -82,7 +110,8 @@ def backup_database(db: Database, target: Path | None) -> BackupResult:
         raise InvalidInput(f"cannot write the backup {destination} ({_why(error)})") from None
     except sqlite3.Error as error:
         raise DatabaseProblem(f"cannot back up {path} ({_why(error)})") from None
-    return BackupResult(path, written, written.stat().st_size)
+    damage = _file_damage(written)
+    return BackupResult(path, written, written.stat().st_size, damage[0] if damage else None)
 
 
 def default_backup_name(path: Path) -> str:
@@ -124,45 +153,46 @@ def inspect_backup(db: Database, source: Path) -> SqliteFileFacts:
 
 
 def restore_database(db: Database, source: Path) -> RestoreResult:
-    """Replace the database with ``source``, keeping the current one beside it first.
+    """Replace the database's records with those of ``source``, keeping a copy first.
 
     ``source`` is checked first; a damaged, foreign or newer file changes nothing.
+    The live file is never swapped: its tables are replaced inside one write
+    transaction that holds other writers out from the copy kept to the commit
+    (tracker.store.sqlite_restore), so every write that was reported saved is
+    in the restored database or in the kept copy.
     """
     facts = inspect_backup(db, source)
     path = db.sqlite_path
     assert path is not None  # inspect_backup refused anything else
-    db.close()  # this process must hold nothing open on the file being swapped
-    kept = _keep_current(path)
-    try:
-        store.replace_sqlite_file(path, source.expanduser())
-    except (OSError, sqlite3.Error) as error:
-        raise DatabaseProblem(
-            f"cannot restore {path} ({_why(error)}); the database was not replaced"
-        ) from None
+    db.close()  # this process holds nothing open on the file meanwhile
+    if path.exists():
+        kept: Path | None = _restore_in_place(path, source.expanduser())
+    else:
+        kept = _restore_into_nothing(path, source.expanduser())
     from tracker.store.schema import HEAD_REVISION
 
     return RestoreResult(path, facts, kept, needs_upgrade=facts.revision != HEAD_REVISION)
 
 
-def _keep_current(path: Path) -> Path | None:
-    if not path.exists():
-        try:
-            store.make_private_folder(path.parent)
-        except OSError as error:
-            raise DatabaseProblem(
-                f"cannot create the folder {path.parent} for the database ({_why(error)})"
-            ) from None
-        return None
+def _restore_in_place(path: Path, source: Path) -> Path:
+    from tracker.store.sqlite_restore import restore_in_place
+
     store.live_revision(path)  # never overwrite another program's database
     try:
-        store.ensure_not_in_use(path)
-    except sqlite3.Error as error:
-        raise DatabaseProblem(store.plain_sqlite_error(error, str(path), path)) from None
-    try:
-        return store.dated_copy(path, "before-restore")
+        return restore_in_place(path, source)
     except (OSError, sqlite3.Error) as error:
         raise DatabaseProblem(
-            f"cannot keep a copy of {path} before restoring ({_why(error)}); nothing was changed"
+            f"cannot restore {path} ({_why(error)}); the database was not changed"
+        ) from None
+
+
+def _restore_into_nothing(path: Path, source: Path) -> None:
+    try:
+        store.make_private_folder(path.parent)
+        store.replace_sqlite_file(path, source)
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseProblem(
+            f"cannot restore {path} ({_why(error)}); the database was not replaced"
         ) from None
 
 
@@ -180,25 +210,17 @@ def describe_counts(facts: SqliteFileFacts) -> str:
 
 
 def check_database(db: Database, today: date) -> CheckReport:
-    """SQLite's checks of the file (when it is SQLite) and tracker's rules on every record."""
+    """SQLite's checks of the file (when it is SQLite) and tracker's rules on every record.
+
+    A damaged file is reported as found (what SQLite's integrity check lists),
+    not as a file that cannot be checked; the rules are then checked as far as
+    the file can still be read.
+    """
     path = db.sqlite_path
     if path is not None and not path.exists():
         # Checking must not create an empty database and call it healthy.
         raise NotFound(f"there is no database at {path}; nothing to check")
-    with db.transaction() as session:
-        connection = session.connection()
-        file_problems = _sqlite_problems(connection) if db.is_sqlite else []
-        # The rules hold per patient (one session a date is per patient).
-        patients = [
-            row[0] for row in connection.execute(text("SELECT id FROM patients ORDER BY id"))
-        ]
-        rule_problems = [
-            problem
-            for number, patient in enumerate(patients)
-            for problem in invariants.find_problems(
-                load_records(connection, patient, with_orphans=number == 0), today
-            )
-        ]
+    damage = _damage(path) if path is not None else []
     notes = (
         []
         if db.is_sqlite
@@ -207,24 +229,62 @@ def check_database(db: Database, today: date) -> CheckReport:
             "the server looks after those. tracker's rules were checked on every record."
         ]
     )
-    return CheckReport(file_problems + rule_problems, notes)
+    try:
+        groups = _rule_problems(db, today)
+    except DatabaseProblem:
+        if not damage:
+            raise
+        groups = []
+        notes.append(
+            "tracker's rules could not be checked: the damage stops the records "
+            "being read. Restore a backup (tracker restore FILE)."
+        )
+    if damage:
+        groups.insert(0, ("damage", damage))
+    return CheckReport(groups, notes)
 
 
-def _sqlite_problems(connection: Connection) -> list[str]:
-    return _damage(connection) + _broken_links(connection)
+def _rule_problems(db: Database, today: date) -> list[tuple[str, list[str]]]:
+    with db.transaction() as session:
+        connection = session.connection()
+        links = _broken_links(connection) if db.is_sqlite else []
+        # The rules hold per patient (one session a date is per patient).
+        patients = [
+            row[0] for row in connection.execute(text("SELECT id FROM patients ORDER BY id"))
+        ]
+        found: dict[str, list[str]] = {}
+        for number, patient in enumerate(patients):
+            records = load_records(connection, patient, with_orphans=number == 0)
+            for kind, problems in invariants.find_problem_groups(records, today):
+                found.setdefault(kind, []).extend(problems)
+    groups = [("broken links", links)] if links else []
+    return groups + list(found.items())
 
 
-def _damage(connection: Connection) -> list[str]:
-    lines = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-    if lines == ["ok"]:
-        return []
+def _damage(path: Path) -> list[str]:
+    findings = _file_damage(path, full=True)
     problems = [
         f"The database file is damaged; SQLite's integrity check says: {line}"
-        for line in lines[:_DAMAGE_SHOWN]
+        for line in findings[:_DAMAGE_SHOWN]
     ]
-    if len(lines) > _DAMAGE_SHOWN:
-        problems.append(f"…and {len(lines) - _DAMAGE_SHOWN} more findings of the integrity check.")
+    if len(findings) > _DAMAGE_SHOWN:
+        problems.append(
+            f"…and {len(findings) - _DAMAGE_SHOWN} more findings of the integrity check."
+        )
     return problems
+
+
+def _file_damage(path: Path, full: bool = False) -> list[str]:
+    """What SQLite's integrity check (``full``) or quick check says is wrong with the file."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        with closing(sqlite3.connect(path, timeout=store.BUSY_TIMEOUT_MS / 1000)) as connection:
+            lines = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") in _DAMAGE_ERRORS:
+            return [_why(error)]
+        return []  # not readable for another reason (a read-only folder...): said elsewhere
+    return [] if lines == ["ok"] else lines
 
 
 def _broken_links(connection: Connection) -> list[str]:
@@ -280,6 +340,28 @@ def load_records(
         appointments=[
             invariants.AppointmentRow(*row)
             for row in rows("SELECT id, date, time, status FROM appointments ORDER BY id")
+        ],
+        plans=[
+            invariants.PlanRow(*row)
+            for row in connection.execute(
+                text("SELECT id, name, every_months, within_days FROM patients WHERE id = :p"),
+                {"p": patient},
+            )
+        ],
+        texts=[
+            invariants.TextRow(f"{label} #{row[0]}", column, value, limit, multiline)
+            for table, label, columns in _TEXT_COLUMNS
+            for row in rows(
+                f"SELECT id, {', '.join(name for name, _, _ in columns)} FROM {table} ORDER BY id"
+            )
+            for (column, limit, multiline), value in zip(columns, row[1:], strict=True)
+            if value is not None
+        ],
+        changes=[
+            invariants.ChangeRow(*row)
+            for row in rows(
+                "SELECT id, action, kind, old_values, new_values FROM changes ORDER BY id"
+            )
         ],
     )
 

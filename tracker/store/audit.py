@@ -13,10 +13,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.domain.change_spans import RecordSpan, span_in
+from tracker.domain.errors import Conflict, InvalidInput
 from tracker.domain.records import ChangeRecord
+from tracker.domain.text import preview
 from tracker.store.models import (
     Appointment,
     Base,
@@ -55,9 +58,9 @@ def snapshot(row: Base) -> dict[str, Any]:
 
 
 def restore(row: Base, values: dict[str, Any]) -> None:
-    """Put snapshot values back into a record."""
+    """Put snapshot values back into a record (never its patient: see undo_batch)."""
     for column in row.__table__.columns:
-        if column.key in values:
+        if column.key in values and column.key != "patient_id":
             value = values[column.key]
             is_date = isinstance(column.type, Date) and value is not None
             setattr(row, column.key, date.fromisoformat(value) if is_date else value)
@@ -107,40 +110,129 @@ def latest_undoable_batch(session: Session) -> int | None:
     )
 
 
-def undo_batch(session: Session, batch: int) -> list[Change]:
-    """Revert every change of ``batch``, newest first, recording each reversal."""
+def undo_batch(session: Session, batch: int, today: date) -> list[Change]:
+    """Revert every change of ``batch``, newest first, recording each reversal.
+
+    Only the current patient's records are touched, whatever an entry says: an
+    entry is one of theirs, and so is every record it writes back. What an
+    entry would write back passes the rules the commands apply (``today`` is
+    theirs); an entry that does not, or a record in the way, is one InvalidInput
+    or Conflict and the caller's transaction changes nothing.
+    """
+    mine = Change.patient_id == patient_id(session)
     changes = list(
-        session.scalars(select(Change).where(Change.batch == batch).order_by(Change.id.desc()))
+        session.scalars(
+            select(Change).where(Change.batch == batch, mine).order_by(Change.id.desc())
+        )
     )
-    for change in changes:
-        _revert(session, change, batch)
+    try:
+        for change in changes:
+            _revert(session, change, batch, today)
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"cannot undo change #{batch}: the records it would bring back clash with "
+            f"records stored since (run tracker changes to see them); nothing was changed"
+        ) from None
     return changes
 
 
-def _revert(session: Session, change: Change, batch: int) -> None:
-    if change.action == "insert" and (span := span_in(_loaded(change.new_values))) is not None:
+def _revert(session: Session, change: Change, batch: int, today: date) -> None:
+    if change.kind not in KINDS or change.action not in ("insert", "update", "delete"):
+        raise _unusable(change, f"an unknown {'kind' if change.kind not in KINDS else 'action'}")
+    new, old = _logged_values(change, change.new_values), _logged_values(change, change.old_values)
+    if change.action == "insert" and (span := span_in(new)) is not None:
         _revert_span(session, change, span, batch)
         return
-    model = KINDS[change.kind]
-    row = session.get(model, change.record_id)
+    row = _own_record(session, change)
     if change.action == "insert":
         if row is not None:
             _append(session, "undo", "delete", row, snapshot(row), None, undo_of=batch)
             session.delete(row)
         return
-    old = json.loads(change.old_values or "{}")
-    if change.action == "update" and row is not None:
+    if old is None:
+        raise _unusable(change, "no values to bring back")
+    # Loaded here: quick writes (`tracker pain 5`) never undo and need not load the rules.
+    from tracker.domain.import_rules import check_snapshot
+
+    try:
+        check_snapshot(change.kind, old, "its values", today)
+    except InvalidInput as problem:
+        raise _unusable(change, str(problem)) from None
+    if change.action == "delete":
+        row = None  # it was deleted: a record with its id now is another one
+    _refuse_clash(session, change, old, row)
+    if row is not None:
         before = snapshot(row)
         restore(row, old)
         session.flush()
         _append(session, "undo", "update", row, before, snapshot(row), undo_of=batch)
         return
-    # A deleted record (or an updated one that is gone) comes back with its old id.
-    row = model(id=change.record_id)
+    # A deleted record (or an updated one that is gone) comes back, with its old id
+    # unless a record (another patient's, perhaps) has been given that id since.
+    model = KINDS[change.kind]
+    id_taken = session.get(model, change.record_id) is not None
+    row = model() if id_taken else model(id=change.record_id)
     restore(row, old)
+    row.patient_id = patient_id(session)  # type: ignore[attr-defined]
     session.add(row)
     session.flush()
     _append(session, "undo", "insert", row, None, snapshot(row), undo_of=batch)
+
+
+def _own_record(session: Session, change: Change) -> Base | None:
+    """The record an entry names, if it is the current patient's (an id can be reused)."""
+    mine = patient_id(session)
+    if change.kind == "plan":
+        return session.get(Patient, mine)  # the plan is the current patient's own
+    row = session.get(KINDS[change.kind], change.record_id)
+    if row is None or row.patient_id != mine:  # type: ignore[attr-defined]
+        return None
+    return row
+
+
+def _refuse_clash(session: Session, change: Change, old: dict[str, Any], row: Base | None) -> None:
+    """What the database's unique rules would refuse, said in words."""
+    if change.kind == "plan":
+        name = old.get("name")
+        other = session.scalar(select(Patient).where(Patient.name == name))
+        if other is not None and other is not row:
+            raise Conflict(
+                f"cannot undo change #{change.batch}: it would rename this patient back to "
+                f"{preview(str(name))}, but another patient has that name now; rename that "
+                f"patient first (tracker patients rename); nothing was changed"
+            )
+    elif change.kind == "injection":
+        day = date.fromisoformat(old["date"])
+        other = session.scalar(
+            select(InjectionSession).where(
+                InjectionSession.patient_id == patient_id(session),
+                InjectionSession.date == day,
+            )
+        )
+        if other is not None and other is not row:
+            raise Conflict(
+                f"cannot undo change #{change.batch}: it would bring back the injection "
+                f"session of {day.isoformat()}, but session #{other.id} is on that date now "
+                f"(tracker keeps one a day); nothing was changed"
+            )
+
+
+def _logged_values(change: Change, values: str | None) -> dict[str, Any] | None:
+    try:
+        loaded = _loaded(values)
+    except ValueError:
+        raise _unusable(change, "values that are not valid JSON") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise _unusable(change, "values that are not an object")
+    return loaded
+
+
+def _unusable(change: Change, why: str) -> InvalidInput:
+    return InvalidInput(
+        f"cannot undo change #{change.batch}: its log entry #{change.id} holds {why}; "
+        f"run tracker check; nothing was changed"
+    )
 
 
 def change_records(session: Session) -> list[ChangeRecord]:
@@ -177,7 +269,7 @@ def _revert_span(session: Session, change: Change, span: RecordSpan, batch: int)
     # An injection session's sites go with it (ON DELETE CASCADE).
     session.execute(
         delete(table).where(
-            table.c.patient_id == change.patient_id,
+            table.c.patient_id == patient_id(session),
             table.c.id.between(span.first_id, span.last_id),
         )
     )
