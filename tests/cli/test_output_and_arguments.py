@@ -199,6 +199,7 @@ def test_a_file_name_that_is_not_utf8_is_still_written(sqlite_path):
 
 
 def test_the_suggestion_after_adding_a_patient_is_quoted_for_the_shell(tracker, tmp_path):
+    tracker.ok("patients", "add", "First")  # takes the new database's unnamed patient's place
     said = tracker.ok("patients", "add", PASTED).stdout
     suggestion = said.split("Use it with: ", 1)[1].strip()
     assert shlex.split(suggestion) == ["tracker", "--patient", PASTED, "..."]
@@ -208,6 +209,7 @@ def test_the_suggestion_after_adding_a_patient_is_quoted_for_the_shell(tracker, 
 
 @pytest.mark.parametrize("name", [PASTED, "-rf", "$(touch PWNED)", "a`touch PWNED`b"])
 def test_the_suggestion_to_remove_a_patient_with_records_is_quoted(tracker, tmp_path, name):
+    tracker.ok("patients", "add", "First")  # takes the new database's unnamed patient's place
     tracker.ok("patients", "add", "--", name)
     tracker.ok("--patient", name, "pain", "4")
     message = tracker.fails("patients", "remove", "--", name, code=2).stderr
@@ -215,7 +217,8 @@ def test_the_suggestion_to_remove_a_patient_with_records_is_quoted(tracker, tmp_
     words = shlex.split(suggestion)
     assert words == ["tracker", "patients", "remove", "--with-records", "--", name]
     assert_harmless_when_pasted(suggestion, tmp_path)
-    tracker.ok(*words[1:])  # running it does what it says
+    # Running it does what it says (--yes: no terminal here to ask on).
+    tracker.ok(*words[1:4], "--yes", *words[4:])
     assert name not in [p["patient"] for p in tracker.json("patients")]
 
 

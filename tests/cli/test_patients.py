@@ -167,7 +167,7 @@ def test_an_open_serious_or_emergency_effect_marks_the_patient_and_fails_the_che
     listed = tracker.ok("patients", today=today).stdout
     assert "! EMERGENCY: trouble swallowing (since 2026-11-20)" in listed
     as_json = json.loads(tracker.ok("patients", "--json", today=today).stdout)
-    assert [len(p["open_safety_effects"]) for p in as_json] == [0, 2, 0]
+    assert [len(p["open_safety_effects"]) for p in as_json] == [2, 0, 0]  # Mum, Dad, Sam
 
     mum.ok("effect", "resolve", "1", today=today)
     mum.ok("effect", "resolve", "2", today=today)

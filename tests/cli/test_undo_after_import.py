@@ -26,7 +26,8 @@ def _execute(db: str, sql: str, **params: Any) -> None:
 def _mum_export(tmp_path: Path) -> Path:
     """Mum's records, exported from a database where she is patient 3."""
     source = Tracker(str(tmp_path / "source.db"))
-    source.ok("patients", "add", "Zed")
+    source.ok("patients", "add", "Zed")  # takes the place of the new database's unnamed one
+    source.ok("patients", "add", "Yan")
     source.ok("patients", "add", "Mum")
     source.ok("--patient", "Mum", "log", "2026-11-01", "--units", "100", "--note", "first")
     source.ok("--patient", "Mum", "edit", "1", "--units", "150", "--note", "fixed")
@@ -179,14 +180,15 @@ def test_a_restore_into_a_new_database_takes_the_files_name_and_plan(tracker, tm
 
 
 def test_undo_brings_a_record_back_under_a_new_id_when_its_id_was_reused(tracker):
+    tracker.ok("patients", "add", "Mum")  # takes the unnamed patient's place
     tracker.ok("patients", "add", "Dad")
-    tracker.ok("--patient", "default", "log", "2026-11-01", "--units", "100")
-    tracker.ok("--patient", "default", "delete", "1", "--yes")
+    tracker.ok("--patient", "Mum", "log", "2026-11-01", "--units", "100")
+    tracker.ok("--patient", "Mum", "delete", "1", "--yes")
     tracker.ok("--patient", "Dad", "log", "2026-11-02", "--units", "50")
     # SQLite hands id 1 out again; on PostgreSQL force it, as a hand edit would.
     _execute(tracker.db, "UPDATE injection_sessions SET id = 1 WHERE date = '2026-11-02'")
-    assert "Undid 'delete'" in tracker.ok("--patient", "default", "undo").stdout
-    back = tracker.json("--patient", "default", "history")
+    assert "Undid 'delete'" in tracker.ok("--patient", "Mum", "undo").stdout
+    back = tracker.json("--patient", "Mum", "history")
     assert [(r["date"], r["units"]) for r in back] == [("2026-11-01", 100)]
     assert back[0]["id"] != 1
     dad = tracker.json("--patient", "Dad", "history")

@@ -131,7 +131,7 @@ def test_the_page_shows_the_whole_report(year: Tracker, tmp_path: Path) -> None:
     )
     assert urgent in text
     (marked,) = raw.split('<tr class="urgent">')[1:]  # the one serious effect, highlighted
-    assert marked.startswith("<td>2026-09-10</td><td>drooping eyelids</td>")
+    assert marked.startswith('<td><span class="nw">2026-09-10</span></td><td>drooping eyelids</td>')
     assert cell_row("common", "not stated", "day 2", "open > 14 days") in text
     headline, summary = year.ok("review").stdout.split("\n\n")[1].splitlines()[:2]
     assert flat(summary) in text

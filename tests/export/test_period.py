@@ -68,7 +68,9 @@ def test_the_calendar_of_a_past_period_counts_from_the_injection_before_its_end(
     summer: Tracker,
 ) -> None:
     ics = summer.ok("export", "--format", "ics", *PERIOD, today=TODAY).stdout
-    assert "DTSTART;VALUE=DATE:20260410" in ics  # 10 January + 3 months
+    # 10 January + 3 months, overdue at the period's end: shown on the day of the export.
+    assert "Your injection was due on Fri 10 Apr 2026." in ics
+    assert "DTSTART;VALUE=DATE:20261210" in ics
     assert "20270115" not in ics  # not from the October injection after the period
 
 

@@ -43,12 +43,17 @@ _KIND_OF = {model: kind for kind, model in KINDS.items()}
 _BATCH_KEY = "tracker_change_batch"
 
 
+# Who a record is, not what it holds: never logged, so undo can never change it (and an
+# imported change log can never bring another database's patient identity in).
+IDENTITY_COLUMNS = frozenset({"id", "uuid"})
+
+
 def snapshot(row: Base) -> dict[str, Any]:
-    """The stored values of a record (not its id), JSON-ready."""
+    """The stored values of a record (not its id or UUID), JSON-ready."""
     values = {
         column.key: _to_json(getattr(row, column.key))
         for column in row.__table__.columns
-        if column.key != "id"
+        if column.key not in IDENTITY_COLUMNS
     }
     if isinstance(row, InjectionSession):
         values["sites"] = [
@@ -60,7 +65,7 @@ def snapshot(row: Base) -> dict[str, Any]:
 def restore(row: Base, values: dict[str, Any]) -> None:
     """Put snapshot values back into a record (never its patient: see undo_batch)."""
     for column in row.__table__.columns:
-        if column.key in values and column.key != "patient_id":
+        if column.key in values and column.key not in IDENTITY_COLUMNS | {"patient_id"}:
             value = values[column.key]
             is_date = isinstance(column.type, Date) and value is not None
             setattr(row, column.key, date.fromisoformat(value) if is_date else value)
