@@ -44,64 +44,67 @@ clamps clare clash clashed clashes clashing clime climes cloaking cloches clock 
 clocks clone cloned clones cloning clopping closer closet closeted closeting closets clothe
 clothed clothier clothing cloths clotting clouting clove cloves cloyed cloying clutter cluttered
 cluttering clutters coaching coarse coarsely coarseness cobble cobbled cobbles cobbling coding
-coking collages collared collated collates combing comfortable comfortably comity conceited
-concerted confessed confessedly congaing congealed congesting congests connected connoted
+coking collages collared collated collates combing comfortable comfortably comity compulsion
+compulsions conceited concerted conclusion conclusions concussion concussions confessed
+confessedly confusion confusions congaing congealed congesting congests connected connoted
 connotes connoting conscript conscripted conscripting conscription conscripts consented
 consisted constraint constraints constrictive constrictor constrictors construct constructed
-constructing construction constructions constructs contented contentedly contentedness contested
-contesting continent continents contract contracted contracting contraction contractions
-contracts contrition converted cooing cooke cooked cookies cooking cooky coping copings coring
-corking couch couched couches couching counting coupling couplings coursing courting cower
-cowered cowering cowers cowing crammed cramming crams crapped crappier crappiest crapping crappy
-crash crashed crashes crashing creakier creakiest creaking creaky creaming creating creation
-creations creek creeks creepiness cress crest crested cresting crests crimp crimped crimping
-crimps crinklier crinkliest crinkly croak croaked croaking croaks crooking crooning cropping
-crosier crouching cruise cruised cruises cruising crumbling crusaded crusader crusades crusading
-crust crusted crustier crustiest crusting crusts crusty cuffed cunning cunninger cunningest
-cunningly daintier dainties daintiest daintily daintiness dainty dandier dandies dandiest dandy
-darrow daunting deadened deafened deafness dearness deathless dejected dejectedly dejection
-densities destruct destructed destructing destructs dibble dibbled dibbles dibbling digestion
-digestions dinginess dirtiness discomfit discomfited discomfiting discomfits district districts
-distrust distrusted distrusting distrusts ditching dives doable doing doings doming doodling
-dosing doublet doublets doubted doubting doubtless doubtlessly douching dough doughier doughiest
-doughy dourly dowdiness drank drawling dreaming dress dressed dresser dressers dresses dressier
-dressiest dressiness dressing dressings dressy dribbler dribblers drilling droll droller
-drollery drollest drollness drolly drowning drownings drowse drowsed drowses drowsing duckling
-ducklings duffy dumbly dummies dummy dumpling dumplings dunning duskier duskiest dusky dustless
-dwell dwelled dweller dwellers dwelling dwellings dwells dyspeptic dyspeptics easiness eater
-eateries eaters eatery effortless effortlessly eight eighties eights eighty ejection ejections
-engorged enlarge enlarger enlargers enlarges enlarging erection erections estrange estranged
-estranges estranging etching etchings every exhalation exhalations exhausting exhaustive
-exhaustively exhausts expounding extremer extremest eyeliner eyeliners faceting fagging failing
-failings fairness fallowing fannies fanny farrow farrowed farrowing farrows faulting feebler
-feeblest feeling feelingly feelings felling felts fender fenders fetch fetched fetches fetching
-fetchingly fettle fewer filling fillings fineness finny fired fitters fiver fives fizzier
-fizziest fizzy flack flacks flare flared flares flaring flask flasks flatter flattered flatterer
-flatterers flattering flatteringly flatters flattery flaunting fleecing fleeting fleetingly
-flesh fleshed fleshes fleshier fleshiest fleshing fleshlier fleshliest fleshly fleshy flickers
-flight flightier flightiest flightiness flights flighty flinging flint flintier flintiest flints
-flinty flippies flippy flirting flitting float floated floater floaters floating floats flock
-flocked flocking flocks flood flooded flooder flooding floods flossing flouting flower flowered
-flowerier floweriest floweriness flowering flowers flowery flubbing fluffiness fluffing flunking
-flurried flurries flurry flurrying fluster flustered flustering flusters focal foisting folding
-forking found founded founder foundered foundering founders founding foundling foundlings founds
-fraction fractions freaking freezing fright frighted frighting frights fringing fronting
-frowsier frowsiest frowsy fruiting fulling fumble fumbled fumbles fumbling fundy funkier
-funkiest funky fuzzed fuzzes fuzzing gabble gabbled gabbles gabbling gable gabled gables gainful
-gainfully galling gamble gambled gambles gambling ganging gaping garbed garbing gargle gargled
-gargles gargling gashing gassed gassing gauging gauntness geared gearing geeing gender genders
-genitive genitives gigging glacier gladder glade glades gladys glamoured glaze glazed glazes
-glazier glazing glinting gloaming gloamings gloat gloated gloating gloats gloried glories glory
-glorying glower glowered glowering glowers gobble gobbled gobbles gobbling golding goring grable
-gracing grasping grepping gribble gribbles grinning gritted gritting grooming grooving ground
-grounded grounder grounders grounding groundings grounds groupers grouping groupings growling
-grumbling gunning gunny hallow hallowed hallowing hallows handier handiest handily handiness
-handy harden hardened hardener hardeners hardening hardens harper harrow harrowed harrowing
-harrows hatch hatched hatchery hatches hatching hater haters haunting hauntingly haves healed
-heaped heard hearing hearings hearkened hears hearse hearses hearst heartache heartaches hearth
-hearths heartless heartlessly heartlessness heated heatedly heave heaved heaves heaving heeded
-heedless heedlessly heedlessness height heights herded herder herders hides highness hikes hills
-hines hired hires hitching hitters hoarded hoarder hoarders hoarding hoardings hoarier hoariest
+constructing construction constructions constructs consulted consulting contented contentedly
+contentedness contested contesting continent continents contract contracted contracting
+contraction contractions contracts contrition contusion contusions converse conversed conversely
+converses conversing conversion conversions converted convulsive convulsively cooing cooke
+cooked cookies cooking cooky coping copings coring corking couch couched couches couching
+counting coupling couplings coursing courting cower cowered cowering cowers cowing crammed
+cramming crams crapped crappier crappiest crapping crappy crash crashed crashes crashing
+creakier creakiest creaking creaky creaming creating creation creations creek creeks creepiness
+cress crest crested cresting crests crimp crimped crimping crimps crinklier crinkliest crinkly
+croak croaked croaking croaks crooking crooning cropping crosier crouching cruise cruised
+cruises cruising crumbling crusaded crusader crusades crusading crust crusted crustier crustiest
+crusting crusts crusty cuffed cunning cunninger cunningest cunningly daintier dainties daintiest
+daintily daintiness dainty dandier dandies dandiest dandy darrow daunting deadened deafened
+deafness dearness deathless dejected dejectedly dejection densities destruct destructed
+destructing destructs dibble dibbled dibbles dibbling digestion digestions dinginess dirtiness
+discomfit discomfited discomfiting discomfits district districts distrust distrusted distrusting
+distrusts ditching dives doable doing doings doming doodling dosing doublet doublets doubted
+doubting doubtless doubtlessly douching dough doughier doughiest doughy dourly dowdiness drank
+drawling dreaming dress dressed dresser dressers dresses dressier dressiest dressiness dressing
+dressings dressy dribbler dribblers drilling droll droller drollery drollest drollness drolly
+drowning drownings drowse drowsed drowses drowsing duckling ducklings duffy dumbly dummies dummy
+dumpling dumplings dunning duskier duskiest dusky dustless dwell dwelled dweller dwellers
+dwelling dwellings dwells dyspeptic dyspeptics easiness eater eateries eaters eatery effortless
+effortlessly eight eighties eights eighty ejection ejections engorged enlarge enlarger enlargers
+enlarges enlarging erection erections estrange estranged estranges estranging etching etchings
+every exhalation exhalations exhausting exhaustive exhaustively exhausts expounding extremer
+extremest eyeliner eyeliners faceting fagging failing failings fairness fallowing fannies fanny
+farrow farrowed farrowing farrows faulting feebler feeblest feeling feelingly feelings felling
+felts fender fenders fetch fetched fetches fetching fetchingly fettle fewer filling fillings
+fineness finny fired fitters fiver fives fizzier fizziest fizzy flack flacks flare flared flares
+flaring flask flasks flatter flattered flatterer flatterers flattering flatteringly flatters
+flattery flaunting fleecing fleeting fleetingly flesh fleshed fleshes fleshier fleshiest
+fleshing fleshlier fleshliest fleshly fleshy flickers flight flightier flightiest flightiness
+flights flighty flinging flint flintier flintiest flints flinty flippies flippy flirting
+flitting float floated floater floaters floating floats flock flocked flocking flocks flood
+flooded flooder flooding floods flossing flouting flower flowered flowerier floweriest
+floweriness flowering flowers flowery flubbing fluffiness fluffing flunking flurried flurries
+flurry flurrying fluster flustered flustering flusters focal foisting folding forking found
+founded founder foundered foundering founders founding foundling foundlings founds fraction
+fractions freaking freezing fright frighted frighting frights fringing fronting frowsier
+frowsiest frowsy fruiting fulling fumble fumbled fumbles fumbling fundy funkier funkiest funky
+fuzzed fuzzes fuzzing gabble gabbled gabbles gabbling gable gabled gables gainful gainfully
+galling gamble gambled gambles gambling ganging gaping garbed garbing gargle gargled gargles
+gargling gashing gassed gassing gauging gauntness geared gearing geeing gender genders genitive
+genitives gigging glacier gladder glade glades gladys glamoured glaze glazed glazes glazier
+glazing glinting gloaming gloamings gloat gloated gloating gloats gloried glories glory glorying
+glower glowered glowering glowers gobble gobbled gobbles gobbling golding goring grable gracing
+grasping grepping gribble gribbles grinning gritted gritting grooming grooving ground grounded
+grounder grounders grounding groundings grounds groupers grouping groupings growling grumbling
+gunning gunny hallow hallowed hallowing hallows handier handiest handily handiness handy harden
+hardened hardener hardeners hardening hardens harper harrow harrowed harrowing harrows hatch
+hatched hatchery hatches hatching hater haters haunting hauntingly haves healed heaped heard
+hearing hearings hearkened hears hearse hearses hearst heartache heartaches hearth hearths
+heartless heartlessly heartlessness heated heatedly heave heaved heaves heaving heeded heedless
+heedlessly heedlessness height heights herded herder herders hides highness hikes hills hines
+hired hires hitching hitters hoarded hoarder hoarders hoarding hoardings hoarier hoariest
 hoariness hoarser hoarsest hoary hobble hobbled hobbles hobbling holing homing homophobia
 hooding hording horsed horses horsey horsier horsiest horsing horsy hosing hound hounded
 hounding hounds huffed huffier huffiest huffily huffy huger humble humbled humbleness humbles

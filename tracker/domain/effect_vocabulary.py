@@ -30,7 +30,9 @@ Sources, as named in ``/work/shared/clinical.md`` (the fact sheet):
 - RULES: fact sheet, "Rules the software can safely encode";
 - LEADS: fact sheet, "Decisions by the project's leads (December 2026)";
 - LEAFLET: patient leaflet "Botox for Back Pain" (seeds/000_...txt), its common
-  side-effect list and its warnings (both citing Drugs.com).
+  side-effect list and its warnings (both citing Drugs.com);
+- GUIDE: the developers' guide: when a patient's words could mean an emergency,
+  tracker treats them as one (used for seizures, which the fact sheet does not list).
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ _FS20_S = "fact sheet #20 (MedDRA call the doctor now: paralysis, unusual weakne
 _RULES_E = "fact sheet rules: emergency message"
 _RULES_S = "fact sheet rules: contact your doctor promptly"
 _LEADS = "fact sheet: leads' decisions (December 2026)"
+_GUIDE = "developers' guide: words that could mean an emergency are treated as one"
 _LEAFLET = "patient leaflet 'Botox for Back Pain': common side effects (Drugs.com)"
 _LEAFLET_W = "patient leaflet 'Botox for Back Pain': warnings (Drugs.com)"
 
@@ -333,6 +336,13 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
             "lost consciousness",
             "feel faint",
         ),
+    ),
+    (
+        "seizure",
+        EMERGENCY,
+        f"{_GUIDE} (a seizure is not in the fact sheet; general emergency triage)",
+        ("seizure|convulsion|convulse|epileptic|epilepsy",),
+        ("seizure", "I had a seizure", "convulsions", "an epileptic fit"),
     ),
     # --- serious: contact your doctor right away -----------------------------------
     (
