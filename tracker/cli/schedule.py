@@ -102,8 +102,7 @@ def _due_all(
         click.echo(output.to_json([output.due_all_json(row) for row in rows]))
     else:
         click.echo(output.due_all_table(rows))
-    # An open serious or emergency side effect needs attention even when no injection is due.
-    if check and any(row.due.needs_attention or row.safety for row in rows):
+    if check and any(row.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
 

@@ -134,6 +134,12 @@ class PatientDue:
     # the checker: `due` for one patient never loads the side-effect vocabulary.
     safety: tuple[OpenSafetyEffect, ...] = ()
 
+    @property
+    def needs_attention(self) -> bool:
+        """An injection due or overdue, or an open serious or emergency side effect
+        (which needs attention even when no injection is due)."""
+        return self.due.needs_attention or bool(self.safety)
+
 
 def by_attention(rows: Iterable[PatientDue]) -> list[PatientDue]:
     """Safety first: patients with an open emergency, then an open serious side
