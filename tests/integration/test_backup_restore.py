@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -184,6 +185,22 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_database(recorded,
     assert len(recorded.json("diary")) == 1
     recorded.ok("pain", "3")  # the restored database is in use as usual
     recorded.ok("check")
+
+
+def test_restore_never_gives_a_record_number_out_twice(recorded, sqlite_path):
+    """README: record numbers are never given out twice, a restore included: not the
+    number of a record undone before the backup, nor one written after it (kept in
+    the copy beside the database)."""
+    recorded.ok("pain", "8")
+    recorded.ok("undo")  # pain entry #2 is gone, its number given out
+    recorded.ok("backup", str(sqlite_path.parent / "saved.db"))
+    recorded.ok("pain", "4")  # #3, written after the backup: only in the kept copy
+
+    recorded.ok("restore", str(sqlite_path.parent / "saved.db"), "--yes")
+    result = recorded.ok("pain", "5", "--json")
+
+    assert json.loads(result.stdout)["id"] == 4
+    assert [entry["id"] for entry in recorded.json("diary")] == [1, 4]
 
 
 def test_restore_leaves_no_stale_wal_to_be_applied_to_the_restored_file(recorded, sqlite_path):

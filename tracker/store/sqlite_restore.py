@@ -103,6 +103,7 @@ def _private_copy(source: Path, target: Path) -> None:
 
 def _replace_tables(connection: sqlite3.Connection) -> None:
     """Inside the caller's transaction: main's tables become the backup's, rows included."""
+    given_out = _numbers_given_out(connection)
     for (name,) in connection.execute(
         "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ).fetchall():
@@ -118,3 +119,49 @@ def _replace_tables(connection: sqlite3.Connection) -> None:
     for kind, _name, sql in entries:
         if kind in _AFTER_ROWS:
             connection.execute(sql)
+    _never_give_out_again(connection, given_out)
+
+
+def _numbers_given_out(connection: sqlite3.Connection) -> dict[str, int]:
+    """The highest record number each table has ever given out, in the live database and in
+    the backup (AUTOINCREMENT keeps it in sqlite_sequence, which DROP TABLE forgets)."""
+    highest: dict[str, int] = {}
+    for schema in ("main", "backup"):
+        if not _has_sequence(connection, schema):
+            continue
+        for name, seq in connection.execute(f"SELECT name, seq FROM {schema}.sqlite_sequence"):
+            highest[name] = max(highest.get(name, 0), seq or 0)
+    return highest
+
+
+def _has_sequence(connection: sqlite3.Connection, schema: str) -> bool:
+    return (
+        connection.execute(
+            f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'sqlite_sequence'"
+        ).fetchone()
+        is not None
+    )
+
+
+def _never_give_out_again(connection: sqlite3.Connection, given_out: dict[str, int]) -> None:
+    """A number handed out before the restore (a record undone or deleted since, or one
+    written after the backup, kept in the copy) is not handed out again afterwards."""
+    if not given_out or not _has_sequence(connection, "main"):
+        return
+    for name, seq in given_out.items():
+        updated = connection.execute(
+            "UPDATE main.sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
+        ).rowcount
+        if updated == 0 and _is_table(connection, name):
+            connection.execute(
+                "INSERT INTO main.sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq)
+            )
+
+
+def _is_table(connection: sqlite3.Connection, name: str) -> bool:
+    return (
+        connection.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
