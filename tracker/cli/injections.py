@@ -10,6 +10,13 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DATE, LOT, NOTE, PRODUCT, PROVIDER, RECORD_ID, SITE, UNITS
+from tracker.domain.products import DEFAULT_PRODUCT, profiles
+
+
+def _products_help() -> str:
+    """ "botox, dysport, xeomin, myobloc or other.": every known product's code."""
+    *first, last = (profile.code for profile in profiles())
+    return f"{', '.join(first)} or {last}." if first else f"{last}."
 
 
 def session_options(editing: bool) -> Any:
@@ -20,9 +27,9 @@ def session_options(editing: bool) -> Any:
             click.option(
                 "--product",
                 type=PRODUCT,
-                default=None if editing else "botox",
+                default=None if editing else DEFAULT_PRODUCT.value,
                 show_default=not editing,
-                help="botox, dysport, xeomin, myobloc or other.",
+                help=_products_help(),
             ),
             click.option("--units", type=UNITS, help="Total units given in the session."),
             click.option(
