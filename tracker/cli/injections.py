@@ -13,10 +13,14 @@ from tracker.cli.params import DATE, LOT, NOTE, PRODUCT, PROVIDER, RECORD_ID, SI
 from tracker.domain.products import DEFAULT_PRODUCT, profiles
 
 
-def _products_help() -> str:
-    """ "botox, dysport, xeomin, myobloc or other.": every known product's code."""
-    *first, last = (profile.code for profile in profiles())
-    return f"{', '.join(first)} or {last}." if first else f"{last}."
+class ProductOption(click.Option):
+    """--product, whose help lists every known product when it is shown
+    ("botox, dysport, xeomin, myobloc or other.")."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        *first, last = (profile.code for profile in profiles())
+        self.help = f"{', '.join(first)} or {last}." if first else f"{last}."
+        return super().get_help_record(ctx)
 
 
 def session_options(editing: bool) -> Any:
@@ -26,10 +30,10 @@ def session_options(editing: bool) -> Any:
         options = [
             click.option(
                 "--product",
+                cls=ProductOption,
                 type=PRODUCT,
                 default=None if editing else DEFAULT_PRODUCT.value,
                 show_default=not editing,
-                help=_products_help(),
             ),
             click.option("--units", type=UNITS, help="Total units given in the session."),
             click.option(

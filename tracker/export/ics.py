@@ -131,6 +131,8 @@ def _due_description(due: Due, next_due: date, overdue: bool) -> str:
             f"Earliest date: {_long_date(due.earliest)} ({due.product.min_interval_text} after "
             "your last injection, the label's minimum interval). Your doctor sets your schedule."
         )
+    elif not overdue:
+        lines.append(f"{due.product.no_minimum_text}.")
     if not overdue:
         lines.append("Book your appointment if you have not done so yet.")
     return "\n".join(lines)
