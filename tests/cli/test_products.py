@@ -29,6 +29,10 @@ from tracker.domain.products import (
     toxin_off_label_notice,
     unregister,
 )
+from tracker.services.injections import due_status
+from tracker.services.patients import due_all
+from tracker.store.database import Database
+from tracker.store.quick_due import quick_due, quick_due_all
 
 MADE_UP = "http://example.org/made-up"
 TESTOXIN = ProductProfile(
@@ -89,6 +93,17 @@ def test_a_made_up_product_reaches_schedule_warnings_review_and_every_export(
     earliest = (date.fromisoformat(SECOND) + timedelta(weeks=15)).isoformat()
     shown = tracker.json("due")
     assert shown["earliest"] == shown["next_due"] == earliest
+    # The fast sqlite3 path and the SQLAlchemy path agree on it, for one and for all.
+    quick = quick_due(tracker.db, None, date(2026, 11, 25))
+    database = Database(tracker.db)
+    try:
+        assert quick == due_status(database, date(2026, 11, 25))
+        everyone = quick_due_all(tracker.db, date(2026, 11, 25))
+        assert everyone is not None
+        assert [r.due for r in everyone] == [r.due for r in due_all(database, date(2026, 11, 25))]
+    finally:
+        database.close()
+    assert quick is not None and quick.product.name == "Testoxin"
     refused = tracker.fails("plan", "--every", "3").stderr
     assert "Testoxin's minimum interval of 15 weeks (105 days)" in refused
     assert "Testoxin label (made up for this test)" in refused

@@ -44,6 +44,7 @@ MORNING_OF = time(8, 0)
 BOOKED_SEQUENCE = 0
 CANCELLED_SEQUENCE = 1
 
+
 def render(report: Report) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
