@@ -141,7 +141,7 @@ def test_the_result_counts_every_kind_in_a_stable_order(sqlite_tracker, backup, 
 
 def test_merge_adds_only_what_is_missing_and_keeps_the_plan(tracker, backup, tmp_path):
     # Three records the file also has, made by hand; one the file does not have.
-    tracker.ok("plan", "--every", "2", "--name", "Alex")
+    tracker.ok("plan", "--every", "4", "--name", "Alex")
     tracker.ok(
         "log",
         "2026-03-02",
@@ -176,7 +176,7 @@ def test_merge_adds_only_what_is_missing_and_keeps_the_plan(tracker, backup, tmp
         expected[kind] |= contents(before)[kind]
     assert contents(after) == expected
     # The plan and name are the database's own; stored records keep their ids.
-    assert after["plan"] == {"every_months": 2, "within_days": 14}
+    assert after["plan"] == {"every_months": 4, "within_days": 14}
     # Importing another export keeps this patient's own name and UUID.
     assert after["patient"] == before["patient"] and after["patient"]["name"] == "Alex"
     assert backup["patient"]["uuid"] != before["patient"]["uuid"]

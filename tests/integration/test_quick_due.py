@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_both_paths_agree_on_random_histories(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tracker.db"
         tracker = Tracker(str(path))
-        tracker.ok("plan", "--every", str(every), "--name", "Me")
+        _plan(tracker, path, every)
         patient = None
         if second_patient:
             tracker.ok("patients", "add", "Mum")
@@ -69,6 +70,16 @@ def test_both_paths_agree_on_random_histories(
             finally:
                 database.close()
             assert quick == full
+
+
+def _plan(tracker: Tracker, path: Path, every: int) -> None:
+    """An interval below the label's minimum is refused now (issue 15), but a plan
+    stored before that rule is still read: put such a plan in by hand."""
+    tracker.ok("plan", "--every", str(max(every, 3)), "--name", "Me")
+    if every < 3:
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE patients SET every_months = ?", (every,))
+        connection.close()
 
 
 def _as(tracker: Tracker, name: str) -> Tracker:

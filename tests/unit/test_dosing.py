@@ -10,7 +10,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tracker.domain.dosing import (
-    DOSE_LIMITS,
     MAX_RECORDABLE_UNITS,
     MIN_RECORDABLE_UNITS,
     DoseRecord,
@@ -25,6 +24,7 @@ from tracker.domain.dosing import (
     session_units,
 )
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import profiles
 
 BOTOX, XEOMIN, DYSPORT = Product.BOTOX, Product.XEOMIN, Product.DYSPORT
 MYOBLOC, OTHER = Product.MYOBLOC, Product.OTHER
@@ -60,7 +60,9 @@ def test_an_unknown_product_is_refused_listing_the_choices(text: str) -> None:
 
 
 def test_the_labelled_limits_are_botox_per_3_months_and_xeomin_and_dysport_per_session() -> None:
-    limits = {limit.product: (limit.max_units, limit.scope) for limit in DOSE_LIMITS}
+    limits = {
+        p.code: (p.dose_limit.max_units, p.dose_limit.scope) for p in profiles() if p.dose_limit
+    }
     assert limits == {
         BOTOX: (400, LimitScope.TRAILING_3_MONTHS),
         XEOMIN: (400, LimitScope.SESSION),

@@ -240,7 +240,8 @@ def test_due_agrees_with_next_due_date_and_status_for(
 ) -> None:
     result = due(last, today, count, within)
     assert result.last_injection == last
-    assert result.next_due == next_due_date(last, count)
+    # Never before the label's minimum, whatever the plan's interval (issue 15).
+    assert result.next_due == max(next_due_date(last, count), earliest_retreatment(last))
     assert result.earliest == earliest_retreatment(last)
     assert result.days_left == (result.next_due - today).days
     assert result.status is status_for(result.days_left, within)

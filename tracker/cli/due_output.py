@@ -86,7 +86,11 @@ def due_text(due: Due, today: date) -> str:
 def due_line(due: Due) -> str:
     if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
         return "No injection logged yet. Record one with: tracker log DATE --units N"
-    earliest = f"earliest {short_date(due.earliest, due.next_due)}" if due.earliest else ""
+    earliest = (
+        f"earliest {short_date(due.earliest, due.next_due)}"
+        if due.earliest
+        else due.product.no_minimum_text
+    )
     when = long_date(due.next_due)
     # With an appointment (booked or missed) the lines after this one say what to do.
     to_book = due.appointment is None

@@ -10,6 +10,17 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DATE, LOT, NOTE, PRODUCT, PROVIDER, RECORD_ID, SITE, UNITS
+from tracker.domain.products import DEFAULT_PRODUCT, profiles
+
+
+class ProductOption(click.Option):
+    """--product, whose help lists every known product when it is shown
+    ("botox, dysport, xeomin, myobloc or other.")."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        *first, last = (profile.code for profile in profiles())
+        self.help = f"{', '.join(first)} or {last}." if first else f"{last}."
+        return super().get_help_record(ctx)
 
 
 def session_options(editing: bool) -> Any:
@@ -19,10 +30,10 @@ def session_options(editing: bool) -> Any:
         options = [
             click.option(
                 "--product",
+                cls=ProductOption,
                 type=PRODUCT,
-                default=None if editing else "botox",
+                default=None if editing else DEFAULT_PRODUCT.value,
                 show_default=not editing,
-                help="botox, dysport, xeomin, myobloc or other.",
             ),
             click.option("--units", type=UNITS, help="Total units given in the session."),
             click.option(

@@ -35,6 +35,7 @@ from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other c
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.change_spans import change_span
 from tracker.domain.diary import WeekSummary
+from tracker.domain.products import DEFAULT_PROFILE, ProductProfile
 from tracker.domain.records import (
     ChangeRecord,
     EffectView,
@@ -239,9 +240,9 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
-def review_text(review: Review, long_term: LongTerm) -> str:
-    from tracker.domain.response import OFF_LABEL_NOTICE, PUBLISHED_FIGURES
-
+def review_text(
+    review: Review, long_term: LongTerm, product: ProductProfile = DEFAULT_PROFILE
+) -> str:
     # The same cells as the doctor's report, so the terminal and the PDF agree.
     from tracker.export.sections import cycle_row
 
@@ -264,15 +265,21 @@ def review_text(review: Review, long_term: LongTerm) -> str:
         f"  {URGENT_MARK if index in review.urgent_reasons else '-'} {reason}"
         for index, reason in enumerate(review.reasons)
     ]
-    lines += [
-        "",
-        _long_term_text(long_term),
-        "",
-        "Published figures, for comparison (what happened in studies, not a prediction for you):",
-    ]
-    lines += [f"  - {figure.text} [{figure.source}]" for figure in PUBLISHED_FIGURES]
-    lines += ["", OFF_LABEL_NOTICE]
+    lines += ["", _long_term_text(long_term), "", *_published_figures_text(product)]
+    if product.off_label_notice:
+        lines += ["", product.off_label_notice]
     return "\n".join(lines)
+
+
+def _published_figures_text(product: ProductProfile) -> list[str]:
+    """The product's own published figures; never another product's (units and
+    results are not interchangeable, clinical.md #4)."""
+    if not product.published_figures:
+        return [f"Published figures: tracker knows none for {product.name}."]
+    return [
+        "Published figures, for comparison (what happened in studies, not a prediction for you):",
+        *(f"  - {figure.text} [{figure.source}]" for figure in product.published_figures),
+    ]
 
 
 def _long_term_text(long_term: LongTerm) -> str:

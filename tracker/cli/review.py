@@ -34,7 +34,7 @@ def review(app: AppContext, as_json: bool) -> None:
         click.echo(output.to_json(output.review_json(result.review)))
     else:
         app.heading()
-        click.echo(output.review_text(result.review, result.long_term))
+        click.echo(output.review_text(result.review, result.long_term, result.product))
 
 
 COMMANDS = [review]

@@ -11,24 +11,19 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
 from tracker.domain.errors import InvalidInput
-from tracker.domain.schedule import MIN_RETREATMENT_INTERVAL
+
+# Products, their ceilings and minimum intervals are data in tracker.domain.products;
+# the names imported "as" themselves are read from here too, with the dose rules.
+from tracker.domain.products import DEFAULT_PRODUCT as DEFAULT_PRODUCT
+from tracker.domain.products import DEFAULT_PROFILE, ProductProfile, products, profile_of
+from tracker.domain.products import DoseLimit as DoseLimit
+from tracker.domain.products import LimitScope as LimitScope
+from tracker.domain.products import Product as Product
 from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
-
-
-class Product(StrEnum):
-    BOTOX = "botox"
-    DYSPORT = "dysport"
-    XEOMIN = "xeomin"
-    MYOBLOC = "myobloc"
-    OTHER = "other"
-
-
-DEFAULT_PRODUCT = Product.BOTOX
 
 # A typing guard, not a clinical limit: no product is given in amounts near
 # this (Myobloc, the largest, is dosed in thousands of units; clinical.md B).
@@ -43,44 +38,6 @@ MIN_RECORDABLE_UNITS = 0.01
 UNITS_TOLERANCE = 1e-6
 
 
-class LimitScope(StrEnum):
-    SESSION = "session"
-    TRAILING_3_MONTHS = "3 months"
-
-
-@dataclass(frozen=True)
-class DoseLimit:
-    product: Product
-    max_units: float
-    scope: LimitScope
-    label: str  # what the patient is shown; the source is cited beside each limit
-
-
-# Labelled ceilings. They are ceilings, not "safe" doses: toxin spread has
-# occurred below them (clinical.md #1 and "Rules it must NOT encode").
-DOSE_LIMITS: tuple[DoseLimit, ...] = (
-    DoseLimit(
-        Product.BOTOX,
-        400,
-        LimitScope.TRAILING_3_MONTHS,
-        # Botox label: 400 U per 3-month interval in adults (clinical.md #2).
-        "Botox label, adults, all uses together",
-    ),
-    DoseLimit(
-        Product.XEOMIN,
-        400,
-        LimitScope.SESSION,
-        # Xeomin label: max 400 U per session, any indication (clinical.md B).
-        "Xeomin label",
-    ),
-    DoseLimit(
-        Product.DYSPORT,
-        1500,
-        LimitScope.SESSION,
-        # Dysport label: max 1,500 U per session, upper + lower limb (clinical.md B).
-        "Dysport label",
-    ),
-)
 TRAILING_WINDOW = relativedelta(months=3)
 
 
@@ -103,7 +60,7 @@ def parse_product(text: str) -> Product:
     try:
         return Product(text.strip().lower())
     except ValueError:
-        choices = ", ".join(p.value for p in Product)
+        choices = ", ".join(p.value for p in products())
         raise InvalidInput(f"unknown product '{text}'; choose one of {choices}") from None
 
 
@@ -176,23 +133,30 @@ def format_units(value: float) -> str:
     return f"{value:g}" if value < 1e6 else f"{value:,.0f}"
 
 
-def interval_warnings(day: date, other_days: Iterable[date]) -> list[str]:
-    """Warn when this session is closer than 12 weeks to its neighbours."""
+def interval_warnings(
+    day: date, other_days: Iterable[date], product: ProductProfile = DEFAULT_PROFILE
+) -> list[str]:
+    """Warn when this session is closer than the product's label minimum to its neighbours."""
+    minimum = product.min_interval
+    if minimum is None:
+        return []
     others = sorted(set(other_days))
     before = [d for d in others if d < day]
     after = [d for d in others if d > day]
+    label = (
+        f"the label's minimum interval is {product.min_interval_long_text}. "
+        "Please check with your doctor."
+    )
     warnings = []
-    if before and day - before[-1] < MIN_RETREATMENT_INTERVAL:
+    if before and day - before[-1] < minimum:
         gap = _days((day - before[-1]).days)
         warnings.append(
-            f"this session is {gap} after the previous one ({before[-1].isoformat()}); "
-            "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
+            f"this session is {gap} after the previous one ({before[-1].isoformat()}); {label}"
         )
-    if after and after[0] - day < MIN_RETREATMENT_INTERVAL:
+    if after and after[0] - day < minimum:
         gap = _days((after[0] - day).days)
         warnings.append(
-            f"this session is {gap} before the next one ({after[0].isoformat()}); "
-            "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
+            f"this session is {gap} before the next one ({after[0].isoformat()}); {label}"
         )
     return warnings
 
@@ -203,16 +167,13 @@ def _days(count: int) -> str:
 
 def dose_warnings(candidate: DoseRecord, others: Iterable[DoseRecord]) -> list[str]:
     """Warn when a labelled ceiling is exceeded; products are never added together."""
-    limit = next((lim for lim in DOSE_LIMITS if lim.product == candidate.product), None)
+    limit = profile_of(candidate.product).dose_limit
     if limit is None or candidate.units is None:
         return []
     if limit.scope is LimitScope.SESSION:
         if candidate.units > limit.max_units:
-            return [
-                _over_limit(
-                    limit, candidate.units, f"in the session of {candidate.day.isoformat()}"
-                )
-            ]
+            where = f"in the session of {candidate.day.isoformat()}"
+            return [_over_limit(candidate.product, limit, candidate.units, where)]
         return []
     same_product = [r for r in others if r.product == candidate.product] + [candidate]
     return _trailing_window_warnings(limit, candidate, same_product)
@@ -238,13 +199,13 @@ def _trailing_window_warnings(
         total = math.fsum(r.units or 0 for r in records if start < r.day <= end)
         if total > limit.max_units + UNITS_TOLERANCE:
             where = f"in the 3 months up to {end.isoformat()} (after {start.isoformat()})"
-            warnings.append(_over_limit(limit, total, where))
+            warnings.append(_over_limit(candidate.product, limit, total, where))
     return warnings
 
 
-def _over_limit(limit: DoseLimit, total: float, where: str) -> str:
+def _over_limit(product: Product, limit: DoseLimit, total: float, where: str) -> str:
     return (
-        f"{format_units(total)} units of {limit.product.value} {where} is above the labelled "
+        f"{format_units(total)} units of {product.value} {where} is above the labelled "
         f"maximum of {format_units(limit.max_units)} units per {limit.scope.value} "
         f"({limit.label}). Please check with your doctor."
     )

@@ -22,9 +22,10 @@ from typing import Any
 from tracker.domain.appointments import AppointmentStatus
 from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE
-from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, Product, format_units
+from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, format_units
 from tracker.domain.errors import InvalidInput
 from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
+from tracker.domain.products import products
 from tracker.domain.response import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.side_effects import EffectClass, Severity
@@ -345,7 +346,7 @@ def effects_resolved_before_start(effects: Iterable[EffectRow]) -> list[str]:
 def unknown_values(records: Records) -> list[str]:
     """Products, side-effect classes and severities, appointment states: known words only."""
     checks: list[tuple[str, Any, str, Callable[[Any], bool]]] = [
-        *((_session(r), r.product, "product", _known(Product)) for r in records.sessions),
+        *((_session(r), r.product, "product", _known(products())) for r in records.sessions),
         *((_effect(r), r.effect_class, "class", _known(EffectClass)) for r in records.effects),
         # A severity may be left unstated (NULL, migration 0006).
         *(

@@ -18,6 +18,8 @@ from enum import StrEnum
 from statistics import fmean
 
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import DEFAULT_PROFILE
+from tracker.domain.products import PublishedFigure as PublishedFigure
 from tracker.domain.scores import (  # noqa: F401  (parse_score is re-exported)
     PAIN_SCORE_MAX,
     PAIN_SCORE_MIN,
@@ -151,12 +153,6 @@ class LongTerm:
     cycles_evaluable: int
     cycles_responding: int  # substantial or moderate
     pain_free_cycles: int  # evaluable, and every scored day in the effect window was 0
-
-
-@dataclass(frozen=True)
-class PublishedFigure:
-    text: str
-    source: str
 
 
 # --- pain arithmetic ----------------------------------------------------------
@@ -567,50 +563,7 @@ def long_term(review: Review, pain: Iterable[PainEntry]) -> LongTerm:
     )
 
 
-# Published figures to show next to the patient's own, each with its source.
-# Only figures confirmed in clinical.md; the leaflet's unsourced claims are
-# shown as the leaflet's, never as trial results (clinical.md #13).
-PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
-    PublishedFigure(
-        text=(
-            "In a randomised trial of 31 patients (200 units vs saline), more than 50 % pain "
-            "relief was reported by 73.3 % of patients given Botox vs 25 % given placebo at "
-            "3 weeks, and by 60 % vs 12.5 % at 8 weeks."
-        ),
-        # clinical.md #8
-        source="Foster L et al., Neurology 2001;56:1290-3",
-    ),
-    PublishedFigure(
-        text=(
-            "In an open-label study of 60 patients, 60 % improved at 3 weeks and 58 % at "
-            "2 months; relief lasted in 16.6 % at 4 months and 8.3 % at 6 months."
-        ),
-        # clinical.md #7, #9
-        source="Ney JP et al., Clin J Pain 2006;22:363-9",
-    ),
-    PublishedFigure(
-        text=(
-            "A Cochrane review of 3 trials (123 patients) rated the evidence for botulinum "
-            "toxin in low back pain as low to very low quality; no botulinum toxin is "
-            "FDA-approved for low back pain."
-        ),
-        # clinical.md #11
-        source="Waseem et al., Cochrane Database Syst Rev 2011, CD008257",
-    ),
-    PublishedFigure(
-        text=(
-            "A patient leaflet reports about 70 % good-to-excellent pain reduction over two "
-            "years and about 10 % of patients pain-free; tracker could not find a study "
-            "behind these figures."
-        ),
-        # clinical.md #13: the study behind these figures was not found.
-        source="patient leaflet 'Botox for Back Pain', citing Doctor's Guide; no study found",
-    ),
-)
-
-# Off-label status: the FDA has not approved any botulinum toxin for low back
-# pain (Cochrane CD008257, clinical.md #11).
-OFF_LABEL_NOTICE = (
-    "Botox for back pain is off-label: it is not FDA-approved for this use, and the "
-    "evidence for it is of low quality. Your doctor can explain why it was offered to you."
-)
+# The default product's published figures and off-label notice, for callers
+# that know no patient; each product's own are in its profile (tracker.domain.products).
+PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = DEFAULT_PROFILE.published_figures
+OFF_LABEL_NOTICE: str | None = DEFAULT_PROFILE.off_label_notice

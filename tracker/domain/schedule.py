@@ -1,32 +1,34 @@
 """When the next injection is due.
 
 The clinician's interval (default 3 calendar months) sets the reminder; the
-label's minimum retreatment interval (12 weeks) is only shown as the earliest
-date and is never suggested as the schedule (clinical.md, "Rules the software
-can safely encode").
+label's minimum retreatment interval (the product's profile, tracker.domain.
+products) is shown as the earliest date and is never suggested as the schedule
+(clinical.md, "Rules the software can safely encode"). The due date is never
+earlier than that minimum, whatever interval a plan holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.errors import InvalidInput
+from tracker.domain.products import DEFAULT_PROFILE, ProductProfile
 
 if TYPE_CHECKING:
     from tracker.domain.safety import OpenSafetyEffect
 
-# Botox label: retreat "generally no sooner than 12 weeks" (clinical.md #3);
-# Xeomin, Dysport and Myobloc labels give the same minimum (clinical.md B).
-MIN_RETREATMENT_INTERVAL = timedelta(weeks=12)
-# Patient leaflet: injections "four times a year", effect wears off after
-# about 3 months (shared/seeds leaflet); the clinician may set another interval.
-DEFAULT_INTERVAL_MONTHS = 3
+# The default product's label minimum and default interval (its profile says
+# where they come from).
+MIN_RETREATMENT_INTERVAL: timedelta | None = DEFAULT_PROFILE.min_interval
+DEFAULT_INTERVAL_MONTHS = DEFAULT_PROFILE.default_interval_months
 # How many days ahead of the due date the reminder starts (product decision).
 DEFAULT_REMINDER_DAYS = 14
 
@@ -57,6 +59,8 @@ class Due:
     # The next booked appointment, else the latest missed one (appointments.
     # appointment_for_due), filled in by the service that knows them.
     appointment: AppointmentRecord | None = None
+    # The patient's product (that of the latest injection): whose minimum ``earliest`` is.
+    product: ProductProfile = field(default=DEFAULT_PROFILE, repr=False)
 
     @property
     def needs_attention(self) -> bool:
@@ -76,8 +80,47 @@ def next_due_date(last_injection: date, every_months: int = DEFAULT_INTERVAL_MON
     return last_injection + relativedelta(months=every_months)
 
 
-def earliest_retreatment(last_injection: date) -> date:
-    return last_injection + MIN_RETREATMENT_INTERVAL
+def earliest_retreatment(
+    last_injection: date, product: ProductProfile = DEFAULT_PROFILE
+) -> date | None:
+    """The label's minimum after the last injection; None when no label rule is known."""
+    if product.min_interval is None:
+        return None
+    return last_injection + product.min_interval
+
+
+@cache
+def shortest_span(every_months: int) -> timedelta:
+    """The fewest days N calendar months can span (Jan 31 + 1 month is Feb 28)."""
+    start = date(2023, 1, 1)  # four years from here hold every month length and a 29 February
+    return min(
+        relativedelta(months=every_months) + day - day
+        for day in (start + timedelta(days=offset) for offset in range(4 * 366))
+    )
+
+
+def shortest_allowed_months(product: ProductProfile) -> int:
+    """The fewest months between injections that never fall before the label's minimum."""
+    return next(
+        (
+            months
+            for months in range(MIN_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS + 1)
+            if product.min_interval is None or shortest_span(months) >= product.min_interval
+        ),
+        MAX_INTERVAL_MONTHS + 1,
+    )
+
+
+def check_interval(every_months: int, product: ProductProfile) -> None:
+    """Refuse a plan interval that could put a due date before the label's minimum."""
+    allowed = shortest_allowed_months(product)
+    if every_months < allowed:
+        every = "1 month" if every_months == 1 else f"{every_months} months"
+        raise InvalidInput(
+            f"an injection every {every} can come sooner than {product.name}'s minimum "
+            f"interval of {product.min_interval_long_text}, set by the "
+            f"{product.min_interval_source}; choose {allowed} months or more"
+        )
 
 
 def status_for(days_left: int, within_days: int) -> DueStatus:
@@ -95,17 +138,24 @@ def due(
     today: date,
     every_months: int = DEFAULT_INTERVAL_MONTHS,
     within_days: int = DEFAULT_REMINDER_DAYS,
+    product: ProductProfile = DEFAULT_PROFILE,
 ) -> Due:
     if last_injection is None:
-        return Due(DueStatus.NONE)
+        return Due(DueStatus.NONE, product=product)
+    earliest = earliest_retreatment(last_injection, product)
     next_due = next_due_date(last_injection, every_months)
+    # A plan stored before its interval was checked (or kept from a product
+    # without a minimum) must still never suggest a date before the label's.
+    if earliest is not None and next_due < earliest:
+        next_due = earliest
     days_left = (next_due - today).days
     return Due(
         status=status_for(days_left, within_days),
         last_injection=last_injection,
         next_due=next_due,
-        earliest=earliest_retreatment(last_injection),
+        earliest=earliest,
         days_left=days_left,
+        product=product,
     )
 
 

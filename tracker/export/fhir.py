@@ -41,6 +41,7 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.dosing import Product, Site
+from tracker.domain.products import profile_of
 from tracker.domain.records import EffectView, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass
 from tracker.export.identity import record_uuid
@@ -48,17 +49,6 @@ from tracker.export.model import Report
 
 Resource = dict[str, Any]
 
-MEDICATION_TEXT: dict[Product, str] = {
-    Product.BOTOX: "onabotulinumtoxinA (Botox)",
-    Product.XEOMIN: "incobotulinumtoxinA (Xeomin)",
-    Product.DYSPORT: "abobotulinumtoxinA (Dysport)",
-    Product.MYOBLOC: "rimabotulinumtoxinB (Myobloc)",
-    Product.OTHER: "other botulinum toxin",
-}
-# WHO ATC M03AX01 "botulinum toxin": every botulinum toxin product (docs/codes.md).
-ATC = "http://www.whocc.no/atc"
-BOTULINUM_TOXIN_ATC = {"system": ATC, "code": "M03AX01", "display": "botulinum toxin"}
-ATC_CODED = frozenset({Product.BOTOX, Product.XEOMIN, Product.DYSPORT, Product.MYOBLOC})
 # An identifier that is a URI (here urn:uuid:...), RFC 3986.
 URI_SYSTEM = "urn:ietf:rfc:3986"
 # R5's AdverseEvent.note, carried in R4 by its cross-version extension.
@@ -205,9 +195,14 @@ def _medication(record: InjectionRecord) -> Resource:
 
 
 def _medication_concept(product: Product) -> Resource:
-    concept: Resource = {"text": MEDICATION_TEXT[product]}
-    if product in ATC_CODED:
-        concept = {"coding": [BOTULINUM_TOXIN_ATC], **concept}
+    """The product's text and codes, from its profile (tracker.domain.products)."""
+    profile = profile_of(product)
+    concept: Resource = {"text": profile.medication_text}
+    if profile.codings:
+        codings = [
+            {"system": c.system, "code": c.code, "display": c.display} for c in profile.codings
+        ]
+        concept = {"coding": codings, **concept}
     return concept
 
 

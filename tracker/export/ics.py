@@ -26,8 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.dosing import Product
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import profile_of
 from tracker.domain.schedule import Due
 from tracker.export.identity import record_uuid
 from tracker.export.model import Report
@@ -43,13 +43,6 @@ MORNING_OF = time(8, 0)
 # SEQUENCE of a booked appointment; its cancellation is a later revision of it.
 BOOKED_SEQUENCE = 0
 CANCELLED_SEQUENCE = 1
-
-BRAND_NAMES: dict[Product, str] = {
-    Product.BOTOX: "Botox",
-    Product.XEOMIN: "Xeomin",
-    Product.DYSPORT: "Dysport",
-    Product.MYOBLOC: "Myobloc",
-}
 
 
 def render(report: Report) -> bytes:
@@ -124,7 +117,7 @@ def _due_event(report: Report, next_due: date, stamp: datetime) -> Event:
 def _latest_brand(report: Report) -> str | None:
     # The due date follows the latest injection, which --since/--until may have left out.
     latest = [r for r in report.injections if r.day == report.due.last_injection]
-    return BRAND_NAMES.get(latest[0].product) if latest else None
+    return profile_of(latest[0].product).brand if latest else None
 
 
 def _due_description(due: Due, next_due: date, overdue: bool) -> str:
@@ -136,9 +129,11 @@ def _due_description(due: Due, next_due: date, overdue: bool) -> str:
         lines = [f"Your next injection is due on {_long_date(next_due)}."]
     if due.earliest is not None and not overdue:
         lines.append(
-            f"Earliest date: {_long_date(due.earliest)} (12 weeks after your last "
-            "injection, the label's minimum interval). Your doctor sets your schedule."
+            f"Earliest date: {_long_date(due.earliest)} ({due.product.min_interval_text} after "
+            "your last injection, the label's minimum interval). Your doctor sets your schedule."
         )
+    elif not overdue:
+        lines.append(f"{due.product.no_minimum_text}.")
     if not overdue:
         lines.append("Book your appointment if you have not done so yet.")
     return "\n".join(lines)

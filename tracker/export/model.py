@@ -25,6 +25,7 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.products import DEFAULT_PROFILE, ProductProfile
 from tracker.domain.records import (
     ChangeRecord,
     EffectRecord,
@@ -129,6 +130,9 @@ class Report:
     # Appointments from generated_on on, whatever --since/--until say: a calendar
     # must not lose an upcoming visit because the history was cut short.
     coming_appointments: list[AppointmentRecord] = field(default_factory=list)
+    # The patient's product (that of the latest injection up to the period's end):
+    # whose name, texts and label minimum the reports show.
+    product: ProductProfile = DEFAULT_PROFILE
 
     @property
     def patient_name(self) -> str | None:

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.dosing import Site, format_units
+from tracker.domain.products import profile_of
 from tracker.domain.records import EffectView, InjectionRecord, PlanSettings
 from tracker.domain.response import (
-    OFF_LABEL_NOTICE,
     PAIN_SCORE_MAX,
     PAIN_SCORE_MIN,
     CycleReview,
@@ -53,14 +53,6 @@ LABEL_SPACE = 0.01
 EDGE = 0.06
 # A line across a gap this long would suggest scores that were never taken.
 MAX_LINE_GAP_DAYS = 21
-
-_PRODUCT_NAMES = {
-    "botox": "Botox",
-    "dysport": "Dysport",
-    "xeomin": "Xeomin",
-    "myobloc": "Myobloc",
-    "other": "other product",
-}
 
 
 # --- the intermediate -----------------------------------------------------------
@@ -150,7 +142,7 @@ def build(report: Report) -> ReportContent:
         injections=injection_table(report.injections),
         cycles=cycle_table(report.review.cycles),
         effects=effect_table(report.effects),
-        notices=[OFF_LABEL_NOTICE, DISCLAIMER],
+        notices=[n for n in (report.product.off_label_notice, DISCLAIMER) if n],
     )
 
 
@@ -175,7 +167,7 @@ def patient_text(name: str | None) -> str:
 
 
 def product_name(value: str) -> str:
-    return _PRODUCT_NAMES.get(value, value)
+    return profile_of(value).name
 
 
 def products_text(products: list[str]) -> str:
@@ -219,7 +211,10 @@ def due_text(due: Due) -> str:
     text = f"{long_date(due.next_due)} ({when})"
     if due.earliest:
         # The label's minimum interval is information, never the suggested date.
-        text += f"; the label's 12-week minimum is {long_date(due.earliest)}"
+        minimum = due.product.min_interval_adjective
+        text += f"; the label's {minimum} minimum is {long_date(due.earliest)}"
+    else:
+        text += f"; {due.product.no_minimum_text}"
     return text
 
 

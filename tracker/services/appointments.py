@@ -16,10 +16,11 @@ from tracker.domain.appointments import (
     with_missed,
 )
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.products import patient_profile
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Appointment
-from tracker.store.queries import latest_injection_date
+from tracker.store.queries import latest_injection_date, latest_injection_product
 from tracker.store.scope import patient_id
 
 
@@ -69,12 +70,16 @@ def book(
 
 def _too_early_warnings(session: Session, day: date) -> list[str]:
     last = latest_injection_date(session)
-    if last is None or day >= schedule.earliest_retreatment(last):
+    if last is None:
         return []
-    earliest = schedule.earliest_retreatment(last)
+    product = patient_profile(latest_injection_product(session))
+    earliest = schedule.earliest_retreatment(last, product)
+    if earliest is None or day >= earliest:
+        return []
     return [
-        f"this is before {earliest.isoformat()}, 12 weeks after your last injection "
-        f"({last.isoformat()}), the label's minimum interval. Please check with your doctor."
+        f"this is before {earliest.isoformat()}, {product.min_interval_text} after your last "
+        f"injection ({last.isoformat()}), the label's minimum interval. "
+        "Please check with your doctor."
     ]
 
 

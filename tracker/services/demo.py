@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from tracker.domain import schedule
 from tracker.domain.dosing import Product, Site
 from tracker.domain.errors import Conflict
+from tracker.domain.products import profile_of
 from tracker.domain.records import InjectionDraft
 from tracker.domain.side_effects import Severity
 from tracker.services.appointments import book
@@ -32,6 +33,7 @@ PROVIDER = "Dr Demo"
 SEED = 2024
 SESSIONS = 8
 UNITS = 200.0
+DEMO_PRODUCT = Product.BOTOX
 EVERY_MONTHS = 3
 REMINDER_DAYS = 14
 # Eight weeks ago: the latest cycle's day 14-56 window is complete, so `review` can
@@ -172,7 +174,7 @@ def _weekday_on_or_before(day: date) -> date:
 def _session(number: int, day: date, rng: random.Random) -> InjectionDraft:
     return InjectionDraft(
         day=day,
-        product=Product.BOTOX,
+        product=DEMO_PRODUCT,
         units=UNITS,
         sites=SITE_PATTERNS[number % len(SITE_PATTERNS)],
         provider=PROVIDER,
@@ -254,7 +256,8 @@ def _summary(
     return "\n".join(
         [
             f'Filled {describe(db.url)} with SAMPLE DATA for a made-up patient, "{DEMO_NAME}":',
-            f"  {len(injections)} Botox injection sessions of {UNITS:g} units by {PROVIDER}, "
+            f"  {len(injections)} {profile_of(DEMO_PRODUCT).name} injection sessions "
+            f"of {UNITS:g} units by {PROVIDER}, "
             f"{injections[0].isoformat()} to {injections[-1].isoformat()}",
             f"  {entries} pain diary entries, {len(EFFECTS)} side effects "
             f"({open_effects} still open), "

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import dosing, schedule
 from tracker.domain.dates import not_in_future
 from tracker.domain.errors import Conflict, NotFound
+from tracker.domain.products import patient_profile, profile_of
 from tracker.domain.records import (
     HistoryRow,
     InjectionDraft,
@@ -25,7 +26,7 @@ from tracker.services.plan import load_plan
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
-from tracker.store.queries import latest_injection_date
+from tracker.store.queries import latest_injection_date, latest_injection_product
 from tracker.store.scope import patient_id
 
 FUTURE_HINT = "only injections already given can be logged (book an appointment for a future one)"
@@ -92,7 +93,8 @@ def _due(session: Session, today: date, within_days: int | None = None) -> sched
     plan = load_plan(session)
     last = latest_injection_date(session)
     window = plan.within_days if within_days is None else within_days
-    due = schedule.due(last, today, plan.every_months, window)
+    product = patient_profile(latest_injection_product(session))
+    due = schedule.due(last, today, plan.every_months, window, product)
     return replace(due, appointment=due_appointment(session, today))
 
 
@@ -137,7 +139,8 @@ def _flush(session: Session, day: date) -> None:
 def _saved(session: Session, row: InjectionSession, today: date) -> SavedInjection:
     record = _to_record(row)
     others = [_to_record(other) for other in _all_sessions(session) if other.id != row.id]
-    warnings = dosing.interval_warnings(record.day, [o.day for o in others])
+    profile = profile_of(record.product)
+    warnings = dosing.interval_warnings(record.day, [o.day for o in others], profile)
     warnings += dosing.dose_warnings(record.as_dose(), [o.as_dose() for o in others])
     return SavedInjection(record, _due(session, today), warnings)
 

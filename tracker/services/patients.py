@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import safety, schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.products import DEFAULT_PROFILE, patient_profile
 from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.services.appointments import to_record as appointment_record
@@ -89,21 +90,32 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
     """Every patient's Due in three queries, however many patients there are."""
-    latest = dict(
-        session.execute(
-            select(InjectionSession.patient_id, func.max(InjectionSession.date)).group_by(
-                InjectionSession.patient_id
-            )
-        ).all()
+    newest = (
+        select(InjectionSession.patient_id, func.max(InjectionSession.date).label("day"))
+        .group_by(InjectionSession.patient_id)
+        .subquery()
     )
+    # Each patient's latest session: its date, and its product (the patient's product).
+    latest = {
+        patient: (day, product)
+        for patient, day, product in session.execute(
+            select(
+                InjectionSession.patient_id, InjectionSession.date, InjectionSession.product
+            ).join(
+                newest,
+                (InjectionSession.patient_id == newest.c.patient_id)
+                & (InjectionSession.date == newest.c.day),
+            )
+        )
+    }
     candidates: dict[int, list[AppointmentRecord]] = {}
     for row in session.scalars(_booked_upcoming_or_missed(today)):
         candidates.setdefault(row.patient_id, []).append(appointment_record(row))
     result = {}
     for patient in session.scalars(select(Patient)):
         window = patient.within_days if within_days is None else within_days
-        last = latest.get(patient.id)
-        due = schedule.due(last, today, patient.every_months, window)
+        last, product = latest.get(patient.id, (None, None))
+        due = schedule.due(last, today, patient.every_months, window, patient_profile(product))
         appointment = appointment_for_due(candidates.get(patient.id, []), today, last)
         result[patient.id] = replace(due, appointment=appointment)
     return result
@@ -149,7 +161,8 @@ def add_patient(db: Database, name: str, every_months: int | None = None) -> Add
     records and no change log, the first patient added takes its place (its
     row, with a new name, plan and UUID), so nobody sees a patient nobody added.
     """
-    check_plan(every_months, None)
+    # A new patient has no injection yet: the default product's minimum applies.
+    check_plan(every_months, None, DEFAULT_PROFILE)
     name = _required(name)
     with db.transaction() as session:
         unnamed = _unused_unnamed_patient(session)

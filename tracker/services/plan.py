@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.domain import schedule
 from tracker.domain.errors import Conflict, InvalidInput
+from tracker.domain.products import ProductProfile, patient_profile
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Patient
+from tracker.store.queries import latest_injection_product
 from tracker.store.scope import current_patient
 
 # The patient every database starts with (migration 0005); a name given with
@@ -41,6 +44,8 @@ def update_plan(
     check_plan(every_months, within_days)
     with db.transaction() as session:
         row = current_patient(session)
+        if every_months is not None:
+            check_plan(every_months, None, patient_profile(latest_injection_product(session)))
         before = audit.snapshot(row)
         if every_months is not None:
             row.every_months = every_months
@@ -68,12 +73,17 @@ def same_name_key(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
-def check_plan(every_months: int | None, within_days: int | None) -> None:
+def check_plan(
+    every_months: int | None, within_days: int | None, product: ProductProfile | None = None
+) -> None:
+    """``product``: also refuse an interval shorter than its label's minimum."""
     if every_months is not None and not MIN_INTERVAL_MONTHS <= every_months <= MAX_INTERVAL_MONTHS:
         raise InvalidInput(
             f"the interval must be {MIN_INTERVAL_MONTHS} to {MAX_INTERVAL_MONTHS} months, "
             f"not {every_months}"
         )
+    if every_months is not None and product is not None:
+        schedule.check_interval(every_months, product)
     if within_days is not None and not 0 <= within_days <= MAX_REMINDER_DAYS:
         raise InvalidInput(
             f"the reminder window must be 0 to {MAX_REMINDER_DAYS} days, not {within_days}"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import response, schedule
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import patient_profile
 from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
 from tracker.services.appointments import all_appointments, due_appointment
 from tracker.services.diary import to_record as pain_record
@@ -160,7 +161,11 @@ def build_report(
     bounded_review = replace(
         full_review, cycles=[c for c in full_review.cycles if inside(c.injection_date)]
     )
-    due = schedule.due(given[-1] if given else None, end, plan.every_months, plan.within_days)
+    # The patient's product as of the period's end: that of the latest injection given.
+    product = patient_profile(next((r.product for r in reversed(injections) if r.day <= end), None))
+    due = schedule.due(
+        given[-1] if given else None, end, plan.every_months, plan.within_days, product
+    )
     return Report(
         generated_on=today,
         since=since,
@@ -178,4 +183,5 @@ def build_report(
         patient_uuid=patient.uuid,
         several_patients=several,
         coming_appointments=[a for a in appointments if a.day >= today],
+        product=product,
     )

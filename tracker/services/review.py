@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.domain import response
+from tracker.domain.products import DEFAULT_PROFILE, ProductProfile, patient_profile
 from tracker.services.effects import to_record
 from tracker.store.database import Database
 from tracker.store.models import PainEntry, SideEffect
-from tracker.store.queries import injection_dates
+from tracker.store.queries import injection_dates, latest_injection_product
 from tracker.store.scope import patient_id
 
 
@@ -19,11 +20,14 @@ from tracker.store.scope import patient_id
 class TreatmentReview:
     review: response.Review
     long_term: response.LongTerm
+    # The patient's product: its published figures and off-label notice go with the review.
+    product: ProductProfile = DEFAULT_PROFILE
 
 
 def review_treatment(db: Database, today: date) -> TreatmentReview:
     with db.transaction() as session:
         injections = [day for day in injection_dates(session) if day <= today]
+        product = patient_profile(latest_injection_product(session, until=today))
         pain = [
             response.PainEntry(day, score)
             for day, score in session.execute(
@@ -44,4 +48,4 @@ def review_treatment(db: Database, today: date) -> TreatmentReview:
             if record.day <= today
         ]
     result = response.review(injections, pain, effects, today)
-    return TreatmentReview(result, response.long_term(result, pain))
+    return TreatmentReview(result, response.long_term(result, pain), product)

@@ -28,3 +28,13 @@ def latest_injection_date(session: Session) -> date | None:
         .order_by(InjectionSession.date.desc())
         .limit(1)
     )
+
+
+def latest_injection_product(session: Session, until: date | None = None) -> str | None:
+    """The product of the latest session (up to ``until``): the patient's product."""
+    query = select(InjectionSession.product).where(
+        InjectionSession.patient_id == patient_id(session)
+    )
+    if until is not None:
+        query = query.where(InjectionSession.date <= until)
+    return session.scalar(query.order_by(InjectionSession.date.desc()).limit(1))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import DatabaseProblem
+from tracker.domain.products import patient_profile
 from tracker.store.location import parse_location, sqlite_url_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -92,6 +93,10 @@ _CANDIDATES = (
 )
 
 
+# The latest session of the patient in the enclosing query (its date is unique).
+_LATEST = "FROM injection_sessions WHERE patient_id = patients.id ORDER BY date DESC LIMIT 1"
+
+
 def _is_current(connection: sqlite3.Connection) -> bool:
     version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     return version is not None and version[0] == HEAD_REVISION
@@ -106,20 +111,22 @@ def _due_all(
     safety = _open_safety(connection, today)
     # A clinic's patients share a few hundred last-injection dates and plans:
     # each distinct combination is worked out once.
-    dues: dict[tuple[str | None, int, int], schedule.Due] = {}
+    dues: dict[tuple[str | None, str | None, int, int], schedule.Due] = {}
     result = []
-    # One index lookup per patient for the latest session: cheaper than
-    # grouping every session of the clinic.
-    for patient_id, name, every_months, plan_window, last in connection.execute(
+    # One index lookup per patient for the latest session (its date and product):
+    # cheaper than grouping every session of the clinic.
+    for patient_id, name, every_months, plan_window, last, product in connection.execute(
         "SELECT id, name, every_months, within_days, "
-        "(SELECT max(date) FROM injection_sessions WHERE patient_id = patients.id) "
+        f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
         "FROM patients ORDER BY id"
     ):
         window = plan_window if within_days is None else within_days
         last_day = None if last is None else date.fromisoformat(last)
-        key = (last, every_months, window)
+        key = (last, product, every_months, window)
         if key not in dues:
-            dues[key] = schedule.due(last_day, today, every_months, window)
+            dues[key] = schedule.due(
+                last_day, today, every_months, window, patient_profile(product)
+            )
         due = dues[key]
         if patient_id in candidates:
             appointment = appointment_for_due(candidates[patient_id], today, last_day)
@@ -165,12 +172,15 @@ def _due(
     if row is None:
         return None
     patient_id, every_months, plan_window = row
-    (last,) = connection.execute(
-        "SELECT max(date) FROM injection_sessions WHERE patient_id = ?", (patient_id,)
+    latest = connection.execute(
+        "SELECT date, product FROM injection_sessions WHERE patient_id = ? "
+        "ORDER BY date DESC LIMIT 1",
+        (patient_id,),
     ).fetchone()
+    last, product = latest or (None, None)
     window = plan_window if within_days is None else within_days
     last_day = None if last is None else date.fromisoformat(last)
-    due = schedule.due(last_day, today, every_months, window)
+    due = schedule.due(last_day, today, every_months, window, patient_profile(product))
     rows = connection.execute(
         f"{_CANDIDATES} AND appointments.patient_id = ?",
         (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
