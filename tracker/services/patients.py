@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import shlex
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.domain import safety, schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
-from tracker.services.appointments import to_record as appointment_record
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
 from tracker.store.models import (
@@ -27,6 +25,7 @@ from tracker.store.models import (
     Patient,
     SideEffect,
 )
+from tracker.store.queries import every_due_picture
 
 RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
 
@@ -88,40 +87,9 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
 
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
-    """Every patient's Due in three queries, however many patients there are."""
-    latest = dict(
-        session.execute(
-            select(InjectionSession.patient_id, func.max(InjectionSession.date)).group_by(
-                InjectionSession.patient_id
-            )
-        ).all()
-    )
-    candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in session.scalars(_booked_upcoming_or_missed(today)):
-        candidates.setdefault(row.patient_id, []).append(appointment_record(row))
-    result = {}
-    for patient in session.scalars(select(Patient)):
-        window = patient.within_days if within_days is None else within_days
-        last = latest.get(patient.id)
-        due = schedule.due(last, today, patient.every_months, window)
-        appointment = appointment_for_due(candidates.get(patient.id, []), today, last)
-        result[patient.id] = replace(due, appointment=appointment)
-    return result
-
-
-def _booked_upcoming_or_missed(today: date) -> Select[tuple[Appointment]]:
-    """Booked appointments still ahead, or with no injection logged on or after their day.
-
-    Only these can be shown by `due`; the domain rule picks among them.
-    """
-    injection_since = exists().where(
-        InjectionSession.patient_id == Appointment.patient_id,
-        InjectionSession.date >= Appointment.date,
-    )
-    return select(Appointment).where(
-        Appointment.status == AppointmentStatus.BOOKED.value,
-        or_(Appointment.date >= today, ~injection_since),
-    )
+    """Every patient's Due, in three queries however many patients there are."""
+    pictures = every_due_picture(session, today)
+    return {patient: picture.due(today, within_days) for patient, picture in pictures.items()}
 
 
 def _record_counts(session: Session) -> dict[int, int]:

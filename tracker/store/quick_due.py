@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.errors import DatabaseProblem
+from tracker.store.due_picture import DuePicture
 from tracker.store.location import parse_location, sqlite_url_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -83,7 +84,8 @@ def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]
 
 
 # Booked appointments still ahead, or with no injection logged on or after their
-# day: the only ones `due` can show (domain.appointments.appointment_for_due picks).
+# day: the only ones `due` can show (store.queries says the same for SQLAlchemy;
+# domain.appointments.appointment_for_due picks among them).
 _CANDIDATES = (
     "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
     "WHERE status = ? AND (date >= ? OR NOT EXISTS (SELECT 1 FROM injection_sessions "
@@ -115,15 +117,13 @@ def _due_all(
         "(SELECT max(date) FROM injection_sessions WHERE patient_id = patients.id) "
         "FROM patients ORDER BY id"
     ):
-        window = plan_window if within_days is None else within_days
-        last_day = None if last is None else date.fromisoformat(last)
-        key = (last, every_months, window)
+        picture = DuePicture(every_months, plan_window, _day(last), candidates.get(patient_id, ()))
+        key = (last, every_months, picture.window(within_days))
         if key not in dues:
-            dues[key] = schedule.due(last_day, today, every_months, window)
+            dues[key] = picture.by_dates(today, within_days)
         due = dues[key]
-        if patient_id in candidates:
-            appointment = appointment_for_due(candidates[patient_id], today, last_day)
-            due = replace(due, appointment=appointment)
+        if picture.appointments:
+            due = replace(due, appointment=picture.appointment(today))
         result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
     return schedule.by_attention(result)
 
@@ -168,16 +168,17 @@ def _due(
     (last,) = connection.execute(
         "SELECT max(date) FROM injection_sessions WHERE patient_id = ?", (patient_id,)
     ).fetchone()
-    window = plan_window if within_days is None else within_days
-    last_day = None if last is None else date.fromisoformat(last)
-    due = schedule.due(last_day, today, every_months, window)
     rows = connection.execute(
         f"{_CANDIDATES} AND appointments.patient_id = ?",
         (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
     )
     candidates = [_appointment(row[1:]) for row in rows]
-    due = replace(due, appointment=appointment_for_due(candidates, today, last_day))
+    due = DuePicture(every_months, plan_window, _day(last), candidates).due(today, within_days)
     return due, patient if several else None
+
+
+def _day(iso: str | None) -> date | None:
+    return None if iso is None else date.fromisoformat(iso)
 
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:
