@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def _postgres_database(worker_tag: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database (a schema of its own) for the block; for tests that
+    need several, e.g. one per hypothesis example."""
+    yield from _postgres_database(str(os.getpid()))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

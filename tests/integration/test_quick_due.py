@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text as sql
 
-from tests.conftest import Tracker
+from tests.conftest import Tracker, postgres_database, require_postgres
 from tracker.services.injections import due_status
+from tracker.services.patients import due_all
 from tracker.store.database import Database
-from tracker.store.quick_due import quick_due
+from tracker.store.quick_due import quick_due, quick_due_all
 
 TODAY = date(2026, 11, 25)
 OFFSETS = st.integers(min_value=-200, max_value=500)
@@ -22,72 +28,137 @@ EFFECT_TEXTS = ["trouble swallowing", "double vision", "headache", "purple toena
 TIMES = st.one_of(st.none(), st.sampled_from(["08:00", "09:30", "14:15"]))
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    injections=st.lists(st.integers(min_value=0, max_value=600), max_size=5, unique=True),
-    appointments=st.lists(st.tuples(OFFSETS, TIMES, st.booleans()), max_size=4),
-    every=st.integers(min_value=1, max_value=6),
-    within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
-    second_patient=st.booleans(),
+class InStep:
+    """The same commands on one or more databases, in step: each gives the same exit code."""
+
+    def __init__(self, trackers: list[Tracker], prefix: tuple[str, ...] = ()) -> None:
+        self.trackers = trackers
+        self.prefix = prefix
+
+    def as_patient(self, name: str) -> InStep:
+        return InStep(self.trackers, ("--patient", name))
+
+    def __call__(self, *args: str, today: str | None = None) -> Result:
+        results = [tracker(*self.prefix, *args, today=today) for tracker in self.trackers]
+        assert len({result.exit_code for result in results}) == 1, [r.output for r in results]
+        return results[0]
+
+    def ok(self, *args: str, today: str | None = None) -> Result:
+        result = self(*args, today=today)
+        assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args, "--json").stdout)
+
+
+@contextmanager
+def databases(on_postgres: bool) -> Iterator[tuple[Path, str]]:
+    """A SQLite file for the quick path, and the database the ORM path is asked:
+    that same file, or a PostgreSQL database given the same history."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.db"
+        if not on_postgres:
+            yield path, str(path)
+            return
+        with postgres_database() as url:
+            yield path, url
+
+
+def in_step(path: Path, orm_url: str) -> InStep:
+    return InStep([Tracker(url) for url in dict.fromkeys((str(path), orm_url))])
+
+
+HISTORY = {
+    "injections": st.lists(st.integers(min_value=0, max_value=600), max_size=5, unique=True),
+    "appointments": st.lists(st.tuples(OFFSETS, TIMES, st.booleans()), max_size=4),
+    "every": st.integers(min_value=1, max_value=6),
+    "within": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    "second_patient": st.booleans(),
     # Injections logged after the bookings, on or around their days: missed or not (issue 17).
-    later=st.lists(st.integers(min_value=0, max_value=60), max_size=2, unique=True),
-)
+    "later": st.lists(st.integers(min_value=0, max_value=60), max_size=2, unique=True),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(**HISTORY)
 def test_both_paths_agree_on_random_histories(
     injections, appointments, every, within, second_patient, later
 ):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tracker.db"
-        tracker = Tracker(str(path))
-        _plan(tracker, path, every)
-        patient = None
-        if second_patient:
-            tracker.ok("patients", "add", "Mum")
-            tracker.ok("--patient", "Mum", "log", (TODAY - timedelta(days=33)).isoformat())
-            # With several patients, no command picks one silently.
-            assert quick_due(str(path), None, TODAY) is None
-            patient = "Me"
-            tracker = _as(tracker, patient)
-        for days_ago in injections:
-            tracker.ok("log", (TODAY - timedelta(days=days_ago)).isoformat())
-        for offset, time, cancel in appointments:
-            day = TODAY + timedelta(days=abs(offset))
-            args = ["book", day.isoformat()] + (["--time", time] if time else [])
-            if tracker(*args).exit_code == 0 and cancel:
-                tracker.ok("cancel", str(len(tracker.json("appointments", "--all"))))
-        for days_on in later:
-            day = (TODAY + timedelta(days=days_on)).isoformat()
-            tracker("log", day, today=day)
-        for today in (
-            TODAY,
-            TODAY + timedelta(days=1),
-            TODAY + timedelta(days=40),
-            TODAY + timedelta(days=400),
-        ):
-            quick = quick_due(str(path), patient, today, within)
-            database = Database(str(path), patient=patient)
-            try:
-                full = due_status(database, today, within)
-            finally:
-                database.close()
-            assert quick == full
+    with databases(on_postgres=False) as (path, orm_url):
+        _check_due(path, orm_url, injections, appointments, every, within, second_patient, later)
 
 
-def _plan(tracker: Tracker, path: Path, every: int) -> None:
+@settings(max_examples=10, deadline=None)
+@given(**HISTORY)
+def test_on_postgresql_the_orm_path_agrees_with_the_quick_path(
+    injections, appointments, every, within, second_patient, later
+):
+    """On a server database `due` takes the ORM path: given the same history it must
+    answer what the quick path answers for a SQLite file."""
+    require_postgres()
+    with databases(on_postgres=True) as (path, orm_url):
+        _check_due(path, orm_url, injections, appointments, every, within, second_patient, later)
+
+
+def _check_due(
+    path: Path,
+    orm_url: str,
+    injections: list[int],
+    appointments: list[tuple[int, str | None, bool]],
+    every: int,
+    within: int | None,
+    second_patient: bool,
+    later: list[int],
+) -> None:
+    tracker = in_step(path, orm_url)
+    _plan(tracker, (str(path), orm_url), every)
+    patient = None
+    if second_patient:
+        tracker.ok("patients", "add", "Mum")
+        tracker.ok("--patient", "Mum", "log", (TODAY - timedelta(days=33)).isoformat())
+        # With several patients, no command picks one silently.
+        assert quick_due(str(path), None, TODAY) is None
+        patient = "Me"
+        tracker = tracker.as_patient(patient)
+    for days_ago in injections:
+        tracker.ok("log", (TODAY - timedelta(days=days_ago)).isoformat())
+    for offset, time, cancel in appointments:
+        day = TODAY + timedelta(days=abs(offset))
+        args = ["book", day.isoformat()] + (["--time", time] if time else [])
+        if tracker(*args).exit_code == 0 and cancel:
+            tracker.ok("cancel", str(len(tracker.json("appointments", "--all"))))
+    for days_on in later:
+        day = (TODAY + timedelta(days=days_on)).isoformat()
+        tracker("log", day, today=day)
+    for today in (
+        TODAY,
+        TODAY + timedelta(days=1),
+        TODAY + timedelta(days=40),
+        TODAY + timedelta(days=400),
+    ):
+        quick = quick_due(str(path), patient, today, within)
+        database = Database(orm_url, patient=patient)
+        try:
+            full = due_status(database, today, within)
+        finally:
+            database.close()
+        assert quick == full
+
+
+def _plan(tracker: InStep, locations: tuple[str, ...], every: int) -> None:
     """An interval below the label's minimum is refused now (issue 15), but a plan
     stored before that rule is still read: put such a plan in by hand."""
     tracker.ok("plan", "--every", str(max(every, 3)), "--name", "Me")
-    if every < 3:
-        with sqlite3.connect(path) as connection:
-            connection.execute("UPDATE patients SET every_months = ?", (every,))
-        connection.close()
-
-
-def _as(tracker: Tracker, name: str) -> Tracker:
-    class Scoped(Tracker):
-        def __call__(self, *args: str, **kwargs: str):  # type: ignore[override]
-            return super().__call__("--patient", name, *args, **kwargs)
-
-    return Scoped(tracker.db, tracker.today)
+    if every >= 3:
+        return
+    for location in dict.fromkeys(locations):
+        database = Database(location)
+        try:
+            with database.transaction() as session:
+                session.execute(sql("UPDATE patients SET every_months = :every"), {"every": every})
+        finally:
+            database.close()
 
 
 def test_the_quick_path_steps_aside_for_anything_but_a_current_sqlite_file(tmp_path):
@@ -127,17 +198,16 @@ def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
     assert out.strip().endswith("False False")
 
 
-@settings(max_examples=10, deadline=None)
-@given(
-    histories=st.lists(
+CLINIC = {
+    "histories": st.lists(
         st.lists(st.integers(min_value=0, max_value=400), max_size=3, unique=True),
         min_size=1,
         max_size=4,
     ),
-    booked=st.lists(st.tuples(st.integers(0, 3), OFFSETS, TIMES), max_size=4),
-    within=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
-    later=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60)), max_size=2),
-    effects=st.lists(
+    "booked": st.lists(st.tuples(st.integers(0, 3), OFFSETS, TIMES), max_size=4),
+    "within": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    "later": st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60)), max_size=2),
+    "effects": st.lists(
         st.tuples(
             st.integers(0, 3),
             st.sampled_from(EFFECT_TEXTS),
@@ -146,39 +216,61 @@ def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
         ),
         max_size=5,
     ),
-)
-def test_both_due_all_paths_agree(histories, booked, within, later, effects):
-    from tracker.services.patients import due_all
-    from tracker.store.quick_due import quick_due_all
+}
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tracker.db"
-        tracker = Tracker(str(path))
-        names = [f"p{n}" for n in range(len(histories))]
-        for name in names:  # p0 takes the place of the new database's unnamed patient
-            tracker.ok("patients", "add", name)
-        for name, days in zip(names, histories, strict=True):
-            for days_ago in days:
-                tracker.ok("--patient", name, "log", (TODAY - timedelta(days=days_ago)).isoformat())
-        for who, offset, time in booked:
-            name = names[who % len(names)]
-            day = (TODAY + timedelta(days=abs(offset))).isoformat()
-            tracker("--patient", name, "book", day, *(["--time", time] if time else []))
-        for who, days_on in later:
-            day = (TODAY + timedelta(days=days_on)).isoformat()
-            tracker("--patient", names[who % len(names)], "log", day, today=day)
-        for who, text, days_ago, resolved in effects:
-            name = names[who % len(names)]
-            day = (TODAY - timedelta(days=days_ago)).isoformat()
-            recorded = tracker.json("--patient", name, "effect", text, "--date", day)
-            if resolved:
-                tracker.ok("--patient", name, "effect", "resolve", str(recorded["id"]))
-        for today in (TODAY, TODAY + timedelta(days=30), TODAY + timedelta(days=100)):
-            database = Database(str(path))
-            try:
-                full = [(row.name, row.due, row.safety) for row in due_all(database, today, within)]
-            finally:
-                database.close()
-            quick = quick_due_all(str(path), today, within)
-            assert quick is not None
-            assert [(row.name, row.due, row.safety) for row in quick] == full
+
+@settings(max_examples=10, deadline=None)
+@given(**CLINIC)
+def test_both_due_all_paths_agree(histories, booked, within, later, effects):
+    with databases(on_postgres=False) as (path, orm_url):
+        _check_due_all(path, orm_url, histories, booked, within, later, effects)
+
+
+@settings(max_examples=5, deadline=None)
+@given(**CLINIC)
+def test_on_postgresql_due_all_agrees_with_the_quick_path(
+    histories, booked, within, later, effects
+):
+    require_postgres()
+    with databases(on_postgres=True) as (path, orm_url):
+        _check_due_all(path, orm_url, histories, booked, within, later, effects)
+
+
+def _check_due_all(
+    path: Path,
+    orm_url: str,
+    histories: list[list[int]],
+    booked: list[tuple[int, int, str | None]],
+    within: int | None,
+    later: list[tuple[int, int]],
+    effects: list[tuple[int, str, int, bool]],
+) -> None:
+    tracker = in_step(path, orm_url)
+    names = [f"p{n}" for n in range(len(histories))]
+    for name in names:  # p0 takes the place of the new database's unnamed patient
+        tracker.ok("patients", "add", name)
+    for name, days in zip(names, histories, strict=True):
+        for days_ago in days:
+            tracker.ok("--patient", name, "log", (TODAY - timedelta(days=days_ago)).isoformat())
+    for who, offset, time in booked:
+        name = names[who % len(names)]
+        day = (TODAY + timedelta(days=abs(offset))).isoformat()
+        tracker("--patient", name, "book", day, *(["--time", time] if time else []))
+    for who, days_on in later:
+        day = (TODAY + timedelta(days=days_on)).isoformat()
+        tracker("--patient", names[who % len(names)], "log", day, today=day)
+    for who, text, days_ago, resolved in effects:
+        name = names[who % len(names)]
+        day = (TODAY - timedelta(days=days_ago)).isoformat()
+        recorded = tracker.json("--patient", name, "effect", text, "--date", day)
+        if resolved:
+            tracker.ok("--patient", name, "effect", "resolve", str(recorded["id"]))
+    for today in (TODAY, TODAY + timedelta(days=30), TODAY + timedelta(days=100)):
+        database = Database(orm_url)
+        try:
+            full = [(row.name, row.due, row.safety) for row in due_all(database, today, within)]
+        finally:
+            database.close()
+        quick = quick_due_all(str(path), today, within)
+        assert quick is not None
+        assert [(row.name, row.due, row.safety) for row in quick] == full

@@ -103,3 +103,16 @@ def test_due_shows_an_upcoming_or_a_missed_appointment_never_a_covered_one(days,
         assert last_day is None or last_day < shown.day
     else:
         assert all(last_day is not None and last_day >= r.day for r in records)
+
+
+@pytest.mark.parametrize("time", [None, "09:30"])
+def test_two_bookings_at_one_day_and_time_the_earlier_booked_is_next_in_any_order(time):
+    first, second = booked(id_=1, time=time), booked(id_=2, time=time)
+    for records in ([first, second], [second, first]):
+        assert appointment_for_due(records, BOOKED_ON, LAST) == first
+
+
+def test_on_one_day_an_earlier_time_comes_first_and_no_time_before_any_time():
+    untimed, early, late = booked(id_=3), booked(id_=2, time="08:00"), booked(id_=1, time="14:15")
+    assert appointment_for_due([late, early], BOOKED_ON, LAST) == early
+    assert appointment_for_due([late, early, untimed], BOOKED_ON, LAST) == untimed

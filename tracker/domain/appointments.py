@@ -58,8 +58,13 @@ def parse_time(text: str) -> str:
 def next_appointment(
     appointments: list[AppointmentRecord], today: date
 ) -> AppointmentRecord | None:
+    """The first booked visit from ``today`` on: earliest day, then time, then booking.
+
+    A total order (the id breaks ties), so the answer never depends on the order
+    a database happened to return the rows in.
+    """
     upcoming = [a for a in appointments if a.is_upcoming(today)]
-    return min(upcoming, key=lambda a: (a.day, a.time or ""), default=None)
+    return min(upcoming, key=lambda a: (a.day, a.time or "", a.id), default=None)
 
 
 def is_missed(appointment: AppointmentRecord, today: date, last_injection: date | None) -> bool:

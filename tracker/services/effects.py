@@ -5,19 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from tracker.domain import schedule
 from tracker.domain.dates import not_in_future
-from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.errors import Conflict, InvalidInput
 from tracker.domain.records import EffectRecord, EffectView
 from tracker.domain.side_effects import EffectClass, Severity, classify, is_persistent
 from tracker.store import audit
 from tracker.store.database import Database
-from tracker.store.models import SideEffect
-from tracker.store.queries import injection_dates
-from tracker.store.scope import patient_id
+from tracker.store.models import InjectionSession, SideEffect
+from tracker.store.scope import PatientScope
 
 
 def record_effect(
@@ -31,37 +27,36 @@ def record_effect(
     not_in_future(day, today, "the side effect's date")
     classification = classify(text)
     with db.transaction() as session:
-        row = SideEffect(
-            patient_id=patient_id(session),
-            date=day,
-            text=text.strip(),
-            term=classification.term,
-            effect_class=classification.effect_class.value,
-            severity=None if severity is None else severity.value,
-            note=note or None,
+        records = PatientScope(session)
+        row = records.add(
+            SideEffect(
+                date=day,
+                text=text.strip(),
+                term=classification.term,
+                effect_class=classification.effect_class.value,
+                severity=None if severity is None else severity.value,
+                note=note or None,
+            )
         )
-        session.add(row)
         audit.record_insert(session, "effect", row)
-        return effect_view(row, injection_dates(session), today)
+        return effect_view(row, records.dates(InjectionSession), today)
 
 
 def list_effects(db: Database, today: date, only_open: bool = False) -> list[EffectView]:
     with db.transaction() as session:
-        query = (
-            select(SideEffect)
-            .where(SideEffect.patient_id == patient_id(session))
-            .order_by(SideEffect.date, SideEffect.id)
-        )
-        if only_open:
-            query = query.where(SideEffect.resolved_on.is_(None))
-        injections = injection_dates(session)
-        return [effect_view(row, injections, today) for row in session.scalars(query)]
+        records = PatientScope(session)
+        still_open = (SideEffect.resolved_on.is_(None),) if only_open else ()
+        rows = records.all(SideEffect, *still_open)
+        injections = records.dates(InjectionSession)
+        return [effect_view(row, injections, today) for row in rows]
 
 
 def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> EffectView:
     not_in_future(day, today, "the date it went away")
     with db.transaction() as session:
-        row = _get(session, effect_id)
+        records = PatientScope(session)
+        missing = f"no side effect #{effect_id} (see the ids with: tracker effects)"
+        row = records.get(SideEffect, effect_id, missing)
         if row.resolved_on is not None:
             raise Conflict(
                 f"side effect #{effect_id} was already marked resolved on "
@@ -75,14 +70,7 @@ def resolve_effect(db: Database, effect_id: int, day: date, today: date) -> Effe
         before = audit.snapshot(row)
         row.resolved_on = day
         audit.record_update(session, "resolve", row, before)
-        return effect_view(row, injection_dates(session), today)
-
-
-def _get(session: Session, effect_id: int) -> SideEffect:
-    row = session.get(SideEffect, effect_id)
-    if row is None or row.patient_id != patient_id(session):
-        raise NotFound(f"no side effect #{effect_id} (see the ids with: tracker effects)")
-    return row
+        return effect_view(row, records.dates(InjectionSession), today)
 
 
 def to_record(row: SideEffect) -> EffectRecord:

@@ -66,7 +66,7 @@ from tracker.store.models import (
     Patient,
     SideEffect,
 )
-from tracker.store.scope import current_patient, patient_id
+from tracker.store.scope import PatientScope, current_patient
 
 # The keys of ImportResult's counts, in the order they are reported.
 KINDS = ("injections", "pain entries", "side effects", "appointments")
@@ -120,7 +120,7 @@ def import_file(
         lock_for_import(session)
         restoring = _is_empty(session)
         staging = Staging(session)
-        patient = patient_id(session)
+        patient = PatientScope(session).patient_id
         contents = _FileReader(stream, staging, today, path, restoring, patient).read()
         if restoring:
             result = _restore(session, staging, contents, confirm)
@@ -561,7 +561,7 @@ def _reset_sequences(session: Session) -> None:
 
 def _merge(session: Session, staging: Staging, contents: _Contents) -> ImportResult:
     """Add what is not there yet; decide everything before writing anything."""
-    patient = patient_id(session)
+    patient = PatientScope(session).patient_id
     staging.analyze()
     staging.pair_twins(patient)
     added = staging.add_new(patient)

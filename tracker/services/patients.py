@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import shlex
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.domain import safety, schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
-from tracker.domain.products import DEFAULT_PROFILE, patient_profile
+from tracker.domain.products import DEFAULT_PROFILE
 from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
-from tracker.services.appointments import to_record as appointment_record
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
 from tracker.store.models import (
@@ -28,6 +26,7 @@ from tracker.store.models import (
     Patient,
     SideEffect,
 )
+from tracker.store.queries import every_due_picture
 
 RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
 
@@ -89,51 +88,9 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
 
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
-    """Every patient's Due in three queries, however many patients there are."""
-    newest = (
-        select(InjectionSession.patient_id, func.max(InjectionSession.date).label("day"))
-        .group_by(InjectionSession.patient_id)
-        .subquery()
-    )
-    # Each patient's latest session: its date, and its product (the patient's product).
-    latest = {
-        patient: (day, product)
-        for patient, day, product in session.execute(
-            select(
-                InjectionSession.patient_id, InjectionSession.date, InjectionSession.product
-            ).join(
-                newest,
-                (InjectionSession.patient_id == newest.c.patient_id)
-                & (InjectionSession.date == newest.c.day),
-            )
-        )
-    }
-    candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in session.scalars(_booked_upcoming_or_missed(today)):
-        candidates.setdefault(row.patient_id, []).append(appointment_record(row))
-    result = {}
-    for patient in session.scalars(select(Patient)):
-        window = patient.within_days if within_days is None else within_days
-        last, product = latest.get(patient.id, (None, None))
-        due = schedule.due(last, today, patient.every_months, window, patient_profile(product))
-        appointment = appointment_for_due(candidates.get(patient.id, []), today, last)
-        result[patient.id] = replace(due, appointment=appointment)
-    return result
-
-
-def _booked_upcoming_or_missed(today: date) -> Select[tuple[Appointment]]:
-    """Booked appointments still ahead, or with no injection logged on or after their day.
-
-    Only these can be shown by `due`; the domain rule picks among them.
-    """
-    injection_since = exists().where(
-        InjectionSession.patient_id == Appointment.patient_id,
-        InjectionSession.date >= Appointment.date,
-    )
-    return select(Appointment).where(
-        Appointment.status == AppointmentStatus.BOOKED.value,
-        or_(Appointment.date >= today, ~injection_since),
-    )
+    """Every patient's Due, in three queries however many patients there are."""
+    pictures = every_due_picture(session, today)
+    return {patient: picture.due(today, within_days) for patient, picture in pictures.items()}
 
 
 def _record_counts(session: Session) -> dict[int, int]:

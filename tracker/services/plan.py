@@ -14,7 +14,7 @@ from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Patient
 from tracker.store.queries import latest_injection_product
-from tracker.store.scope import current_patient
+from tracker.store.scope import PatientScope, current_patient
 
 # The patient every database starts with (migration 0005); a name given with
 # `plan --name` replaces it. Reports show it as "name not set".
@@ -45,7 +45,8 @@ def update_plan(
     with db.transaction() as session:
         row = current_patient(session)
         if every_months is not None:
-            check_plan(every_months, None, patient_profile(latest_injection_product(session)))
+            product = latest_injection_product(PatientScope(session))
+            check_plan(every_months, None, patient_profile(product))
         before = audit.snapshot(row)
         if every_months is not None:
             row.every_months = every_months

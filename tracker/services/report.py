@@ -12,26 +12,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.domain import response, schedule
+from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.errors import InvalidInput
-from tracker.domain.products import patient_profile
+from tracker.domain.records import (
+    ChangeRecord,
+    EffectView,
+    InjectionRecord,
+    PainRecord,
+    PlanSettings,
+)
+from tracker.domain.schedule import Due
 from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
-from tracker.services.appointments import all_appointments, due_appointment
+from tracker.services.appointments import all_appointments
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import as_of, effect_view
 from tracker.services.injections import all_records
-from tracker.services.plan import load_plan, plan_of
+from tracker.services.plan import plan_of
+from tracker.services.review import treatment_review
 from tracker.store import audit, streams
 from tracker.store.database import Database
+from tracker.store.due_picture import DuePicture
 from tracker.store.models import PainEntry, Patient, SideEffect
-from tracker.store.scope import current_patient, patient_id
+from tracker.store.queries import due_picture
+from tracker.store.scope import PatientScope, current_patient
 
 T = TypeVar("T")
 
@@ -110,78 +120,122 @@ def check_period(since: date | None, until: date | None) -> None:
         raise InvalidInput(f"--since {since.isoformat()} is after --until {until.isoformat()}")
 
 
+@dataclass(frozen=True)
+class _Period:
+    """The report's --since/--until on the day it is made."""
+
+    since: date | None
+    until: date | None
+    today: date
+
+    @property
+    def end(self) -> date:
+        """The day everything is worked out as of, so a past period never mixes in
+        what happened after it (issue 12, part 4)."""
+        return min(self.today, self.until) if self.until else self.today
+
+    def contains(self, day: date) -> bool:
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the report reads in its one transaction."""
+
+    patient: str
+    patient_uuid: str
+    several_patients: bool
+    plan: PlanSettings
+    injections: list[InjectionRecord]
+    pain: list[PainRecord]
+    effects: list[EffectView]  # as they stood at the period's end
+    appointments: list[AppointmentRecord]
+    due_picture: DuePicture  # as of the period's end
+    changes: list[ChangeRecord]
+
+
 def build_report(
     db: Database, today: date, since: date | None = None, until: date | None = None
 ) -> Report:
     check_period(since, until)
-
-    def inside(day: date) -> bool:
-        return (since is None or day >= since) and (until is None or day <= until)
-
-    # Everything the report works out is as of the period's end, so a past
-    # period never mixes in what happened after it (issue 12, part 4).
-    end = min(today, until) if until else today
+    period = _Period(since, until, today)
     with db.transaction() as session:
-        plan = load_plan(session)
-        patient = current_patient(session)
-        several = (session.scalar(select(func.count()).select_from(Patient)) or 0) > 1
-        injections = all_records(session)
-        injection_days = [record.day for record in injections]
-        mine = patient_id(session)
-        pain_rows = list(
-            session.scalars(
-                select(PainEntry)
-                .where(PainEntry.patient_id == mine)
-                .order_by(PainEntry.date, PainEntry.id)
-            )
-        )
-        effect_rows = list(
-            session.scalars(
-                select(SideEffect)
-                .where(SideEffect.patient_id == mine)
-                .order_by(SideEffect.date, SideEffect.id)
-            )
-        )
-        effects = [as_of(effect_view(row, injection_days, end), end) for row in effect_rows]
-        appointments = all_appointments(session)
-        next_appointment = due_appointment(session, end)
-        changes = audit.change_records(session) if since is None and until is None else []
+        stored = _read(PatientScope(session), period)
+    return _report(stored, period)
 
-    pain = [pain_record(row) for row in pain_rows]
-    given = [day for day in injection_days if day <= end]
-    scores = [response.PainEntry(p.day, p.score) for p in pain if p.day <= end]
-    events = [
-        response.EffectEvent(
-            v.record.day, v.record.effect_class, v.record.resolved_on, v.record.text
-        )
-        for v in effects
-        if v.record.day <= end
-    ]
-    full_review = response.review(given, scores, events, end)
-    bounded_review = replace(
-        full_review, cycles=[c for c in full_review.cycles if inside(c.injection_date)]
-    )
-    # The patient's product as of the period's end: that of the latest injection given.
-    product = patient_profile(next((r.product for r in reversed(injections) if r.day <= end), None))
-    due = schedule.due(
-        given[-1] if given else None, end, plan.every_months, plan.within_days, product
-    )
-    return Report(
-        generated_on=today,
-        since=since,
-        until=until,
-        plan=plan,
-        injections=[r for r in injections if inside(r.day)],
-        pain=[p for p in pain if inside(p.day)],
-        effects=[v for v in effects if inside(v.record.day)],
-        appointments=[a for a in appointments if inside(a.day)],
-        review=bounded_review,
-        long_term=response.long_term(bounded_review, scores),
-        due=replace(due, appointment=next_appointment),
-        changes=changes,
+
+def _read(records: PatientScope, period: _Period) -> _Stored:
+    patient = records.patient
+    injections = all_records(records)
+    injection_days = [record.day for record in injections]
+    end = period.end
+    return _Stored(
         patient=patient.name,
         patient_uuid=patient.uuid,
-        several_patients=several,
-        coming_appointments=[a for a in appointments if a.day >= today],
-        product=product,
+        several_patients=_several_patients(records.session),
+        plan=plan_of(patient),
+        injections=injections,
+        pain=[pain_record(row) for row in records.all(PainEntry)],
+        effects=[
+            as_of(effect_view(row, injection_days, end), end) for row in records.all(SideEffect)
+        ],
+        appointments=all_appointments(records),
+        due_picture=due_picture(records, end),
+        changes=_changes(records.session, period),
     )
+
+
+def _several_patients(session: Session) -> bool:
+    return (session.scalar(select(func.count()).select_from(Patient)) or 0) > 1
+
+
+def _changes(session: Session, period: _Period) -> list[ChangeRecord]:
+    """The audit trail, only in an unbounded report (a period's would name records left out)."""
+    unbounded = period.since is None and period.until is None
+    return audit.change_records(session) if unbounded else []
+
+
+def _report(stored: _Stored, period: _Period) -> Report:
+    inside = period.contains
+    injection_days = [record.day for record in stored.injections]
+    effects = [view.record for view in stored.effects]
+    # The patient's product as of the period's end: that of the latest injection given.
+    product = next(
+        (r.product.value for r in reversed(stored.injections) if r.day <= period.end), None
+    )
+    reviewed = treatment_review(injection_days, stored.pain, effects, period.end, product, inside)
+    return Report(
+        generated_on=period.today,
+        since=period.since,
+        until=period.until,
+        plan=stored.plan,
+        injections=[r for r in stored.injections if inside(r.day)],
+        pain=[p for p in stored.pain if inside(p.day)],
+        effects=[v for v in stored.effects if inside(v.record.day)],
+        appointments=[a for a in stored.appointments if inside(a.day)],
+        review=reviewed.review,
+        long_term=reviewed.long_term,
+        due=_due_at_end(stored.due_picture, injection_days, period.end, product),
+        changes=stored.changes,
+        patient=stored.patient,
+        patient_uuid=stored.patient_uuid,
+        several_patients=stored.several_patients,
+        coming_appointments=[a for a in stored.appointments if a.day >= period.today],
+        product=reviewed.product,
+    )
+
+
+def _due_at_end(
+    picture: DuePicture, injection_days: list[date], end: date, product: str | None
+) -> Due:
+    """The due date counted from the last injection given by the period's end.
+
+    Which appointment is shown is judged, as `tracker due` judges it, by every
+    injection logged (the picture's last injection).
+    """
+    given = [day for day in injection_days if day <= end]
+    as_of_end = replace(picture, last_injection=given[-1] if given else None, product=product)
+    by_dates = as_of_end.by_dates(end)
+    return replace(by_dates, appointment=picture.appointment(end))

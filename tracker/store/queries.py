@@ -1,40 +1,106 @@
-"""Small read queries shared by several use cases, always for the current patient."""
+"""Queries shared by several use cases: the due picture, read with SQLAlchemy.
+
+:func:`due_picture` reads it for the current patient, :func:`every_due_picture`
+for every patient at once (in three queries, however many patients there are).
+The fast path for `tracker due` reads the same with sqlite3 (``store.quick_due``).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.store.models import InjectionSession
-from tracker.store.scope import patient_id
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.store.due_picture import DuePicture
+from tracker.store.models import Appointment, InjectionSession, Patient
+from tracker.store.scope import PatientScope
 
 
-def injection_dates(session: Session) -> list[date]:
-    return list(
-        session.scalars(
-            select(InjectionSession.date)
-            .where(InjectionSession.patient_id == patient_id(session))
-            .order_by(InjectionSession.date)
-        )
-    )
-
-
-def latest_injection_date(session: Session) -> date | None:
-    return session.scalar(
-        select(InjectionSession.date)
-        .where(InjectionSession.patient_id == patient_id(session))
+def due_picture(records: PatientScope, today: date) -> DuePicture:
+    """The current patient's plan, last injection and the appointments `due` may show."""
+    patient = records.patient
+    rows = records.session.scalars(records.select(Appointment).where(_may_be_shown(today)))
+    latest = records.session.execute(
+        records.select(InjectionSession, InjectionSession.date, InjectionSession.product)
         .order_by(InjectionSession.date.desc())
         .limit(1)
+    ).first()
+    last, product = latest or (None, None)
+    return DuePicture(
+        patient.every_months,
+        patient.within_days,
+        last,
+        [appointment_record(row) for row in rows],
+        product,
     )
 
 
-def latest_injection_product(session: Session, until: date | None = None) -> str | None:
+def every_due_picture(session: Session, today: date) -> dict[int, DuePicture]:
+    """Every patient's due picture, by patient id."""
+    newest = (
+        select(InjectionSession.patient_id, func.max(InjectionSession.date).label("day"))
+        .group_by(InjectionSession.patient_id)
+        .subquery()
+    )
+    # Each patient's latest session: its date, and its product (the patient's product).
+    latest = {
+        patient: (day, product)
+        for patient, day, product in session.execute(
+            select(
+                InjectionSession.patient_id, InjectionSession.date, InjectionSession.product
+            ).join(
+                newest,
+                (InjectionSession.patient_id == newest.c.patient_id)
+                & (InjectionSession.date == newest.c.day),
+            )
+        )
+    }
+    candidates: dict[int, list[AppointmentRecord]] = {}
+    for row in session.scalars(select(Appointment).where(_may_be_shown(today))):
+        candidates.setdefault(row.patient_id, []).append(appointment_record(row))
+    pictures = {}
+    for patient in session.scalars(select(Patient)):
+        last, product = latest.get(patient.id, (None, None))
+        pictures[patient.id] = DuePicture(
+            patient.every_months,
+            patient.within_days,
+            last,
+            candidates.get(patient.id, []),
+            product,
+        )
+    return pictures
+
+
+def _may_be_shown(today: date) -> ColumnElement[bool]:
+    """Booked appointments still ahead, or with no injection logged on or after their day.
+
+    Only these can be shown by `due`; the domain rule picks among them.
+    """
+    injection_since = exists().where(
+        InjectionSession.patient_id == Appointment.patient_id,
+        InjectionSession.date >= Appointment.date,
+    )
+    return (Appointment.status == AppointmentStatus.BOOKED.value) & or_(
+        Appointment.date >= today, ~injection_since
+    )
+
+
+def appointment_record(row: Appointment) -> AppointmentRecord:
+    return AppointmentRecord(
+        id=row.id,
+        day=row.date,
+        time=row.time,
+        provider=row.provider,
+        note=row.note,
+        status=AppointmentStatus(row.status),
+    )
+
+
+def latest_injection_product(records: PatientScope, until: date | None = None) -> str | None:
     """The product of the latest session (up to ``until``): the patient's product."""
-    query = select(InjectionSession.product).where(
-        InjectionSession.patient_id == patient_id(session)
-    )
+    query = records.select(InjectionSession, InjectionSession.product)
     if until is not None:
         query = query.where(InjectionSession.date <= until)
-    return session.scalar(query.order_by(InjectionSession.date.desc()).limit(1))
+    return records.session.scalar(query.order_by(InjectionSession.date.desc()).limit(1))

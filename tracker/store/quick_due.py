@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
-from tracker.domain.appointments import AppointmentRecord, AppointmentStatus, appointment_for_due
+from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.errors import DatabaseProblem
-from tracker.domain.products import patient_profile
+from tracker.store.due_picture import DuePicture
 from tracker.store.location import parse_location, sqlite_url_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -84,7 +84,8 @@ def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]
 
 
 # Booked appointments still ahead, or with no injection logged on or after their
-# day: the only ones `due` can show (domain.appointments.appointment_for_due picks).
+# day: the only ones `due` can show (store.queries says the same for SQLAlchemy;
+# domain.appointments.appointment_for_due picks among them).
 _CANDIDATES = (
     "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
     "WHERE status = ? AND (date >= ? OR NOT EXISTS (SELECT 1 FROM injection_sessions "
@@ -120,17 +121,15 @@ def _due_all(
         f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
         "FROM patients ORDER BY id"
     ):
-        window = plan_window if within_days is None else within_days
-        last_day = None if last is None else date.fromisoformat(last)
-        key = (last, product, every_months, window)
+        picture = DuePicture(
+            every_months, plan_window, _day(last), candidates.get(patient_id, ()), product
+        )
+        key = (last, product, every_months, picture.window(within_days))
         if key not in dues:
-            dues[key] = schedule.due(
-                last_day, today, every_months, window, patient_profile(product)
-            )
+            dues[key] = picture.by_dates(today, within_days)
         due = dues[key]
-        if patient_id in candidates:
-            appointment = appointment_for_due(candidates[patient_id], today, last_day)
-            due = replace(due, appointment=appointment)
+        if picture.appointments:
+            due = replace(due, appointment=picture.appointment(today))
         result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
     return schedule.by_attention(result)
 
@@ -178,16 +177,17 @@ def _due(
         (patient_id,),
     ).fetchone()
     last, product = latest or (None, None)
-    window = plan_window if within_days is None else within_days
-    last_day = None if last is None else date.fromisoformat(last)
-    due = schedule.due(last_day, today, every_months, window, patient_profile(product))
     rows = connection.execute(
         f"{_CANDIDATES} AND appointments.patient_id = ?",
         (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
     )
     candidates = [_appointment(row[1:]) for row in rows]
-    due = replace(due, appointment=appointment_for_due(candidates, today, last_day))
-    return due, patient if several else None
+    picture = DuePicture(every_months, plan_window, _day(last), candidates, product)
+    return picture.due(today, within_days), patient if several else None
+
+
+def _day(iso: str | None) -> date | None:
+    return None if iso is None else date.fromisoformat(iso)
 
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:

@@ -1,4 +1,4 @@
-"""Which patient a unit of work is about.
+"""Which patient a unit of work is about, and that patient's records.
 
 The name comes from --patient / TRACKER_PATIENT (kept on the session); it is
 looked up once per transaction, the first time a query needs it.
@@ -7,15 +7,21 @@ No silent patient: when the database holds several patients, a command about
 one patient's records must name one; the first is never picked for it. What
 was chosen is noted in ``session.info[CHOSEN]`` (a dict the Database keeps),
 so the command can name the patient in what it prints.
+
+Services reach the patient's records through :class:`PatientScope`, whose
+queries all carry the patient filter; no service writes that filter itself.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from tracker.domain.errors import InvalidInput, NotFound
-from tracker.store.models import Patient
+from tracker.store.models import Appointment, InjectionSession, PainEntry, Patient, SideEffect
 
 PATIENT_NAME = "tracker_patient_name"
 # {"name": the patient's name, "several": whether the database holds others too}
@@ -83,3 +89,79 @@ def _listed(session: Session) -> str:
         return ", ".join(names)
     more = _patient_count(session) - LISTED_NAMES
     return ", ".join(names[:LISTED_NAMES]) + f" and {more} more: see tracker patients"
+
+
+# The kinds of record a patient owns: each has an id, a patient_id and a date.
+Record = TypeVar("Record", InjectionSession, PainEntry, SideEffect, Appointment)
+
+
+class PatientScope:
+    """The current patient's records: every query made through it carries the patient filter.
+
+    Services read and write a patient's records only through this object, so no
+    query can forget whose records it is about (a forgotten filter would show
+    or change another patient's data).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def patient(self) -> Patient:
+        return current_patient(self.session)
+
+    @property
+    def patient_id(self) -> int:
+        return patient_id(self.session)
+
+    def select(self, model: type[Record], *columns: Any) -> Select[Any]:
+        """A query of the patient's ``model`` rows (or of ``columns`` of them) to narrow down."""
+        return select(*(columns or (model,))).where(model.patient_id == self.patient_id)
+
+    def all(self, model: type[Record], *where: ColumnElement[bool]) -> list[Record]:
+        """Every record of the kind (that meets ``where``), oldest first."""
+        return self.in_period(model, None, None, *where)
+
+    def in_period(
+        self,
+        model: type[Record],
+        since: date | None,
+        until: date | None,
+        *where: ColumnElement[bool],
+    ) -> list[Record]:
+        """The records dated from ``since`` to ``until`` (either open), oldest first."""
+        query = self.select(model).where(*where).order_by(model.date, model.id)
+        if since is not None:
+            query = query.where(model.date >= since)
+        if until is not None:
+            query = query.where(model.date <= until)
+        return list(self.session.scalars(query))
+
+    def get(self, model: type[Record], record_id: int, missing: str) -> Record:
+        """The record with this id, if it is the patient's; else NotFound(``missing``).
+
+        Another patient's record is "not found" too: its existence is not theirs to learn.
+        """
+        row = self.session.get(model, record_id)
+        if row is None or row.patient_id != self.patient_id:
+            raise NotFound(missing)
+        return row
+
+    def first_id(self, model: type[Record], *where: ColumnElement[bool]) -> int | None:
+        """The id of a record that meets ``where``, or None when there is none."""
+        return self.session.scalar(self.select(model, model.id).where(*where).limit(1))
+
+    def dates(self, model: type[Record]) -> list[date]:
+        """The records' dates, oldest first."""
+        return list(self.session.scalars(self.select(model, model.date).order_by(model.date)))
+
+    def latest_date(self, model: type[Record]) -> date | None:
+        return self.session.scalar(
+            self.select(model, model.date).order_by(model.date.desc()).limit(1)
+        )
+
+    def add(self, row: Record) -> Record:
+        """A new record, made the patient's."""
+        row.patient_id = self.patient_id
+        self.session.add(row)
+        return row

@@ -1,0 +1,51 @@
+"""What a patient's due date is worked out from: the plan, the last injection, the bookings.
+
+Both ways of reading it use this: the SQLAlchemy path (``store.queries``) and
+the standard-library fast path for ``tracker due`` (``store.quick_due``), so
+they cannot disagree on how the pieces combine. No SQLAlchemy here: the fast
+path must not import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from tracker.domain import schedule
+from tracker.domain.appointments import AppointmentRecord, appointment_for_due
+from tracker.domain.products import patient_profile
+
+
+@dataclass(frozen=True)
+class DuePicture:
+    every_months: int
+    # The plan's reminder window; a command may ask with another one.
+    within_days: int
+    last_injection: date | None
+    # At least the booked appointments `due` may show; any others are never picked.
+    appointments: Sequence[AppointmentRecord] = ()
+    # The product of the last injection: the patient's product, whose label minimum holds.
+    product: str | None = None
+
+    def due(self, today: date, within_days: int | None = None) -> schedule.Due:
+        """The Due on ``today``, with the appointment `due` shows."""
+        return replace(self.by_dates(today, within_days), appointment=self.appointment(today))
+
+    def by_dates(self, today: date, within_days: int | None = None) -> schedule.Due:
+        """The Due on ``today`` from the plan and the last injection alone."""
+        return schedule.due(
+            self.last_injection,
+            today,
+            self.every_months,
+            self.window(within_days),
+            patient_profile(self.product),
+        )
+
+    def window(self, within_days: int | None = None) -> int:
+        """How many days ahead the reminder starts: as asked, else as planned."""
+        return self.within_days if within_days is None else within_days
+
+    def appointment(self, today: date) -> AppointmentRecord | None:
+        """The next booked appointment, else the latest missed one (the domain rule)."""
+        return appointment_for_due(self.appointments, today, self.last_injection)
