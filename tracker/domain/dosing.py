@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from tracker.domain.errors import InvalidInput
 from tracker.domain.schedule import MIN_RETREATMENT_INTERVAL
 from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
+from tracker.domain.wording import day_count
 
 
 class Product(StrEnum):
@@ -183,22 +184,18 @@ def interval_warnings(day: date, other_days: Iterable[date]) -> list[str]:
     after = [d for d in others if d > day]
     warnings = []
     if before and day - before[-1] < MIN_RETREATMENT_INTERVAL:
-        gap = _days((day - before[-1]).days)
+        gap = day_count((day - before[-1]).days)
         warnings.append(
             f"this session is {gap} after the previous one ({before[-1].isoformat()}); "
             "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
         )
     if after and after[0] - day < MIN_RETREATMENT_INTERVAL:
-        gap = _days((after[0] - day).days)
+        gap = day_count((after[0] - day).days)
         warnings.append(
             f"this session is {gap} before the next one ({after[0].isoformat()}); "
             "the label's minimum interval is 12 weeks (84 days). Please check with your doctor."
         )
     return warnings
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 def dose_warnings(candidate: DoseRecord, others: Iterable[DoseRecord]) -> list[str]:
