@@ -8,6 +8,7 @@ function (the lazy imports that keep start-up cheap), under TYPE_CHECKING, and
 from __future__ import annotations
 
 import ast
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,10 @@ import pytest
 import tracker
 
 PACKAGE = Path(tracker.__file__).parent
+# migrations/ at the top of a checkout, tracker/migrations/ in an installed wheel.
+_MIGRATIONS_SPEC = importlib.util.find_spec("tracker.migrations")
+assert _MIGRATIONS_SPEC is not None and _MIGRATIONS_SPEC.origin is not None
+MIGRATIONS = Path(_MIGRATIONS_SPEC.origin).parent
 
 # What each layer may import from tracker, besides itself.
 MAY_IMPORT: dict[str, frozenset[str]] = {
@@ -26,6 +31,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # tracker/clock.py: the one place that reads today's date; only the CLI asks it.
     "clock": frozenset({"domain"}),
     "cli": frozenset({"domain", "store", "services", "export", "clock"}),
+    # Alembic's revisions and env.py (shipped as tracker.migrations).
+    "migrations": frozenset({"store", "domain"}),
     "package": frozenset(),  # tracker/__init__.py
 }
 
@@ -43,8 +50,8 @@ CROSSINGS: dict[tuple[str, str], str] = {
 # Libraries that belong to one layer: the domain stays pure, export knows no
 # database, and only the CLI speaks click.
 LIBRARIES: dict[str, frozenset[str]] = {
-    "sqlalchemy": frozenset({"store", "services"}),
-    "alembic": frozenset({"store"}),
+    "sqlalchemy": frozenset({"store", "services", "migrations"}),
+    "alembic": frozenset({"store", "migrations"}),
     "click": frozenset({"cli"}),
     "fpdf": frozenset({"export"}),
     "icalendar": frozenset({"export"}),
@@ -59,9 +66,8 @@ def layer_of(module: str) -> str:
     return parts[1]
 
 
-def module_name(path: Path) -> str:
-    relative = path.relative_to(PACKAGE.parent).with_suffix("")
-    parts = list(relative.parts)
+def module_name(path: Path, root: Path, package: str) -> str:
+    parts = [package, *path.relative_to(root).with_suffix("").parts]
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -126,7 +132,11 @@ def crossings(module: str, source: str, is_package: bool = False) -> list[str]:
 
 
 def all_modules() -> list[tuple[str, Path]]:
-    return sorted((module_name(path), path) for path in PACKAGE.rglob("*.py"))
+    found = {}
+    for root, package in ((PACKAGE, "tracker"), (MIGRATIONS, "tracker.migrations")):
+        for path in root.rglob("*.py"):
+            found[path.resolve()] = module_name(path, root, package)
+    return sorted((module, path) for path, module in found.items())
 
 
 def is_package(path: Path) -> bool:

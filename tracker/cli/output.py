@@ -1,4 +1,9 @@
-"""Turning records into the JSON and CSV contract and into human text."""
+"""What the listing and reading commands print: history, plan, appointments, diary,
+side effects, review, import, the change log and the patients, as text, CSV or JSON.
+
+`due` (due_output.py) and the quick writes (confirmations.py) have their own,
+lighter modules; words shared with the reports are in tracker/domain/wording.py.
+"""
 
 from __future__ import annotations
 
