@@ -188,14 +188,15 @@ def cli(ctx: click.Context, location: str | None, patient: str | None) -> None:
 
 @pass_app
 def status(app: AppContext) -> None:
-    from tracker.cli.output import due_text, injection_summary
+    from tracker.cli.confirmations import injection_summary
+    from tracker.cli.due_output import due_reminder
     from tracker.services.injections import due_status, history
 
     rows = history(app.database())
     app.heading()
     if rows:
         click.echo(f"Last injection: {injection_summary(rows[-1].record)}")
-    click.echo(due_text(due_status(app.database(), app.today()), app.today()))
+    click.echo(due_reminder(due_status(app.database(), app.today()), app.today()))
     click.echo("Run 'tracker --help' to see all commands.")
 
 

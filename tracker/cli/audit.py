@@ -20,18 +20,20 @@ def changes(app: AppContext, as_json: bool) -> None:
       tracker changes
       tracker changes --json
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import changes_table
+    from tracker.export.json_export import change as change_json
     from tracker.services.history_log import list_changes
 
     records = list_changes(app.database())
     if as_json:
-        click.echo(output.to_json([output.change_json(record) for record in records]))
+        click.echo(to_json([change_json(record) for record in records]))
     else:
         app.heading()
         if not records:
             click.echo("No changes recorded yet.")
         else:
-            click.echo(output.changes_table(records))
+            click.echo(changes_table(records))
 
 
 @click.command()
@@ -46,11 +48,11 @@ def undo(app: AppContext) -> None:
     Example:
       tracker undo
     """
-    from tracker.cli import output
+    from tracker.cli.output import undo_text
     from tracker.services.history_log import undo_latest
 
     undone = undo_latest(app.database(), app.today())
-    click.echo(output.undo_text(undone.reverted, app.for_patient()))
+    click.echo(undo_text(undone.reverted, app.for_patient()))
 
 
 COMMANDS = [changes, undo]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tracker.cli.due_output import long_date
 from tracker.domain.dosing import format_units
+from tracker.domain.wording import long_date
 
 if TYPE_CHECKING:
     from tracker.domain.dosing import Site

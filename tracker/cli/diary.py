@@ -39,14 +39,16 @@ def pain(
       tracker pain 4 --function 3 --note "walked 30 minutes"
       tracker pain 7 --date yesterday
     """
-    from tracker.cli.confirmations import long_date, pain_text
+    from tracker.cli.confirmations import pain_text
+    from tracker.domain.wording import long_date
     from tracker.services.diary import add_pain
 
     record = add_pain(app.database(), day or app.today(), score, function, note, app.today())
     if as_json:
-        from tracker.cli import output
+        from tracker.cli.formatting import to_json
+        from tracker.export.json_export import pain as pain_json
 
-        click.echo(output.to_json(output.pain_json(record)))
+        click.echo(to_json(pain_json(record)))
     else:
         click.echo(f"Noted pain {pain_text(record)}{app.for_patient()} on {long_date(record.day)}.")
 
@@ -64,18 +66,20 @@ def diary(app: AppContext, since: date | None, as_json: bool) -> None:
       tracker diary --since 2026-09-01
       tracker diary --json
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import diary_text
+    from tracker.export.json_export import pain as pain_json
     from tracker.services.diary import pain_entries
 
     entries = pain_entries(app.database(), since)
     if as_json:
-        click.echo(output.to_json([output.pain_json(entry) for entry in entries]))
+        click.echo(to_json([pain_json(entry) for entry in entries]))
     else:
         app.heading()
         if not entries:
             click.echo("The diary is empty. Add today's pain with: tracker pain SCORE")
         else:
-            click.echo(output.diary_text(entries))
+            click.echo(diary_text(entries))
 
 
 COMMANDS = [pain, diary]

@@ -3,20 +3,13 @@ from prompts and cron and must start as fast as Python itself."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
+from tracker.cli.formatting import table
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.schedule import Due, DueStatus
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-
-
-def iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
 
 
 def due_json(due: Due) -> dict[str, Any]:
@@ -31,27 +24,12 @@ def due_json(due: Due) -> dict[str, Any]:
     }
 
 
-def appointment_text(appointment: AppointmentRecord) -> str:
-    when = long_date(appointment.day) + (f" at {appointment.time}" if appointment.time else "")
-    provider = f" with {appointment.provider}" if appointment.provider else ""
-    return f"{when}{provider} (#{appointment.id})"
+def numbered_appointment(appointment: AppointmentRecord) -> str:
+    """With its number, which `tracker cancel` takes."""
+    return f"{appointment_text(appointment)} (#{appointment.id})"
 
 
-def long_date(day: date) -> str:
-    """Tue 24 Feb 2027."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def short_date(day: date, reference: date) -> str:
-    """Tue 16 Feb, with the year only when it differs from the reference's."""
-    return long_date(day) if day.year != reference.year else f"{day:%a} {day.day} {day:%b}"
-
-
-def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
-def due_text(due: Due, today: date) -> str:
+def due_reminder(due: Due, today: date) -> str:
     """The reminder line, and the appointment: booked, today or missed.
 
     Never "book" next to "booked": with an appointment booked there is nothing to book.
@@ -66,7 +44,7 @@ def due_text(due: Due, today: date) -> str:
         return "\n".join(
             [
                 line,
-                f"Missed appointment: {appointment_text(appointment)}",
+                f"Missed appointment: {numbered_appointment(appointment)}",
                 "If you had the injection, log it: "
                 f"tracker log {appointment.day.isoformat()} --units N",
                 "If not, make a new appointment: tracker book DATE",
@@ -76,11 +54,11 @@ def due_text(due: Due, today: date) -> str:
         return "\n".join(
             [
                 line,
-                f"Your appointment is today: {appointment_text(appointment)}",
+                f"Your appointment is today: {numbered_appointment(appointment)}",
                 "Once you have had the injection: tracker log today --units N",
             ]
         )
-    return f"{line}\nBooked: {appointment_text(appointment)}"
+    return f"{line}\nBooked: {numbered_appointment(appointment)}"
 
 
 def due_line(due: Due) -> str:
@@ -95,24 +73,13 @@ def due_line(due: Due) -> str:
     # With an appointment (booked or missed) the lines after this one say what to do.
     to_book = due.appointment is None
     if due.status is DueStatus.OVERDUE:
-        ago = days(-due.days_left)
+        ago = day_count(-due.days_left)
         overdue = "overdue: contact your clinic to book" if to_book else "overdue"
         return f"Next injection was due {when} — {ago} ago ({overdue})"
     if due.status is DueStatus.DUE:
         return f"Next injection due today, {when} ({earliest})"
     soon = ": time to book it" if due.status is DueStatus.DUE_SOON and to_book else ""
-    return f"Next injection due {when} — in {days(due.days_left)}{soon} ({earliest})"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
-    ]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
-        for row in [headers, *rows]
-    ]
-    return "\n".join(lines)
+    return f"Next injection due {when} — in {day_count(due.days_left)}{soon} ({earliest})"
 
 
 def safety_json(summary: Any) -> list[dict[str, Any]]:

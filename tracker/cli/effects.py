@@ -82,9 +82,10 @@ def record(
     stated = None if severity is None else Severity(severity.lower())
     view = record_effect(app.database(), text, day or app.today(), stated, note, app.today())
     if as_json:
-        from tracker.cli import output
+        from tracker.cli.formatting import to_json
+        from tracker.cli.output import effect_json
 
-        click.echo(output.to_json(output.effect_json(view)))
+        click.echo(to_json(effect_json(view)))
     else:
         from tracker.cli.confirmations import effect_recorded_text
 
@@ -103,18 +104,20 @@ def resolve(app: AppContext, effect_id: int, day: date | None, as_json: bool) ->
     Example:
       tracker effect resolve 3 --date yesterday
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import effect_json
+    from tracker.domain.wording import long_date
     from tracker.services.effects import resolve_effect
 
     view = resolve_effect(app.database(), effect_id, day or app.today(), app.today())
     if as_json:
-        click.echo(output.to_json(output.effect_json(view)))
+        click.echo(to_json(effect_json(view)))
     else:
         resolved = view.record.resolved_on
         assert resolved is not None
         click.echo(
             f"Side effect #{effect_id}{app.for_patient()} ({view.record.text}) marked resolved on "
-            f"{output.long_date(resolved)}."
+            f"{long_date(resolved)}."
         )
 
 
@@ -130,18 +133,19 @@ def effects(app: AppContext, only_open: bool, as_json: bool) -> None:
       tracker effects
       tracker effects --open
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import effect_json, effects_table
     from tracker.services.effects import list_effects
 
     views = list_effects(app.database(), app.today(), only_open)
     if as_json:
-        click.echo(output.to_json([output.effect_json(view) for view in views]))
+        click.echo(to_json([effect_json(view) for view in views]))
     else:
         app.heading()
         if not views:
             click.echo("No open side effects." if only_open else "No side effects recorded.")
         else:
-            click.echo(output.effects_table(views))
+            click.echo(effects_table(views))
 
 
 COMMANDS = [effect, effects]

@@ -32,7 +32,7 @@ def import_(app: AppContext, source: Path, yes: bool) -> None:
     Example:
       tracker import backup.json
     """
-    from tracker.cli import output
+    from tracker.cli.output import import_text
     from tracker.cli.progress import progress_bar
     from tracker.services.importer import import_file
 
@@ -45,7 +45,7 @@ def import_(app: AppContext, source: Path, yes: bool) -> None:
 
     with progress_bar("Importing", _size(source)) as advance:
         result = import_file(app.database(), source, app.today(), advance, confirm)
-    click.echo(output.import_text(result, app.for_patient()))
+    click.echo(import_text(result, app.for_patient()))
 
 
 def _size(source: Path) -> int:

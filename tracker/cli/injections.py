@@ -111,7 +111,7 @@ def delete(app: AppContext, session_id: int, yes: bool) -> None:
     Example:
       tracker delete 3
     """
-    from tracker.cli.output import injection_summary
+    from tracker.cli.confirmations import injection_summary
     from tracker.services.injections import delete_injection, get_injection
 
     if not yes and sys.stdin.isatty():
@@ -135,7 +135,9 @@ def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
       tracker history
       tracker history --csv > injections.csv
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import injections_csv
+    from tracker.export.json_export import injection as injection_json
     from tracker.services.injections import history as load_history
 
     if as_json and as_csv:
@@ -143,9 +145,9 @@ def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
     rows = load_history(app.database())
     records = [row.record for row in rows]
     if as_json:
-        click.echo(output.to_json([output.injection_json(record) for record in records]))
+        click.echo(to_json([injection_json(record) for record in records]))
     elif as_csv:
-        click.echo(output.injections_csv(records), nl=False)
+        click.echo(injections_csv(records), nl=False)
     else:
         app.heading()
         if not rows:
@@ -155,7 +157,8 @@ def history(app: AppContext, as_json: bool, as_csv: bool) -> None:
 
 
 def _history_table(rows: list) -> str:
-    from tracker.cli import output
+    from tracker.cli.confirmations import sites_text
+    from tracker.cli.formatting import table
     from tracker.domain.dosing import format_units
 
     headers = ["ID", "DATE", "PRODUCT", "UNITS", "SITES", "PROVIDER", "LOT", "GAP", "NOTE"]
@@ -165,7 +168,7 @@ def _history_table(rows: list) -> str:
             row.record.day.isoformat(),
             row.record.product.value,
             "" if row.record.units is None else format_units(row.record.units),
-            output.sites_text(row.record.sites),
+            sites_text(row.record.sites),
             row.record.provider or "",
             row.record.lot or "",
             "" if row.days_since_previous is None else f"{row.days_since_previous} d",
@@ -173,17 +176,19 @@ def _history_table(rows: list) -> str:
         ]
         for row in rows
     ]
-    return output.table(headers, body)
+    return table(headers, body)
 
 
 def _report_saved(saved: Any, verb: str, as_json: bool, whose: str = "") -> None:
     from tracker.cli.confirmations import injection_summary, sites_text
-    from tracker.cli.due_output import due_line, iso, to_json
+    from tracker.cli.due_output import due_line
+    from tracker.cli.formatting import to_json
+    from tracker.domain.wording import iso
 
     for warning in saved.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        from tracker.cli.output import injection_json
+        from tracker.export.json_export import injection as injection_json
 
         payload = injection_json(saved.record)
         payload["next_due"] = iso(saved.due.next_due)

@@ -105,7 +105,7 @@ def check(ctx: click.Context, as_json: bool, show_all: bool) -> None:
       tracker check --all
       tracker check --json
     """
-    from tracker.cli.output import to_json
+    from tracker.cli.formatting import to_json
     from tracker.services.maintenance import check_database
     from tracker.store.database import describe
 

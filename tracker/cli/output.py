@@ -1,4 +1,9 @@
-"""Turning records into the JSON and CSV contract and into human text."""
+"""What the listing and reading commands print: history, plan, appointments, diary,
+side effects, review, import, the change log and the patients, as text, CSV or JSON.
+
+`due` (due_output.py) and the quick writes (confirmations.py) have their own,
+lighter modules; words shared with the reports are in tracker/domain/wording.py.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +14,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from tracker.cli.confirmations import (  # noqa: F401  (re-exported for the other commands)
-    CLASS_HEADLINES,
-    effect_recorded_text,
-    injection_summary,
-    pain_text,
-    sites_text,
-    units_text,
-)
-from tracker.cli.due_output import (  # noqa: F401  (re-exported for the other commands)
-    appointment_text,
-    days,
-    due_json,
-    due_line,
-    due_text,
-    iso,
-    long_date,
-    safety_cell,
-    safety_json,
-    safety_legend,
-    short_date,
-    table,
-    to_json,
-)
+from tracker.cli.confirmations import sites_text
+from tracker.cli.due_output import due_json, safety_cell, safety_json, safety_legend
+from tracker.cli.formatting import table
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.change_spans import change_span
 from tracker.domain.diary import WeekSummary
@@ -46,15 +31,10 @@ from tracker.domain.records import (
 from tracker.domain.response import LongTerm, Review
 from tracker.domain.safety import URGENT_MARK, is_urgent
 from tracker.domain.side_effects import EffectClass
+from tracker.domain.wording import effect_status, iso, long_date, long_term_text, plan_text
 
 # The --json outputs are the same records as the JSON export: one definition each.
-from tracker.export.json_export import (  # noqa: F401  (some are used by other commands)
-    appointment as appointment_json,
-)
-from tracker.export.json_export import change as change_json  # noqa: F401
 from tracker.export.json_export import injection as injection_json
-from tracker.export.json_export import number  # noqa: F401
-from tracker.export.json_export import pain as pain_json  # noqa: F401
 
 URGENT_LEGEND = (
     f"{URGENT_MARK} marks an emergency (get emergency help now if it is still going on) "
@@ -93,10 +73,9 @@ def injections_csv(records: Iterable[InjectionRecord]) -> str:
 # --- human text -------------------------------------------------------------
 
 
-def plan_text(plan: PlanSettings) -> str:
-    every = "month" if plan.every_months == 1 else f"{plan.every_months} months"
-    reminder = f"reminders start {days(plan.within_days)} before the due date"
-    lines = [f"Plan: an injection every {every}; {reminder}."]
+def plan_summary(plan: PlanSettings) -> str:
+    """The plan, after the patient's name when it has one."""
+    lines = [f"Plan: {plan_text(plan)}."]
     if plan.patient_name:
         lines.insert(0, f"Patient: {plan.patient_name}")
     return "\n".join(lines)
@@ -183,14 +162,6 @@ def effect_json(view: EffectView) -> dict[str, Any]:
     }
 
 
-def effect_status(view: EffectView) -> str:
-    if view.record.resolved_on is not None:
-        return f"resolved {view.record.resolved_on.isoformat()}"
-    if view.persistent:
-        return "open > 14 days: tell your doctor"
-    return "open"
-
-
 def class_cell(effect_class: EffectClass) -> str:
     """'! EMERGENCY' / '! SERIOUS': marked in text, so it shows without colour too."""
     if is_urgent(effect_class):
@@ -207,7 +178,7 @@ def effects_table(views: list[EffectView]) -> str:
             class_cell(view.record.effect_class),
             view.record.severity_text,
             "-" if view.cycle_day is None else f"day {view.cycle_day}",
-            effect_status(view),
+            effect_status(view, advise_patient=True),
         ]
         for view in views
     ]
@@ -240,6 +211,12 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
+LONG_TERM_NOT_YET = (
+    "no cycle can be evaluated yet (pain scores are needed before each injection "
+    "and on at least 2 days between days 14 and 56 after it)"
+)
+
+
 def review_text(
     review: Review, long_term: LongTerm, product: ProductProfile = DEFAULT_PROFILE
 ) -> str:
@@ -265,7 +242,12 @@ def review_text(
         f"  {URGENT_MARK if index in review.urgent_reasons else '-'} {reason}"
         for index, reason in enumerate(review.reasons)
     ]
-    lines += ["", _long_term_text(long_term), "", *_published_figures_text(product)]
+    lines += [
+        "",
+        long_term_text(long_term, "Your long-term picture", LONG_TERM_NOT_YET),
+        "",
+        *_published_figures_text(product),
+    ]
     if product.off_label_notice:
         lines += ["", product.off_label_notice]
     return "\n".join(lines)
@@ -280,23 +262,6 @@ def _published_figures_text(product: ProductProfile) -> list[str]:
         "Published figures, for comparison (what happened in studies, not a prediction for you):",
         *(f"  - {figure.text} [{figure.source}]" for figure in product.published_figures),
     ]
-
-
-def _long_term_text(long_term: LongTerm) -> str:
-    if not long_term.cycles_evaluable:
-        return (
-            "Your long-term picture: no cycle can be evaluated yet (pain scores are needed "
-            "before each injection and on at least 2 days between days 14 and 56 after it)."
-        )
-    pain_free = (
-        f"{long_term.pain_free_cycles} had no pain at all in days 14-56"
-        if long_term.pain_free_cycles
-        else "none was pain-free in days 14-56"
-    )
-    return (
-        f"Your long-term picture: {long_term.cycles_responding} of {long_term.cycles_evaluable} "
-        f"evaluable cycles showed a substantial or moderate reduction in pain; {pain_free}."
-    )
 
 
 # --- import -----------------------------------------------------------------

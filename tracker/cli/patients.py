@@ -28,15 +28,16 @@ def patients(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import patient_json, patients_table
     from tracker.services.patients import list_patients
 
     app: AppContext = ctx.obj
     rows = list_patients(app.database(), app.today())
     if as_json:
-        click.echo(output.to_json([output.patient_json(row) for row in rows]))
+        click.echo(to_json([patient_json(row) for row in rows]))
     else:
-        click.echo(output.patients_table(rows))
+        click.echo(patients_table(rows))
 
 
 @patients.command()

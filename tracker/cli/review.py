@@ -26,15 +26,16 @@ def review(app: AppContext, as_json: bool) -> None:
       tracker review
       tracker review --json
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import review_json, review_text
     from tracker.services.review import review_treatment
 
     result = review_treatment(app.database(), app.today())
     if as_json:
-        click.echo(output.to_json(output.review_json(result.review)))
+        click.echo(to_json(review_json(result.review)))
     else:
         app.heading()
-        click.echo(output.review_text(result.review, result.long_term, result.product))
+        click.echo(review_text(result.review, result.long_term, result.product))
 
 
 COMMANDS = [review]

@@ -59,7 +59,8 @@ def due(
       tracker due --check || notify-send "Time to book your injection"
       tracker due --all                 every patient, safety and overdue first
     """
-    from tracker.cli import due_output as output
+    from tracker.cli.due_output import due_json, due_reminder
+    from tracker.cli.formatting import to_json
     from tracker.store.quick_due import quick_due_named
 
     app: AppContext = ctx.obj
@@ -78,11 +79,11 @@ def due(
     else:
         result, whose = quick
     if as_json:
-        click.echo(output.to_json(output.due_json(result)))
+        click.echo(to_json(due_json(result)))
     else:
         if whose:
             click.echo(f"Patient: {whose}")
-        click.echo(output.due_text(result, today))
+        click.echo(due_reminder(result, today))
     if check and result.needs_attention:
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
@@ -90,7 +91,8 @@ def due(
 def _due_all(
     ctx: click.Context, app: AppContext, as_json: bool, check: bool, within: int | None
 ) -> None:
-    from tracker.cli import due_output as output
+    from tracker.cli.due_output import due_all_json, due_all_table
+    from tracker.cli.formatting import to_json
     from tracker.store.quick_due import quick_due_all
 
     rows = quick_due_all(app.location, app.today(), within)
@@ -99,9 +101,9 @@ def _due_all(
 
         rows = due_all(app.database(), app.today(), within)
     if as_json:
-        click.echo(output.to_json([output.due_all_json(row) for row in rows]))
+        click.echo(to_json([due_all_json(row) for row in rows]))
     else:
-        click.echo(output.due_all_table(rows))
+        click.echo(due_all_table(rows))
     if check and any(row.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
@@ -134,7 +136,8 @@ def plan(
       tracker plan
       tracker plan --every 3 --within 21 --name "Sam Patient"
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import plan_json, plan_summary
     from tracker.services.plan import get_plan, update_plan
 
     changing = every is not None or within is not None or name is not None
@@ -142,11 +145,11 @@ def plan(
         update_plan(app.database(), every, within, name) if changing else get_plan(app.database())
     )
     if as_json:
-        click.echo(output.to_json(output.plan_json(settings)))
+        click.echo(to_json(plan_json(settings)))
         return
     if settings.patient_name is None:
-        app.heading()  # plan_text names a named patient itself
-    click.echo(output.plan_text(settings))
+        app.heading()  # plan_summary names a named patient itself
+    click.echo(plan_summary(settings))
 
 
 @click.command()
@@ -171,16 +174,18 @@ def book(
       tracker book 2027-02-23 --time 09:30 --provider "Dr Lee"
       tracker book "23 Feb 2027"
     """
-    from tracker.cli import output
+    from tracker.cli.due_output import numbered_appointment
+    from tracker.cli.formatting import to_json
+    from tracker.export.json_export import appointment as appointment_json
     from tracker.services.appointments import book as book_appointment
 
     booking = book_appointment(app.database(), day, time, provider, note, app.today())
     for warning in booking.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        click.echo(output.to_json(output.appointment_json(booking.appointment)))
+        click.echo(to_json(appointment_json(booking.appointment)))
     else:
-        click.echo(f"Booked{app.for_patient()}: {output.appointment_text(booking.appointment)}")
+        click.echo(f"Booked{app.for_patient()}: {numbered_appointment(booking.appointment)}")
 
 
 @click.command()
@@ -195,18 +200,20 @@ def appointments(app: AppContext, include_all: bool, as_json: bool) -> None:
       tracker appointments
       tracker appointments --all --json
     """
-    from tracker.cli import output
+    from tracker.cli.formatting import to_json
+    from tracker.cli.output import appointments_table
+    from tracker.export.json_export import appointment as appointment_json
     from tracker.services.appointments import appointments as list_appointments
 
     records = list_appointments(app.database(), app.today(), include_all)
     if as_json:
-        click.echo(output.to_json([output.appointment_json(a) for a in records]))
+        click.echo(to_json([appointment_json(a) for a in records]))
     else:
         app.heading()
         if not records:
             click.echo("No appointments." if include_all else "No upcoming appointments.")
         else:
-            click.echo(output.appointments_table(records))
+            click.echo(appointments_table(records))
 
 
 @click.command()
@@ -219,11 +226,11 @@ def cancel(app: AppContext, appointment_id: int) -> None:
     Example:
       tracker cancel 2
     """
-    from tracker.cli import output
+    from tracker.cli.due_output import numbered_appointment
     from tracker.services.appointments import cancel as cancel_appointment
 
     record = cancel_appointment(app.database(), appointment_id)
-    click.echo(f"Cancelled{app.for_patient()}: {output.appointment_text(record)}")
+    click.echo(f"Cancelled{app.for_patient()}: {numbered_appointment(record)}")
 
 
 COMMANDS = [due, plan, book, appointments, cancel]

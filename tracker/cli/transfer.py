@@ -15,12 +15,11 @@ from click.core import ParameterSource
 from tracker.cli import EXIT_PIPE_CLOSED
 from tracker.cli.context import AppContext
 from tracker.cli.params import DATABASE, DATE, FILE
+from tracker.export import FORMATS
 
 # About a second of writing: a single patient's export shows a bar from here on
 # (a clinic's always does). Twenty years of daily diary are 7,400 records.
 LONG_EXPORT_RECORDS = 100_000
-
-FORMAT_CHOICES = ["pdf", "html", "csv", "json", "fhir", "ics"]
 
 # Writes the export to a binary stream and returns the number of bytes written.
 Write = Callable[[BinaryIO], int]
@@ -30,7 +29,7 @@ Write = Callable[[BinaryIO], int]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+    type=click.Choice(FORMATS, case_sensitive=False),
     help="Default: from the -o file's ending, else json.",
 )
 @click.option(

@@ -24,6 +24,7 @@ from tracker.domain.products import DoseLimit as DoseLimit
 from tracker.domain.products import LimitScope as LimitScope
 from tracker.domain.products import Product as Product
 from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
+from tracker.domain.wording import day_count
 
 # A typing guard, not a clinical limit: no product is given in amounts near
 # this (Myobloc, the largest, is dosed in thousands of units; clinical.md B).
@@ -149,20 +150,16 @@ def interval_warnings(
     )
     warnings = []
     if before and day - before[-1] < minimum:
-        gap = _days((day - before[-1]).days)
+        gap = day_count((day - before[-1]).days)
         warnings.append(
             f"this session is {gap} after the previous one ({before[-1].isoformat()}); {label}"
         )
     if after and after[0] - day < minimum:
-        gap = _days((after[0] - day).days)
+        gap = day_count((after[0] - day).days)
         warnings.append(
             f"this session is {gap} before the next one ({after[0].isoformat()}); {label}"
         )
     return warnings
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 def dose_warnings(candidate: DoseRecord, others: Iterable[DoseRecord]) -> list[str]:

@@ -32,8 +32,8 @@ from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import InvalidInput
 from tracker.domain.records import ChangeRecord, PlanSettings
-from tracker.domain.response import parse_score
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.domain.scores import parse_score
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH, clean_text
 

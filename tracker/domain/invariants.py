@@ -26,8 +26,8 @@ from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, format_
 from tracker.domain.errors import InvalidInput
 from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
 from tracker.domain.products import products
-from tracker.domain.response import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.domain.text import LABEL_MAX_LENGTH, clean_text
 

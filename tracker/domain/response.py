@@ -20,11 +20,7 @@ from statistics import fmean
 from tracker.domain.errors import InvalidInput
 from tracker.domain.products import DEFAULT_PROFILE
 from tracker.domain.products import PublishedFigure as PublishedFigure
-from tracker.domain.scores import (  # noqa: F401  (parse_score is re-exported)
-    PAIN_SCORE_MAX,
-    PAIN_SCORE_MIN,
-    parse_score,
-)
+from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import PERSISTENT_AFTER_DAYS, EffectClass, is_persistent, severity
 
 # Baseline: mean over days -13 ... 0 (the 14 days up to and including the

@@ -7,6 +7,10 @@ The data formats (JSON, CSV) hold only stored records, so they are also
 written straight from the model's stored part, :class:`PatientRecords`, with
 its records streamed from the database while the file is written; they alone
 can export every patient at once (:class:`ClinicRecords`).
+
+This module is the registry of formats, and light to import: the command
+line builds its ``--format`` choices from :data:`FORMATS` when it starts, and
+the model and the renderers are loaded only when a format is used.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from collections.abc import Callable
 from importlib import import_module
 from pathlib import PurePath
 from types import ModuleType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from tracker.domain.errors import InvalidInput
-from tracker.export.model import ClinicRecords, PatientRecords, Report
-from tracker.export.streaming import Advance
 
+if TYPE_CHECKING:
+    from tracker.export.model import ClinicRecords, PatientRecords, Report
+    from tracker.export.streaming import Advance
+
+# Every format `tracker export --format` offers, in the order its help lists them.
 FORMATS = ("pdf", "html", "csv", "json", "fhir", "ics")
 BINARY_FORMATS = frozenset({"pdf"})
 # Written record by record as the database is read; no review or due date needed.
@@ -66,8 +73,8 @@ def renderer(fmt: str) -> Callable[[Report], bytes]:
 
 
 # Each returns the number of bytes written.
-RecordsWriter = Callable[[PatientRecords, BinaryIO, Advance], int]
-ClinicWriter = Callable[[ClinicRecords, BinaryIO, Advance], int]
+RecordsWriter = Callable[["PatientRecords", BinaryIO, "Advance"], int]
+ClinicWriter = Callable[["ClinicRecords", BinaryIO, "Advance"], int]
 
 
 def records_writer(fmt: str) -> RecordsWriter:

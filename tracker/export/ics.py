@@ -29,6 +29,7 @@ from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.errors import InvalidInput
 from tracker.domain.products import profile_of
 from tracker.domain.schedule import Due
+from tracker.domain.wording import long_date
 from tracker.export.identity import record_uuid
 from tracker.export.model import Report
 
@@ -110,7 +111,7 @@ def _due_event(report: Report, next_due: date, stamp: datetime) -> Event:
         event.add_component(_alarm(_since_midnight(MORNING_OF), summary))
     else:
         reminder = -timedelta(days=report.plan.within_days)
-        event.add_component(_alarm(reminder, f"{summary} on {_long_date(next_due)}"))
+        event.add_component(_alarm(reminder, f"{summary} on {long_date(next_due)}"))
     return event
 
 
@@ -123,13 +124,13 @@ def _latest_brand(report: Report) -> str | None:
 def _due_description(due: Due, next_due: date, overdue: bool) -> str:
     if overdue:
         lines = [
-            f"Your injection was due on {_long_date(next_due)}. Contact your clinic to book it."
+            f"Your injection was due on {long_date(next_due)}. Contact your clinic to book it."
         ]
     else:
-        lines = [f"Your next injection is due on {_long_date(next_due)}."]
+        lines = [f"Your next injection is due on {long_date(next_due)}."]
     if due.earliest is not None and not overdue:
         lines.append(
-            f"Earliest date: {_long_date(due.earliest)} ({due.product.min_interval_text} after "
+            f"Earliest date: {long_date(due.earliest)} ({due.product.min_interval_text} after "
             "your last injection, the label's minimum interval). Your doctor sets your schedule."
         )
     elif not overdue:
@@ -164,7 +165,7 @@ def _appointment_event(report: Report, appointment: AppointmentRecord, stamp: da
     event.add("description", "\n".join(lines))
     if cancelled:
         return event  # nothing to be reminded of
-    when = _long_date(appointment.day)
+    when = long_date(appointment.day)
     if appointment.time:
         when += f" at {appointment.time}"
     for trigger in appointment_triggers(appointment):
@@ -199,8 +200,3 @@ def _alarm(trigger: timedelta, description: str) -> Alarm:
     alarm.add("trigger", trigger)
     alarm.add("description", description)
     return alarm
-
-
-def _long_date(day: date) -> str:
-    """Tue 24 Feb 2027, as tracker writes dates elsewhere."""
-    return f"{day:%a} {day.day} {day:%b %Y}"

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import date
 from functools import cache
 from typing import Any, BinaryIO
 
@@ -49,6 +48,7 @@ from tracker.domain.records import (
     InjectionRecord,
     PainRecord,
 )
+from tracker.domain.wording import iso
 from tracker.export.model import (
     CLINIC_FORMAT,
     CLINIC_VERSION,
@@ -218,10 +218,6 @@ def number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
-
-
-def iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def injection(record: InjectionRecord) -> dict[str, Any]:

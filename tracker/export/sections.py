@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.domain import wording
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.dosing import Site, format_units
 from tracker.domain.products import profile_of
-from tracker.domain.records import EffectView, InjectionRecord, PlanSettings
+from tracker.domain.records import EffectView, InjectionRecord
 from tracker.domain.response import (
-    PAIN_SCORE_MAX,
-    PAIN_SCORE_MIN,
     CycleReview,
     LongTerm,
     PainEntry,
@@ -27,7 +26,7 @@ from tracker.domain.response import (
     daily_means,
 )
 from tracker.domain.safety import CLASS_IN_WORDS, URGENT_MARK, is_urgent
-from tracker.domain.schedule import Due, DueStatus
+from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import EffectClass
 from tracker.export.model import Report
 
@@ -149,15 +148,6 @@ def build(report: Report) -> ReportContent:
 # --- headline -------------------------------------------------------------------
 
 
-def long_date(day: date) -> str:
-    """Tue 1 Dec 2026: a weekday helps when booking."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def days_text(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def generated_text(day: date) -> str:
     return f"Generated on {day.isoformat()}"
 
@@ -172,14 +162,6 @@ def product_name(value: str) -> str:
 
 def products_text(products: list[str]) -> str:
     return ", ".join(product_name(p) for p in products) or "no injection in this period"
-
-
-def plan_text(plan: PlanSettings) -> str:
-    every = "month" if plan.every_months == 1 else f"{plan.every_months} months"
-    return (
-        f"an injection every {every}; reminders start "
-        f"{days_text(plan.within_days)} before the due date"
-    )
 
 
 def period_text(since: date | None, until: date | None) -> str:
@@ -199,33 +181,11 @@ def as_of_text(report: Report) -> str:
     return f" (everything shown as it stood on {report.until.isoformat()})"
 
 
-def due_text(due: Due) -> str:
-    if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
-        return "no injection recorded yet"
-    if due.days_left < 0:
-        when = f"overdue by {days_text(-due.days_left)}"
-    elif due.days_left == 0:
-        when = "today"
-    else:
-        when = f"in {days_text(due.days_left)}"
-    text = f"{long_date(due.next_due)} ({when})"
-    if due.earliest:
-        # The label's minimum interval is information, never the suggested date.
-        minimum = due.product.min_interval_adjective
-        text += f"; the label's {minimum} minimum is {long_date(due.earliest)}"
-    else:
-        text += f"; {due.product.no_minimum_text}"
-    return text
-
-
-def appointment_text(appointment: AppointmentRecord | None) -> str:
+def next_appointment_text(appointment: AppointmentRecord | None) -> str:
+    """What the doctor needs: the note, and whether it was missed."""
     if appointment is None:
         return "none booked"
-    text = long_date(appointment.day)
-    if appointment.time:
-        text += f" at {appointment.time}"
-    if appointment.provider:
-        text += f" with {appointment.provider}"
+    text = wording.appointment_text(appointment)
     if appointment.note:
         text += f" ({appointment.note})"
     if appointment.missed:
@@ -237,29 +197,15 @@ def facts(report: Report) -> list[tuple[str, str]]:
     last = report.due.last_injection
     return [
         ("Product", products_text(report.products)),
-        ("Plan", plan_text(report.plan)),
+        ("Plan", wording.plan_text(report.plan)),
         ("Period", period_text(report.since, report.until) + as_of_text(report)),
-        ("Last injection", long_date(last) if last else "none recorded"),
-        ("Next due", due_text(report.due)),
-        ("Next appointment", appointment_text(report.due.appointment)),
+        ("Last injection", wording.long_date(last) if last else "none recorded"),
+        ("Next due", wording.due_text(report.due)),
+        ("Next appointment", next_appointment_text(report.due.appointment)),
     ]
 
 
 # --- recommendation -------------------------------------------------------------
-
-
-def long_term_text(long_term: LongTerm) -> str:
-    if not long_term.cycles_evaluable:
-        return "Long-term: no cycle in this period can be evaluated yet."
-    pain_free = (
-        f"{long_term.pain_free_cycles} had no pain at all in days 14-56"
-        if long_term.pain_free_cycles
-        else "none was pain-free in days 14-56"
-    )
-    return (
-        f"Long-term: {long_term.cycles_responding} of {long_term.cycles_evaluable} evaluable "
-        f"cycles showed a substantial or moderate reduction in pain; {pain_free}."
-    )
 
 
 def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
@@ -269,7 +215,9 @@ def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
         summary=review.summary,
         reasons=list(review.reasons),
         urgent_reasons=review.urgent_reasons,
-        long_term=long_term_text(long_term),
+        long_term=wording.long_term_text(
+            long_term, "Long-term", "no cycle in this period can be evaluated yet"
+        ),
     )
 
 
@@ -384,12 +332,6 @@ def cycle_table(cycles: list[CycleReview]) -> TableBlock:
     )
 
 
-def effect_status(view: EffectView) -> str:
-    if view.record.resolved_on is not None:
-        return f"resolved {view.record.resolved_on.isoformat()}"
-    return "open > 14 days" if view.persistent else "open"
-
-
 def effect_row(view: EffectView) -> tuple[str, ...]:
     record = view.record
     text = record.text if not record.note else f"{record.text}; note: {record.note}"
@@ -400,7 +342,7 @@ def effect_row(view: EffectView) -> tuple[str, ...]:
         class_cell(record.effect_class),
         record.severity_text,
         cycle,
-        effect_status(view),
+        wording.effect_status(view),
     )
 
 
@@ -520,7 +462,7 @@ def chart_caption(entries: int, days: int) -> str:
         return "No pain scores recorded in this period; vertical lines mark injections."
     return (
         f"Daily mean pain (0 = none, 10 = worst imaginable) from {entries} "
-        f"{'score' if entries == 1 else 'scores'} on {days_text(days)}; "
+        f"{'score' if entries == 1 else 'scores'} on {wording.day_count(days)}; "
         "vertical lines mark injections."
     )
 
