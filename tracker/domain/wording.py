@@ -76,7 +76,7 @@ def due_text(due: Due) -> str:
         # The label's minimum interval is information, never the suggested date.
         minimum = due.product.min_interval_adjective
         text += f"; the label's {minimum} minimum is {long_date(due.earliest)}"
-    else:
+    elif due.product.min_interval is None:
         text += f"; {due.product.no_minimum_text}"
     return text
 

@@ -83,7 +83,7 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
                 SideEffect.effect_class.in_(sorted(safety.URGENT_CLASSES)),
                 SideEffect.date <= today,
             )
-        ).tuples()
+        )
     )
 
 
