@@ -40,7 +40,7 @@ README = ROOT / "README.md"
 PROMPT = "$ "
 SHOWN_HOME = "/home/sam"
 # Where the story begins, README says which day it plays on, in these words.
-TODAY_STATEMENT = re.compile(r"made with `TRACKER_TODAY=(\d{4})-(\d{2})-(\d{2})`")
+TODAY_STATEMENT = re.compile(r"made\s+with\s+`TRACKER_TODAY=(\d{4})-(\d{2})-(\d{2})`")
 WALL_CLOCK_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\b")
 WALL_CLOCK_STAMP = re.compile(r"\b20\d{6}-\d{6}\b")
 COMMAND_TIMEOUT_SECONDS = 120
@@ -122,8 +122,8 @@ class TranscriptParser:
 
 def stated_today(text: str) -> tuple[str, str, str]:
     """The TRACKER_TODAY README states before its first console block."""
-    first_block = text.find("```console")
-    found = TODAY_STATEMENT.findall(text[: first_block if first_block >= 0 else len(text)])
+    first_block = re.search(r"^```console$", text, re.MULTILINE)
+    found = TODAY_STATEMENT.findall(text[: first_block.start() if first_block else len(text)])
     if not found:
         raise ValueError(
             "README must say, before its first console block, which day the story plays on: "
