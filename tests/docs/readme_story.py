@@ -15,7 +15,8 @@ What is normalised, and only that, because it would differ on every run:
 - the temporary home folder is shown as /home/sam;
 - wall-clock times (the change log's WHEN, the dated names of backups) are shown as
   noon of the README's TRACKER_TODAY: `2026-11-25 12:00:00 UTC`, `20261125-120000`;
-- trailing spaces at the end of a line (Markdown editors strip them).
+- spaces at the end of a line and blank lines around an output (Markdown editors
+  strip the first, and a blank line separates the steps of a block).
 
 After an intended change of output: `python tools/readme.py --rewrite`.
 """
@@ -96,7 +97,7 @@ def render_steps(steps: Iterable[Step]) -> str:
 
 
 def tidy(text: str) -> str:
-    """No trailing spaces on a line, no blank lines at the end."""
+    """No trailing spaces on a line, no blank lines at either end."""
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
 
 
