@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import Tracker, _postgres_database
 from tracker.domain import invariants
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 Corruption = Callable[[sqlite3.Connection], None]
 

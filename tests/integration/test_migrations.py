@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect
 
 from tests.conftest import Tracker
 from tracker.store import migrate, schema
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 from tracker.store.models import Base
 
 

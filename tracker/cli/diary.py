@@ -42,7 +42,9 @@ def pain(
     from tracker.cli.confirmations import long_date, pain_text
     from tracker.services.diary import add_pain
 
-    record = add_pain(app.database(), day or app.today(), score, function, note, app.today())
+    record = add_pain(
+        app.database(writes=True), day or app.today(), score, function, note, app.today()
+    )
     if as_json:
         from tracker.cli import output
 

@@ -139,7 +139,9 @@ def plan(
 
     changing = every is not None or within is not None or name is not None
     settings = (
-        update_plan(app.database(), every, within, name) if changing else get_plan(app.database())
+        update_plan(app.database(writes=True), every, within, name)
+        if changing
+        else get_plan(app.database())
     )
     if as_json:
         click.echo(output.to_json(output.plan_json(settings)))
@@ -174,7 +176,7 @@ def book(
     from tracker.cli import output
     from tracker.services.appointments import book as book_appointment
 
-    booking = book_appointment(app.database(), day, time, provider, note, app.today())
+    booking = book_appointment(app.database(writes=True), day, time, provider, note, app.today())
     for warning in booking.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
@@ -222,7 +224,7 @@ def cancel(app: AppContext, appointment_id: int) -> None:
     from tracker.cli import output
     from tracker.services.appointments import cancel as cancel_appointment
 
-    record = cancel_appointment(app.database(), appointment_id)
+    record = cancel_appointment(app.database(writes=True), appointment_id)
     click.echo(f"Cancelled{app.for_patient()}: {output.appointment_text(record)}")
 
 
