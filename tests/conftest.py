@@ -87,7 +87,7 @@ def _postgres_database(worker_tag: str) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Where a test's fresh, empty database lives: a file path or a PostgreSQL URL."""
     if request.param == "sqlite":
-        yield str(tmp_path / "data" / "tracker.db")
+        yield str(_data_folder(tmp_path) / "tracker.db")
     else:
         yield from _postgres_database(str(os.getpid()))
 
@@ -95,7 +95,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sqlite_path(tmp_path: Path) -> Path:
     """For tests about the SQLite file itself."""
-    return tmp_path / "data" / "tracker.db"
+    return _data_folder(tmp_path) / "tracker.db"
+
+
+def _data_folder(tmp_path: Path) -> Path:
+    """The folder a test's database goes in. It exists: tracker creates a file the user
+    names only in a folder that exists (a mistyped path must not make folders)."""
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @dataclass
