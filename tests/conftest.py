@@ -136,6 +136,18 @@ class Tracker:
         return json.loads(self.ok(*args, "--json", **kwargs).stdout)
 
 
+def create_database(location: str) -> None:
+    """An empty tracker database at ``location``, as the first writing command makes it
+    (a command that only reads creates nothing)."""
+    from tracker.store.database import Database
+
+    database = Database(location)
+    try:
+        database.engine  # noqa: B018 - opening it creates it
+    finally:
+        database.close()
+
+
 @pytest.fixture
 def tracker(db_url: str) -> Tracker:
     return Tracker(db_url)

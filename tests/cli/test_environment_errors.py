@@ -57,7 +57,8 @@ def test_a_folder_that_cannot_be_created_is_a_one_line_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("I am a file")
     result = Tracker(str(blocker / "sub" / "tracker.db")).fails("log", "today")
-    assert "cannot create the folder" in result.stderr
+    # A location the user names must be in a folder that exists (issue 17).
+    assert f"there is no folder {blocker / 'sub'} for the database" in result.stderr
 
 
 def _assert_refused_and_untouched(path, expected_in_message):
