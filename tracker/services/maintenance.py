@@ -188,7 +188,7 @@ def _restore_in_place(path: Path, source: Path) -> Path:
 
 
 def _restore_into_nothing(path: Path, source: Path, *, explicit: bool) -> None:
-    if explicit and not os.path.lexists(path.parent):
+    if explicit and not path.parent.is_dir():
         raise no_folder(path)  # a mistyped --db makes no folders (issue 17)
     try:
         sqlite_files.make_private_folder(path.parent)

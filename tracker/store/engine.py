@@ -146,7 +146,7 @@ def _prepare_new_file(path: Path, *, creates: bool, explicit: bool) -> None:
     otherwise make folders, or answer "nothing due" for ever); the default data
     folder is made, owner-only, by the first command that stores something.
     """
-    if explicit and not os.path.lexists(path.parent):
+    if explicit and not path.parent.is_dir():
         raise no_folder(path)
     if not creates:
         raise NoDatabaseYet(path)
