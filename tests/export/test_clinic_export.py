@@ -165,7 +165,8 @@ def test_all_works_only_with_json_or_csv(sqlite_tracker, tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     result = sqlite_tracker.fails("export", "--all", *args)
     assert "--all works with --format json or csv" in result.stderr
-    assert list(tmp_path.iterdir()) == []  # no database opened, no file written
+    # Only the test's own (empty) data folder: no database opened, no file written.
+    assert [path.name for path in tmp_path.rglob("*")] == ["data"]
 
 
 def test_all_with_patient_is_refused(sqlite_tracker):
