@@ -53,6 +53,18 @@ WRITING = [
     ("patients", "add", "Ann"),
     ("demo",),
 ]
+# Commands that need records or a file first; the writing ones open with writes=True.
+NEED_RECORDS = {"edit", "delete", "cancel", "undo", "import", "restore", "check", "backup"}
+
+
+def test_every_command_is_known_to_read_or_to_write():
+    """A new command is added here: it either only reads or says it writes."""
+    from tracker.cli import COMMAND_MODULES
+
+    named = {args[0] for args in (*READING, *WRITING) if args}
+    assert set(COMMAND_MODULES) == named | NEED_RECORDS
+
+
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 NOTICE = "There is no tracker database at {path} yet; the first 'tracker log' or "
 NOTICE += "'tracker patients add' creates it.\n"
