@@ -1,7 +1,8 @@
 """Realistic benchmark databases, built fast and cached.
 
-The schema comes from the real program (``tracker --db FILE due`` creates and
-migrates a new file to the head revision); the rows are then bulk-inserted
+The schema comes from the real program (tracker.store.database.Database creates
+and migrates a new file to the head revision, as the first ``tracker log``
+does); the rows are then bulk-inserted
 with plain sqlite3, so a clinic of 10,000 patients takes a minute, not hours.
 Built files are cached under the output folder, named by their parameters and
 the migration files, so reruns reuse them.
@@ -95,8 +96,10 @@ def ensure(spec: Spec, cache: Path, rebuild: bool = False) -> Path:
 def create_schema(path: Path) -> None:
     env = {**os.environ, "TRACKER_TODAY": TODAY.isoformat()}
     env.pop("TRACKER_PATIENT", None)
+    # A command that only reads creates nothing; the library creates an empty database.
+    create = "import sys; from tracker.store.database import Database; Database(sys.argv[1]).engine"
     subprocess.run(
-        [tracker_command(), "--db", str(path), "due"],
+        [sys.executable, "-c", create, str(path)],
         env=env,
         check=True,
         capture_output=True,

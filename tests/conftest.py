@@ -95,7 +95,7 @@ def postgres_database() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Where a test's fresh, empty database lives: a file path or a PostgreSQL URL."""
     if request.param == "sqlite":
-        yield str(tmp_path / "data" / "tracker.db")
+        yield str(_data_folder(tmp_path) / "tracker.db")
     else:
         yield from _postgres_database(str(os.getpid()))
 
@@ -103,7 +103,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sqlite_path(tmp_path: Path) -> Path:
     """For tests about the SQLite file itself."""
-    return tmp_path / "data" / "tracker.db"
+    return _data_folder(tmp_path) / "tracker.db"
+
+
+def _data_folder(tmp_path: Path) -> Path:
+    """The folder a test's database goes in. It exists: tracker creates a file the user
+    names only in a folder that exists (a mistyped path must not make folders)."""
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @dataclass
@@ -134,6 +142,18 @@ class Tracker:
 
     def json(self, *args: str, **kwargs: str) -> object:
         return json.loads(self.ok(*args, "--json", **kwargs).stdout)
+
+
+def create_database(location: str) -> None:
+    """An empty tracker database at ``location``, as the first writing command makes it
+    (a command that only reads creates nothing)."""
+    from tracker.store.database import Database
+
+    database = Database(location)
+    try:
+        database.engine  # noqa: B018 - opening it creates it
+    finally:
+        database.close()
 
 
 @pytest.fixture

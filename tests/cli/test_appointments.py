@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.conftest import create_database
+
 
 def test_book_lists_and_shows_the_next_appointment_in_due(tracker):
     tracker.ok("log", "2026-11-24")
@@ -77,6 +79,7 @@ def test_past_appointments_only_show_with_all_unless_missed(tracker):
     ],
 )
 def test_book_refuses_bad_input(tracker, args, message):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert message in tracker.fails("book", *args).stderr
     assert tracker.json("appointments", "--all") == []
 

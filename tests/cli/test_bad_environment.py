@@ -128,7 +128,9 @@ def test_a_read_only_folder_can_be_read_but_not_written(mounts, tmp_path):
     for command in (["pain", "6"], ["backup"]):
         message = tracker.fails(*command).stderr
         assert "read-only" in message.lower(), message
-    assert "not writable" in Tracker(str(folder / "new.db")).fails("due").stderr
+    assert "not writable" in Tracker(str(folder / "new.db")).fails("pain", "6").stderr
+    # Reading where there is no database yet answers as empty and creates nothing (issue 17).
+    assert "no tracker database at" in Tracker(str(folder / "new.db")).ok("due").stderr
     assert "Next injection due" in tracker.ok("due").stdout
     assert "2026-08-25" in tracker.ok("due", "--all").stdout
     assert [s["date"] for s in tracker.json("history")] == ["2026-08-25"]

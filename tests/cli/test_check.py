@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import Tracker, _postgres_database
 from tracker.domain import invariants
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 Corruption = Callable[[sqlite3.Connection], None]
 
@@ -40,7 +40,7 @@ def clean_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def clean_copy(clean_database: Path, sqlite_path: Path) -> Path:
-    sqlite_path.parent.mkdir(parents=True)
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(clean_database, sqlite_path)
     return sqlite_path
 
@@ -270,7 +270,7 @@ def test_a_clean_database_has_no_problems(patient):
 
 
 def test_an_empty_database_has_no_problems(tracker):
-    tracker.ok("due")
+    tracker.ok("patients", "add", "Ann")  # creates the database (reading commands never do)
     assert "No problems found" in tracker.ok("check").stdout
 
 

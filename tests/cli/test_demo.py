@@ -69,6 +69,7 @@ def test_demo_fills_an_empty_database_that_due_review_and_export_can_use(tracker
 
 def test_demo_with_db_fills_that_database_only(sqlite_tracker: Tracker, tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "demo.db"
+    target.parent.mkdir()  # tracker creates a file the user names, never its folder
 
     summary = sqlite_tracker.ok("demo", "--db", str(target)).stdout
 

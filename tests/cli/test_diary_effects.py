@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import create_database
+
 
 def test_pain_entries_are_all_kept_and_listed_oldest_first(tracker):
     tracker.ok("pain", "6", "--date", "2026-11-20", "--function", "4", "--note", "bad night")
@@ -37,6 +39,7 @@ def test_pain_accepts_both_ends_of_the_scale(tracker, score):
     ],
 )
 def test_pain_refuses_bad_scores_and_future_dates(tracker, args):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     tracker.fails("pain", *args)
     assert tracker.json("diary") == []
 
@@ -192,6 +195,7 @@ def test_a_common_effect_open_more_than_14_days_is_flagged_persistent(tracker):
     ],
 )
 def test_effect_errors_are_one_line_and_store_nothing(tracker, args, message):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert message in tracker.fails(*args).stderr
     assert tracker.json("effects") == []
 

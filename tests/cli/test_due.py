@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import create_database
+
 
 def test_due_with_nothing_logged(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert tracker.json("due") == {
         "status": "none",
         "last_injection": None,
@@ -81,6 +84,7 @@ def test_due_check_exits_2_on_error(tracker):
 
 
 def test_plan_changes_the_interval_and_window_used_by_due(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert "every 3 months" in tracker.ok("plan").stdout
     tracker.ok("plan", "--every", "4", "--within", "30", "--name", "Sam Patient")
     assert tracker.json("plan") == {"every_months": 4, "within_days": 30, "name": "Sam Patient"}
@@ -96,6 +100,7 @@ def test_plan_changes_the_interval_and_window_used_by_due(tracker):
     "args", [["--every", "0"], ["--every", "25"], ["--within", "-1"], ["--every", "x"]]
 )
 def test_plan_refuses_out_of_range_values(tracker, args):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     tracker.fails("plan", *args)
     assert tracker.json("plan")["every_months"] == 3
 

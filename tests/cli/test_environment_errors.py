@@ -57,7 +57,8 @@ def test_a_folder_that_cannot_be_created_is_a_one_line_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("I am a file")
     result = Tracker(str(blocker / "sub" / "tracker.db")).fails("log", "today")
-    assert "cannot create the folder" in result.stderr
+    # A location the user names must be in a folder that exists (issue 17).
+    assert f"there is no folder {blocker / 'sub'} for the database" in result.stderr
 
 
 def _assert_refused_and_untouched(path, expected_in_message):
@@ -133,3 +134,37 @@ def test_usage_mistakes_are_one_line_errors_too(sqlite_tracker):
     sqlite_tracker.fails("log", "--frobnicate")
     sqlite_tracker.fails("no-such-command")
     sqlite_tracker.fails("history", "--json", "--csv")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql+psycopg2://me@127.0.0.1:1/tracker",
+            "Error: the database driver psycopg2 is not installed "
+            "(install it with: pip install 'tracker[postgres]')\n",
+        ),
+        (
+            "postgresql+pg8000://me@127.0.0.1:1/tracker",
+            "Error: the database driver pg8000 is not installed\n",
+        ),
+    ],
+)
+def test_a_missing_database_driver_is_named(url, expected):
+    assert Tracker(url).fails("log", "today").stderr == expected
+
+
+def test_a_missing_module_of_tracker_itself_is_not_blamed_on_a_driver(tmp_path, monkeypatch):
+    """Issue 15: an uninstalled checkout said "the database driver tracker.migrations is
+    not installed" for every command."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tracker.migrations", None)  # importing it now fails
+    path = tmp_path / "tracker.db"
+    result = Tracker(str(path)).fails("log", "today")
+    assert "driver" not in result.stderr
+    assert result.stderr == (
+        "Error: tracker cannot load its module tracker.migrations (the installation is "
+        "incomplete); reinstall tracker (pip install --force-reinstall tracker)\n"
+    )
+    assert list(tmp_path.iterdir()) == []

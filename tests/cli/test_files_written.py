@@ -137,7 +137,8 @@ def test_characters_that_mean_something_in_urls_are_part_of_the_file_name(
     tmp_path, monkeypatch, first, second
 ):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "r").mkdir()
+    for folder in ("r", "p?1", "p?2"):
+        (tmp_path / folder).mkdir()
     Tracker(first).ok("log", "2026-08-01", "--units", "111")
     Tracker(second).ok("log", "2026-07-01", "--units", "222")
     assert (tmp_path / first).is_file() and (tmp_path / second).is_file()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import Tracker
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 PATIENT_COMMANDS = [
     ("log", "2026-11-24"),

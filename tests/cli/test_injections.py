@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from tests.conftest import create_database
+
 
 def test_log_stores_the_session_and_prints_the_next_due_date(tracker):
     result = tracker.ok(
@@ -103,6 +105,7 @@ def test_units_default_to_the_sum_of_the_sites_when_every_site_has_units(tracker
     ],
 )
 def test_log_refuses_bad_input_with_one_line_and_stores_nothing(tracker, args, message):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     result = tracker.fails("log", *args)
     assert message in result.stderr
     assert tracker.json("history") == []
@@ -223,6 +226,7 @@ def test_history_csv_has_a_header_and_one_row_per_session(tracker):
 
 
 def test_history_on_an_empty_database_says_so(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert "No injections logged yet" in tracker.ok("history").stdout
     assert tracker.json("history") == []
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, Tracker
+from tests.conftest import TODAY, Tracker, create_database
 
 RUN_TRACKER = "from tracker.cli import main; main()"
 PASTED = "x'; touch PWNED; echo '"
@@ -255,6 +255,7 @@ def test_a_number_for_a_date_says_it_is_a_number(tracker, value):
 
 @pytest.mark.parametrize("units", ["5e-324", "0.001", "0.009"])
 def test_units_below_the_minimum_are_refused(tracker, units):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     assert "at least 0.01" in tracker.fails("log", "2026-08-25", "--units", units).stderr
     assert "at least 0.01" in tracker.fails("log", "2026-08-25", "--site", f"a:{units}").stderr
     assert tracker.json("history") == []

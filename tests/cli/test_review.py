@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tests.conftest import create_database
+
 
 def pain_on(tracker, start: str, scores: list[int], every: int = 1) -> None:
     day = date.fromisoformat(start)
@@ -13,6 +15,7 @@ def pain_on(tracker, start: str, scores: list[int], every: int = 1) -> None:
 
 
 def test_review_with_no_records_needs_more_data(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     data = tracker.json("review")
     assert data == {"cycles": [], "recommendation": "insufficient_data", "reasons": data["reasons"]}
     assert data["reasons"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import Tracker
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 
 def _execute(db: str, sql: str, **params: Any) -> None:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import Tracker, _postgres_database
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 READERS = [
     ("history",),

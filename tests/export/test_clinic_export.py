@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Tracker, _postgres_database
+from tests.conftest import Tracker, _postgres_database, create_database
 from tests.export.conftest import fill_year
 from tracker.cli import cli
 from tracker.export.csv_export import COLUMNS
@@ -165,7 +165,8 @@ def test_all_works_only_with_json_or_csv(sqlite_tracker, tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     result = sqlite_tracker.fails("export", "--all", *args)
     assert "--all works with --format json or csv" in result.stderr
-    assert list(tmp_path.iterdir()) == []  # no database opened, no file written
+    # Only the test's own (empty) data folder: no database opened, no file written.
+    assert [path.name for path in tmp_path.rglob("*")] == ["data"]
 
 
 def test_all_with_patient_is_refused(sqlite_tracker):
@@ -192,6 +193,7 @@ def test_all_with_since_after_until_is_refused(sqlite_tracker):
 
 
 def test_an_empty_database_exports_one_unnamed_patient_without_rows(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     data = json.loads(tracker.ok("export", "--all").stdout)
     ((patient,),) = [[p["patient"] for p in data["patients"]]]
     assert patient["name"] is None and uuid.UUID(patient["uuid"]).version == 4

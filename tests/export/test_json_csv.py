@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Tracker, _postgres_database
+from tests.conftest import Tracker, _postgres_database, create_database
 from tests.export.conftest import fill_year
 from tracker.export.csv_export import COLUMNS
 from tracker.store.models import (
@@ -224,6 +224,7 @@ def test_only_generated_at_depends_on_the_day_of_the_export(year):
 
 
 def test_an_empty_database_exports_an_empty_history(tracker):
+    create_database(tracker.db)  # an empty database: a reading command creates none
     data = export_json(tracker)
     assert data["patient"]["name"] is None
     assert data["plan"] == {"every_months": 3, "within_days": 14}

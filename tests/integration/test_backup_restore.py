@@ -244,10 +244,12 @@ def test_restore_while_another_program_has_the_database_open(recorded, sqlite_pa
     assert integrity(sqlite_path) == "ok"
 
 
-def test_restore_into_a_place_without_a_database(recorded, sqlite_path, tmp_path):
+def test_restore_into_a_place_without_a_database(recorded, sqlite_path, tmp_path, monkeypatch):
     recorded.ok("backup", str(tmp_path / "saved.db"))
-    elsewhere = tmp_path / "new" / "place" / "tracker.db"
-    result = Tracker(str(elsewhere)).ok("restore", str(tmp_path / "saved.db"), "--yes")
+    # On a new computer: the default data folder is made (a folder the user names must exist).
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "new"))
+    elsewhere = tmp_path / "new" / "tracker" / "tracker.db"
+    result = Tracker("").ok("restore", str(tmp_path / "saved.db"), "--yes")
     assert "kept" not in result.stdout
     assert rows(elsewhere, "pain_entries") == 1
     assert mode(elsewhere.parent) == 0o700 and mode(elsewhere.parent.parent) == 0o700
@@ -425,12 +427,14 @@ def test_a_database_from_a_newer_tracker_is_not_copied(sqlite_tracker, sqlite_pa
 # --- privacy ------------------------------------------------------------------
 
 
-def test_every_file_tracker_writes_is_owner_only(tmp_path):
+def test_every_file_tracker_writes_is_owner_only(tmp_path, monkeypatch):
     """Health records: the database, its -wal/-shm, backups, kept copies and exports."""
     previous_umask = os.umask(0)  # the most permissive user: modes must come from tracker
     try:
-        db = tmp_path / "a" / "b" / "tracker.db"
-        tracker = Tracker(str(db))
+        # The default location, whose folders tracker makes (a folder the user names must exist).
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "a"))
+        db = tmp_path / "a" / "tracker" / "tracker.db"
+        tracker = Tracker("")  # an empty TRACKER_DB is the default location
         tracker.ok("pain", "5")
         holder = sqlite3.connect(db)  # keeps -wal and -shm alive to look at them
         try:

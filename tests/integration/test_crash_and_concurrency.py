@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, Tracker
+from tests.conftest import TODAY, Tracker, create_database
 from tests.integration.test_migration_data import make_database_at
 from tracker.store import schema
 
@@ -105,7 +105,7 @@ def memory_backed_path(tmp_path: Path) -> Iterator[Path]:
 
 def test_eight_processes_writing_at_once_lose_nothing(memory_backed_path):
     sqlite_path = memory_backed_path
-    Tracker(str(sqlite_path)).ok("due")  # the database exists; the writers only write
+    create_database(str(sqlite_path))  # the database exists; the writers only write
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(sqlite_path), str(EACH), f"writer{n}"],
@@ -138,7 +138,7 @@ def large_export(tmp_path_factory) -> Path:
     """A JSON export of IMPORTED_PAIN diary entries, made by tracker export."""
     folder = tmp_path_factory.mktemp("large")
     source = folder / "source.db"
-    Tracker(str(source)).ok("due")  # head schema, made by tracker
+    create_database(str(source))  # head schema, made by tracker
     first = date(2000, 1, 1)
     rows = [
         (
@@ -195,6 +195,7 @@ def test_a_large_import_killed_midway_leaves_nothing_or_everything(large_export,
     imports = []
     for number, (stage, _, _) in enumerate(stages):
         db = tmp_path / f"import{number}" / "tracker.db"
+        db.parent.mkdir()  # tracker creates a file the user names, never its folder
         imports.append((stage, db, tracker_process("--db", str(db), "import", str(large_export))))
 
     outcomes = {}

@@ -90,6 +90,7 @@ def test_a_wheel_in_a_fresh_venv_creates_and_migrates_a_database(wheel_venv, tmp
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     db = elsewhere / "data" / "tracker.db"
+    db.parent.mkdir()
     where = subprocess.run(
         [
             str(wheel_venv / "bin" / "python"),

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tests.conftest import Tracker
 from tracker.store import migrate, schema
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 
 # Realistic rows, written as an older tracker would have: ids, both products'
 # units, sites with and without units, optional fields empty and full, text

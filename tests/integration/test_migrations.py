@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect
 
 from tests.conftest import Tracker
 from tracker.store import migrate, schema
-from tracker.store.database import to_url
+from tracker.store.location import to_url
 from tracker.store.models import Base
 
 
@@ -19,7 +19,7 @@ def test_the_expected_schema_version_is_the_newest_migration():
 
 
 def test_migrations_and_models_agree_on_every_backend(db_url):
-    Tracker(db_url).ok("due")  # first use creates the schema through the migrations
+    Tracker(db_url).ok("pain", "5")  # first use creates the schema through the migrations
     engine = create_engine(to_url(db_url))
     with engine.connect() as connection:
         differences = compare_metadata(
@@ -30,7 +30,7 @@ def test_migrations_and_models_agree_on_every_backend(db_url):
 
 
 def test_first_use_creates_every_table_and_records_the_version(db_url):
-    Tracker(db_url).ok("due")
+    Tracker(db_url).ok("pain", "5")
     engine = create_engine(to_url(db_url))
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
@@ -40,8 +40,12 @@ def test_first_use_creates_every_table_and_records_the_version(db_url):
     assert version == schema.HEAD_REVISION
 
 
-def test_a_new_database_file_is_owner_only_and_complete(sqlite_tracker, sqlite_path):
-    sqlite_tracker.ok("due")
+def test_a_new_database_file_is_owner_only_and_complete(tmp_path, monkeypatch):
+    # The default location: tracker makes its data folder (a folder the user names must exist).
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    sqlite_path = tmp_path / "share" / "tracker" / "tracker.db"
+    Tracker("").ok("pain", "5")  # an empty TRACKER_DB is the default location
     assert sqlite_path.stat().st_mode & 0o777 == 0o600
     assert sqlite_path.parent.stat().st_mode & 0o777 == 0o700
     assert [p.name for p in sqlite_path.parent.iterdir() if p.name.endswith(".new")] == []

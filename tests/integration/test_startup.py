@@ -80,3 +80,19 @@ def test_a_test_process_keeps_its_collector(tmp_path):
     Tracker(str(tmp_path / "t.db")).ok("pain", "5")
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_start_up_tricks_live_in_one_module():
+    """Issue 15: the collector switch is explained and done in tracker.cli.startup only."""
+    import re
+    from pathlib import Path
+
+    import tracker
+
+    package = Path(tracker.__file__).parent
+    touching = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*import gc\b|\bgc\.", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert touching == ["cli/startup.py"]

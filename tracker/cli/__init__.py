@@ -7,7 +7,6 @@ need them, so ``tracker --help`` and parse errors stay instant.
 from __future__ import annotations
 
 import errno
-import gc
 import importlib
 import os
 import sys
@@ -16,6 +15,7 @@ from typing import Any
 
 import click
 
+from tracker.cli import startup
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DATABASE, PATIENT
 from tracker.domain.errors import TrackerError
@@ -201,13 +201,8 @@ def status(app: AppContext) -> None:
 
 
 def main() -> None:
-    # Loading click, SQLAlchemy and the models creates a few hundred thousand
-    # objects that live as long as the process; the cycle collector would
-    # re-scan them again and again while they load, a third of the start-up
-    # time of a quick `tracker pain 5`. It is switched back on, with these
-    # objects set aside, once the command reaches its database
-    # (AppContext.database), so long imports and exports still collect.
-    gc.disable()
+    """The console script: start-up tricks first (tracker.cli.startup), then the command."""
+    startup.start()
     cli()
 
 

@@ -51,7 +51,7 @@ def undo(app: AppContext) -> None:
     from tracker.cli.output import undo_text
     from tracker.services.history_log import undo_latest
 
-    undone = undo_latest(app.database(), app.today())
+    undone = undo_latest(app.database(writes=True), app.today())
     click.echo(undo_text(undone.reverted, app.for_patient()))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 import click
+
+from tracker.cli import startup
 
 if TYPE_CHECKING:
     from tracker.store.database import Database
@@ -19,14 +20,24 @@ class AppContext:
     patient: str | None = None
     _database: Database | None = field(default=None, repr=False)
 
-    def database(self) -> Database:
-        """Opened on first use, so --help and parse errors never touch the disk."""
+    def database(self, *, writes: bool = False) -> Database:
+        """Opened on first use, so --help and parse errors never touch the disk.
+
+        A command that stores records says so (``writes=True``): only then may
+        the database be created. A command that only reads never creates a
+        file, folder or table; where there is no database yet it answers as
+        for an empty one and says so on stderr (tracker.store.engine).
+        """
         if self._database is None:
             from tracker.store.database import Database
 
-            self._database = Database(self.location, notify=_tell_user, patient=self.patient)
-            _collect_garbage_again()
+            self._database = Database(
+                self.location, notify=_tell_user, patient=self.patient, creates=writes
+            )
+            startup.loading_done()
             click.get_current_context().call_on_close(self._database.close)
+        elif writes and not self._database.creates:
+            self._database.allow_creating()
         return self._database
 
     @property
@@ -53,13 +64,6 @@ class AppContext:
         from tracker.clock import today
 
         return today()
-
-
-def _collect_garbage_again() -> None:
-    """Undo main()'s start-up switch: what is loaded by now stays, so freeze it."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _tell_user(message: str) -> None:

@@ -43,7 +43,9 @@ def pain(
     from tracker.domain.wording import long_date
     from tracker.services.diary import add_pain
 
-    record = add_pain(app.database(), day or app.today(), score, function, note, app.today())
+    record = add_pain(
+        app.database(writes=True), day or app.today(), score, function, note, app.today()
+    )
     if as_json:
         from tracker.cli.formatting import to_json
         from tracker.export.json_export import pain as pain_json

@@ -80,7 +80,9 @@ def record(
     from tracker.services.effects import record_effect
 
     stated = None if severity is None else Severity(severity.lower())
-    view = record_effect(app.database(), text, day or app.today(), stated, note, app.today())
+    view = record_effect(
+        app.database(writes=True), text, day or app.today(), stated, note, app.today()
+    )
     if as_json:
         from tracker.cli.formatting import to_json
         from tracker.cli.output import effect_json
@@ -109,7 +111,7 @@ def resolve(app: AppContext, effect_id: int, day: date | None, as_json: bool) ->
     from tracker.domain.wording import long_date
     from tracker.services.effects import resolve_effect
 
-    view = resolve_effect(app.database(), effect_id, day or app.today(), app.today())
+    view = resolve_effect(app.database(writes=True), effect_id, day or app.today(), app.today())
     if as_json:
         click.echo(to_json(effect_json(view)))
     else:

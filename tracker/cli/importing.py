@@ -44,7 +44,7 @@ def import_(app: AppContext, source: Path, yes: bool) -> None:
         return click.confirm(question, abort=True)
 
     with progress_bar("Importing", _size(source)) as advance:
-        result = import_file(app.database(), source, app.today(), advance, confirm)
+        result = import_file(app.database(writes=True), source, app.today(), advance, confirm)
     click.echo(import_text(result, app.for_patient()))
 
 

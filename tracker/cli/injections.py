@@ -73,7 +73,7 @@ def log(app: AppContext, day: date | None, as_json: bool, sites: tuple, **fields
     from tracker.services.injections import log_injection
 
     draft = InjectionDraft(day=day or app.today(), sites=tuple(sites), **fields)
-    saved = log_injection(app.database(), draft, app.today())
+    saved = log_injection(app.database(writes=True), draft, app.today())
     _report_saved(saved, "Logged", as_json, app.for_patient())
 
 
@@ -96,7 +96,7 @@ def edit(app: AppContext, session_id: int, as_json: bool, sites: tuple, **fields
     changes = {key: value for key, value in fields.items() if value is not None}
     if sites:
         changes["sites"] = tuple(sites)
-    saved = edit_injection(app.database(), session_id, changes, app.today())
+    saved = edit_injection(app.database(writes=True), session_id, changes, app.today())
     _report_saved(saved, "Updated", as_json, app.for_patient())
 
 
@@ -115,9 +115,9 @@ def delete(app: AppContext, session_id: int, yes: bool) -> None:
     from tracker.services.injections import delete_injection, get_injection
 
     if not yes and sys.stdin.isatty():
-        record = get_injection(app.database(), session_id)
+        record = get_injection(app.database(writes=True), session_id)
         click.confirm(f"Delete injection #{session_id} of {injection_summary(record)}?", abort=True)
-    record = delete_injection(app.database(), session_id)
+    record = delete_injection(app.database(writes=True), session_id)
     click.echo(
         f"Deleted injection #{session_id}{app.for_patient()} of {injection_summary(record)}."
     )

@@ -59,9 +59,9 @@ def restore(app: AppContext, source: Path, yes: bool) -> None:
     """
     from tracker.cli.asking import confirm_irreversible
     from tracker.services.maintenance import describe_counts, inspect_backup, restore_database
-    from tracker.store.database import describe
+    from tracker.store.location import describe
 
-    db = app.database()
+    db = app.database(writes=True)
     facts = inspect_backup(db, source)
     confirm_irreversible(
         f"Replace the records in {describe(db.url)} with the {describe_counts(facts)} "
@@ -107,7 +107,7 @@ def check(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """
     from tracker.cli.formatting import to_json
     from tracker.services.maintenance import check_database
-    from tracker.store.database import describe
+    from tracker.store.location import describe
 
     app: AppContext = ctx.obj
     db = app.database()

@@ -53,7 +53,7 @@ def add(app: AppContext, name: str, every: int | None) -> None:
     """
     from tracker.services.patients import add_patient
 
-    added = add_patient(app.database(), name, every)
+    added = add_patient(app.database(writes=True), name, every)
     if added.replaced_unnamed:
         click.echo(
             f"Added patient '{added.name}'. This new database's unnamed patient, which had no "
@@ -78,7 +78,7 @@ def rename(app: AppContext, old: str, new: str) -> None:
     """
     from tracker.services.patients import rename_patient
 
-    renamed = rename_patient(app.database(), old, new)
+    renamed = rename_patient(app.database(writes=True), old, new)
     click.echo(f"Renamed '{old}' to '{renamed}'.")
 
 
@@ -103,7 +103,7 @@ def remove(app: AppContext, name: str, with_records: bool, yes: bool) -> None:
     from tracker.cli.asking import confirm_irreversible
     from tracker.services.patients import removable_records, remove_patient
 
-    count = removable_records(app.database(), name, with_records)
+    count = removable_records(app.database(writes=True), name, with_records)
     if count:
         question = f"Delete patient '{name}' and all {count} of their records?"
     else:
@@ -111,7 +111,7 @@ def remove(app: AppContext, name: str, with_records: bool, yes: bool) -> None:
     confirm_irreversible(
         f"{question} This cannot be undone", "removing a patient cannot be undone", yes
     )
-    removed = remove_patient(app.database(), name, with_records)
+    removed = remove_patient(app.database(writes=True), name, with_records)
     suffix = f" and {removed} record(s)" if removed else ""
     click.echo(f"Removed patient '{name}'{suffix}.")
 

@@ -142,7 +142,9 @@ def plan(
 
     changing = every is not None or within is not None or name is not None
     settings = (
-        update_plan(app.database(), every, within, name) if changing else get_plan(app.database())
+        update_plan(app.database(writes=True), every, within, name)
+        if changing
+        else get_plan(app.database())
     )
     if as_json:
         click.echo(to_json(plan_json(settings)))
@@ -179,7 +181,7 @@ def book(
     from tracker.export.json_export import appointment as appointment_json
     from tracker.services.appointments import book as book_appointment
 
-    booking = book_appointment(app.database(), day, time, provider, note, app.today())
+    booking = book_appointment(app.database(writes=True), day, time, provider, note, app.today())
     for warning in booking.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
@@ -229,7 +231,7 @@ def cancel(app: AppContext, appointment_id: int) -> None:
     from tracker.cli.due_output import numbered_appointment
     from tracker.services.appointments import cancel as cancel_appointment
 
-    record = cancel_appointment(app.database(), appointment_id)
+    record = cancel_appointment(app.database(writes=True), appointment_id)
     click.echo(f"Cancelled{app.for_patient()}: {numbered_appointment(record)}")
 
 

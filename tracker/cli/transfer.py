@@ -229,7 +229,7 @@ def demo(ctx: click.Context, location: str | None) -> None:
         if target is not None:
             # The database in use may be filled (it is the default); the files beside it never.
             refuse_database_file(target, in_use, itself=False)
-    summary = fill_demo(app.database(), app.today(), app.location)
+    summary = fill_demo(app.database(writes=True), app.today(), app.location)
     click.echo(summary)
 
 

@@ -25,7 +25,8 @@ from tracker.services.diary import add_pain
 from tracker.services.effects import record_effect, resolve_effect
 from tracker.services.injections import log_injection
 from tracker.services.plan import load_plan, update_plan
-from tracker.store.database import Database, describe
+from tracker.store.database import Database
+from tracker.store.location import describe
 from tracker.store.models import Appointment, InjectionSession, PainEntry, Patient, SideEffect
 
 DEMO_NAME = "Demo Patient (sample data)"

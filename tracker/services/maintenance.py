@@ -21,9 +21,10 @@ from sqlalchemy import text
 from tracker.domain import invariants
 from tracker.domain.errors import DatabaseProblem, InvalidInput, NotFound
 from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH
-from tracker.store import database as store
-from tracker.store.database import Database, SqliteFileFacts
-from tracker.store.location import refuse_database_file
+from tracker.store import sqlite_files
+from tracker.store.database import Database
+from tracker.store.location import no_folder, refuse_database_file
+from tracker.store.sqlite_files import SqliteFileFacts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -100,10 +101,10 @@ def backup_database(db: Database, target: Path | None) -> BackupResult:
     path = _sqlite_file(db, "backup", "use pg_dump, or tracker export -o backup.json")
     if not path.exists():
         raise NotFound(f"there is no database at {path} yet; nothing to back up")
-    store.live_revision(path)  # refuses a file that is not a tracker database
+    sqlite_files.live_revision(path)  # refuses a file that is not a tracker database
     destination = _backup_destination(path, target)
     try:
-        written = store.copy_sqlite_file(
+        written = sqlite_files.copy_sqlite_file(
             path, destination, live_source=True, replace=target is not None
         )
     except OSError as error:
@@ -116,7 +117,7 @@ def backup_database(db: Database, target: Path | None) -> BackupResult:
 
 def default_backup_name(path: Path) -> str:
     """``tracker.db`` → ``tracker-backup-20261125-163012.db``."""
-    return f"{path.stem}-backup-{store.file_timestamp()}{path.suffix or '.db'}"
+    return f"{path.stem}-backup-{sqlite_files.file_timestamp()}{path.suffix or '.db'}"
 
 
 def _backup_destination(path: Path, target: Path | None) -> Path:
@@ -149,7 +150,7 @@ def inspect_backup(db: Database, source: Path) -> SqliteFileFacts:
     source = source.expanduser()
     if source.exists() and _same_file(source, path):
         raise InvalidInput(f"{source} is the database itself; name a backup file to restore")
-    return store.read_sqlite_file(source)
+    return sqlite_files.read_sqlite_file(source)
 
 
 def restore_database(db: Database, source: Path) -> RestoreResult:
@@ -168,7 +169,7 @@ def restore_database(db: Database, source: Path) -> RestoreResult:
     if path.exists():
         kept: Path | None = _restore_in_place(path, source.expanduser())
     else:
-        kept = _restore_into_nothing(path, source.expanduser())
+        kept = _restore_into_nothing(path, source.expanduser(), explicit=db.explicit)
     from tracker.store.schema import HEAD_REVISION
 
     return RestoreResult(path, facts, kept, needs_upgrade=facts.revision != HEAD_REVISION)
@@ -177,7 +178,7 @@ def restore_database(db: Database, source: Path) -> RestoreResult:
 def _restore_in_place(path: Path, source: Path) -> Path:
     from tracker.store.sqlite_restore import restore_in_place
 
-    store.live_revision(path)  # never overwrite another program's database
+    sqlite_files.live_revision(path)  # never overwrite another program's database
     try:
         return restore_in_place(path, source)
     except (OSError, sqlite3.Error) as error:
@@ -186,10 +187,12 @@ def _restore_in_place(path: Path, source: Path) -> Path:
         ) from None
 
 
-def _restore_into_nothing(path: Path, source: Path) -> None:
+def _restore_into_nothing(path: Path, source: Path, *, explicit: bool) -> None:
+    if explicit and not path.parent.is_dir():
+        raise no_folder(path)  # a mistyped --db makes no folders (issue 17)
     try:
-        store.make_private_folder(path.parent)
-        store.replace_sqlite_file(path, source)
+        sqlite_files.make_private_folder(path.parent)
+        sqlite_files.replace_sqlite_file(path, source)
     except (OSError, sqlite3.Error) as error:
         raise DatabaseProblem(
             f"cannot restore {path} ({_why(error)}); the database was not replaced"
@@ -278,7 +281,9 @@ def _file_damage(path: Path, full: bool = False) -> list[str]:
     """What SQLite's integrity check (``full``) or quick check says is wrong with the file."""
     pragma = "integrity_check" if full else "quick_check"
     try:
-        with closing(sqlite3.connect(path, timeout=store.BUSY_TIMEOUT_MS / 1000)) as connection:
+        with closing(
+            sqlite3.connect(path, timeout=sqlite_files.BUSY_TIMEOUT_MS / 1000)
+        ) as connection:
             lines = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
     except sqlite3.DatabaseError as error:
         if getattr(error, "sqlite_errorname", "") in _DAMAGE_ERRORS:

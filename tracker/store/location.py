@@ -1,7 +1,9 @@
 """Where a database is, and which files belong to it: the rules every code path shares.
 
-Kept free of SQLAlchemy: the fast ``due`` path (tracker.store.quick_due) uses
-them as well as tracker.store.database, so a path names the same file on both.
+Free of SQLAlchemy at import (its URL type is loaded only by the functions that
+build one): the fast ``due`` path (tracker.store.quick_due) uses these rules as
+well as tracker.store.database, so a location names the same file on both, and
+both say the same when there is no database there yet.
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from tracker.domain.errors import DatabaseProblem, InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 # A URL starts with a scheme (RFC 3986: a letter, then letters, digits, + . -)
 # and "://". Anything else is a file path, every character of it literal.
@@ -43,6 +49,80 @@ def parse_location(location: str | None) -> Path | str:
     if _URL_SCHEME.match(location):
         return location
     return Path(location).expanduser().absolute()
+
+
+def sqlite_file(location: str | None) -> Path | None:
+    """The database file a location names, or None when it is not a plain SQLite file."""
+    try:
+        where = parse_location(location)
+    except DatabaseProblem:
+        return None  # the ordinary path explains
+    return where if isinstance(where, Path) else sqlite_url_file(where)
+
+
+def to_url(location: str | None) -> URL:
+    """A file path or an SQLAlchemy URL (see parse_location); nothing means the default file."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    where = parse_location(location)
+    if isinstance(where, Path):
+        return sqlite_file_url(where)
+    try:
+        return make_url(where)
+    except ArgumentError:
+        raise DatabaseProblem(f"'{where}' is not a valid database URL") from None
+
+
+def sqlite_file_url(path: Path) -> URL:
+    """The URL of a file, built rather than parsed: every character of the name is literal."""
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=str(path))
+
+
+def url_sqlite_path(url: URL) -> Path | None:
+    """The file an SQLite URL names; None for an in-memory database or a server."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def describe(url: URL) -> str:
+    """Where the database is, for messages (never the password)."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or "an in-memory database"
+    return url.render_as_string(hide_password=True)
+
+
+# --- a location with no database yet (issue 17: nothing is created by mistake) ------
+
+HOW_TO_START = "the first 'tracker log' or 'tracker patients add' creates it"
+
+
+def no_database_yet(path: Path) -> str:
+    """The stderr line of a reading command on a file that does not exist yet.
+
+    It answers as for an empty database; this line is what makes a mistyped
+    ``--db`` in a cron job show up in cron's mail.
+    """
+    return f"There is no tracker database at {path} yet; {HOW_TO_START}."
+
+
+def no_folder(path: Path) -> DatabaseProblem:
+    """An explicit location in a folder that does not exist: a typo far more often than not."""
+    return DatabaseProblem(
+        f"there is no folder {path.parent} for the database {path}; check the path "
+        f"(--db or TRACKER_DB), or create the folder: then {HOW_TO_START}"
+    )
+
+
+def no_tracker_tables(where: str) -> DatabaseProblem:
+    """A reading command on a database that exists but holds no tracker tables yet."""
+    return DatabaseProblem(
+        f"{where} holds no tracker records yet (it has no tracker tables); "
+        f"check the location (--db or TRACKER_DB), or start there: {HOW_TO_START}"
+    )
 
 
 def sqlite_url_file(url: str) -> Path | None:

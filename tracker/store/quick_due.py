@@ -4,7 +4,9 @@
 starting Python. This path answers only for an existing SQLite file that is at
 the current schema and names a known patient; anything else (a server URL, a
 missing or old file, an unknown patient) returns None and the ordinary path
-answers, with its migrations and its error messages. A test compares both paths
+answers, with its migrations and its error messages — so both find the
+database the same way (tracker.store.location) and say the same when it is not
+there yet, and neither creates anything. A test compares both paths
 on random histories.
 """
 
@@ -14,29 +16,18 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.errors import DatabaseProblem
 from tracker.store.due_picture import DuePicture
-from tracker.store.location import parse_location, sqlite_url_file
+from tracker.store.location import sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
 if TYPE_CHECKING:
     from tracker.domain.safety import OpenSafetyEffect
 
 T = TypeVar("T")
-
-
-def sqlite_file(location: str | None) -> Path | None:
-    """The database file a location names, or None when it is not a plain SQLite file."""
-    try:
-        where = parse_location(location)
-    except DatabaseProblem:
-        return None  # the ordinary path explains
-    return where if isinstance(where, Path) else sqlite_url_file(where)
 
 
 def quick_due(

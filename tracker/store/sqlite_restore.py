@@ -26,12 +26,12 @@ import sqlite3
 from contextlib import closing, suppress
 from pathlib import Path
 
-from tracker.store.database import (
+from tracker.store.sqlite_files import (
     BUSY_TIMEOUT_MS,
     PRIVATE_FILE_MODE,
-    _fsync,  # the same durability steps as every other copy tracker makes
-    _move_into_place,
     file_timestamp,
+    fsync,  # the same durability steps as every other copy tracker makes
+    move_into_place,
 )
 
 # sqlite_master entries created after the rows are in (faster than indexing row by row).
@@ -85,13 +85,13 @@ def _keep_copy(path: Path) -> Path:
             damage = copy.execute("PRAGMA quick_check").fetchone()[0]
         if damage != "ok":
             raise sqlite3.DatabaseError(f"the copy is not sound ({damage})")
-        _fsync(temporary)
-        kept = _move_into_place(temporary, target, replace=False)
+        fsync(temporary)
+        kept = move_into_place(temporary, target, replace=False)
     finally:
         temporary.unlink(missing_ok=True)
         temporary_wal.unlink(missing_ok=True)
         Path(f"{temporary}-shm").unlink(missing_ok=True)
-    _fsync(path.parent)
+    fsync(path.parent)
     return kept
 
 

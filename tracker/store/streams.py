@@ -29,7 +29,9 @@ from tracker.domain.errors import DatabaseProblem
 from tracker.domain.records import ChangeRecord, EffectRecord, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.store import audit, scope
-from tracker.store.database import READ_ONLY, Database, describe, plain_sqlite_error
+from tracker.store.database import Database
+from tracker.store.engine import READ_ONLY
+from tracker.store.location import describe
 from tracker.store.models import (
     Appointment,
     Change,
@@ -39,6 +41,7 @@ from tracker.store.models import (
     Patient,
     SideEffect,
 )
+from tracker.store.plain_errors import plain_sqlite_error
 
 # Rows fetched per round trip: large enough that fetching is not the cost,
 # small enough that a batch is a few hundred kilobytes at most.
