@@ -116,11 +116,17 @@ def check_interval(every_months: int, product: ProductProfile) -> None:
     allowed = shortest_allowed_months(product)
     if every_months < allowed:
         every = "1 month" if every_months == 1 else f"{every_months} months"
-        raise InvalidInput(
-            f"an injection every {every} can come sooner than {product.name}'s minimum "
-            f"interval of {product.min_interval_long_text}, set by the "
-            f"{product.min_interval_source}; choose {allowed} months or more"
-        )
+        raise below_minimum(every, product, f"{allowed} months")
+
+
+def below_minimum(every: str, product: ProductProfile, choose: str) -> InvalidInput:
+    """The refusal of an interval (``every``: "2 months", "11 weeks") that could put a due
+    date before the label's minimum, naming the minimum, its source and what to choose."""
+    return InvalidInput(
+        f"an injection every {every} can come sooner than {product.name}'s minimum "
+        f"interval of {product.min_interval_long_text}, set by the "
+        f"{product.min_interval_source}; choose {choose} or more"
+    )
 
 
 def status_for(days_left: int, within_days: int) -> DueStatus:

@@ -128,6 +128,15 @@ def _refusal(what: str, value: str, position: int) -> str:
     return f"the {what} {problem}: {preview(value)}"
 
 
+def same_name_key(name: str) -> str:
+    """What two names that are "the same" share: no spaces, no case.
+
+    Two patients, treatments or sites that only the shift key or a space tells
+    apart would be mixed up, so tracker takes them for one name.
+    """
+    return "".join(name.split()).casefold()
+
+
 def ascii_digits(text: str) -> str:
     """Other scripts' decimal digits (full-width ２０２６, Arabic-Indic ٢٠٢٦) as ASCII ones.
 

@@ -21,6 +21,7 @@ from tracker.domain.schedule import Due, DueStatus
 
 if TYPE_CHECKING:
     from tracker.domain.appointments import AppointmentRecord
+    from tracker.domain.intervals import Interval
     from tracker.domain.records import EffectView, PlanSettings
     from tracker.domain.response import LongTerm
 
@@ -58,6 +59,11 @@ def plan_text(plan: PlanSettings) -> str:
         f"an injection every {every}; reminders start "
         f"{day_count(plan.within_days)} before the due date"
     )
+
+
+def every_text(interval: Interval) -> str:
+    """'every 12 weeks', 'every 3 months'; a single unit without its 1: 'every year'."""
+    return f"every {interval.unit.word if interval.count == 1 else interval.words}"
 
 
 def due_text(due: Due) -> str:

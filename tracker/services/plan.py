@@ -10,6 +10,7 @@ from tracker.domain.errors import Conflict, InvalidInput
 from tracker.domain.products import ProductProfile, patient_profile
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.domain.text import same_name_key
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Patient
@@ -67,11 +68,6 @@ def unused_name(session: Session, name: str, renaming: Patient | None = None) ->
         if other is not renaming and same_name_key(other.name) == wanted:
             raise Conflict(f"there is already a patient called '{other.name}'")
     return name
-
-
-def same_name_key(name: str) -> str:
-    """What two names that are "the same" share: no spaces, no case."""
-    return "".join(name.split()).casefold()
 
 
 def check_plan(
