@@ -17,6 +17,7 @@ from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
+from tracker.store.due_picture import every_due
 from tracker.store.models import (
     Appointment,
     Change,
@@ -60,11 +61,12 @@ def due_all(db: Database, today: date, within_days: int | None = None) -> list[s
 
 def _with_dues(db: Database, today: date, within_days: int | None) -> list[PatientSummary]:
     with db.transaction() as session:
-        dues = _dues(session, today, within_days)
+        named = every_due_picture(session, today)
+        dues = every_due((picture for _, _, picture in named), today, within_days)
         safety = _open_safety(session, today)
         return [
-            PatientSummary(patient.name, dues[patient.id], safety=safety.get(patient.id, ()))
-            for patient in session.scalars(select(Patient).order_by(Patient.id))
+            PatientSummary(name, due, safety=safety.get(patient_id, ()))
+            for (patient_id, name, _), due in zip(named, dues, strict=True)
         ]
 
 
@@ -89,8 +91,9 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
 
 def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
     """Every patient's Due, in three queries however many patients there are."""
-    pictures = every_due_picture(session, today)
-    return {patient: picture.due(today, within_days) for patient, picture in pictures.items()}
+    named = every_due_picture(session, today)
+    dues = every_due((picture for _, _, picture in named), today, within_days)
+    return {patient_id: due for (patient_id, _, _), due in zip(named, dues, strict=True)}
 
 
 def _record_counts(session: Session) -> dict[int, int]:

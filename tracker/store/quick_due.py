@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.store.due_picture import DuePicture
+from tracker.store.due_picture import DuePicture, every_due
 from tracker.store.location import sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -101,10 +100,7 @@ def _due_all(
     for row in connection.execute(_CANDIDATES, (AppointmentStatus.BOOKED.value, today.isoformat())):
         candidates.setdefault(row[0], []).append(_appointment(row[1:]))
     safety = _open_safety(connection, today)
-    # A clinic's patients share a few hundred last-injection dates and plans:
-    # each distinct combination is worked out once.
-    dues: dict[tuple[str | None, str | None, int, int], schedule.Due] = {}
-    result = []
+    patients = []
     # One index lookup per patient for the latest session (its date and product):
     # cheaper than grouping every session of the clinic.
     for patient_id, name, every_months, plan_window, last, product in connection.execute(
@@ -115,13 +111,12 @@ def _due_all(
         picture = DuePicture(
             every_months, plan_window, _day(last), candidates.get(patient_id, ()), product
         )
-        key = (last, product, every_months, picture.window(within_days))
-        if key not in dues:
-            dues[key] = picture.by_dates(today, within_days)
-        due = dues[key]
-        if picture.appointments:
-            due = replace(due, appointment=picture.appointment(today))
-        result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
+        patients.append((patient_id, name, picture))
+    dues = every_due((picture for _, _, picture in patients), today, within_days)
+    result = [
+        schedule.PatientDue(name, due, safety.get(patient_id, ()))
+        for (patient_id, name, _), due in zip(patients, dues, strict=True)
+    ]
     return schedule.by_attention(result)
 
 
