@@ -419,14 +419,35 @@ def _drop_pg_indexes(connection, schema: str) -> list[str]:
 
 def describe_postgres(url: str) -> dict[str, int]:
     """Row counts of the PostgreSQL copy, for the results file."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    schema = make_url(url).query["options"].split("=", 1)[1]
-    base = _libpq(url.split("?", 1)[0])
-    with psycopg.connect(base) as connection:
-        connection.execute(f'SET search_path TO "{schema}"')
+    with _bench_connection(url) as connection:
         return {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("patients", "injection_sessions", "pain_entries", "side_effects")
         }
+
+
+def postgres_marks(url: str) -> dict[str, int]:
+    """The highest id of each table, to put the copy back after a timed write."""
+    with _bench_connection(url) as connection:
+        return {
+            table: connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+            for table in COPIED_TABLES
+        }
+
+
+def reset_postgres(url: str, marks: dict[str, int]) -> None:
+    """Remove what timed writes added since marks (a server database is not copied per run)."""
+    with _bench_connection(url) as connection:
+        connection.execute("SET session_replication_role = replica")
+        for table in reversed(COPIED_TABLES):
+            connection.execute(f"DELETE FROM {table} WHERE id > %s", (marks[table],))
+
+
+def _bench_connection(url: str):
+    import psycopg
+    from sqlalchemy import make_url
+
+    schema = make_url(url).query["options"].split("=", 1)[1]
+    connection = psycopg.connect(_libpq(url.split("?", 1)[0]))
+    connection.execute(f'SET search_path TO "{schema}"')
+    return connection

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 # The sibling modules below are found through this line.
@@ -106,6 +107,7 @@ class Case:
     floor: str | None = None
     target: Target = NO_TARGET
     copy_db: bool = False  # the command writes: give each run a fresh copy (SQLite files)
+    reset: Callable[[], None] | None = None  # puts a server database back after each run
     ok_codes: tuple[int, ...] = (0,)
     group: str = ""  # rows compared across clinic sizes
     runs: int | None = None  # fewer runs than the bench default, for slow rows
@@ -162,6 +164,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
     parser.add_argument("--no-import", action="store_true", help="skip the import rows")
+    parser.add_argument(
+        "--no-export-all", action="store_true", help="skip the whole-clinic export rows (slow)"
+    )
     parser.add_argument(
         "--postgres",
         metavar="URL",
@@ -246,6 +251,8 @@ def measure(
             target_db = bench.scratch / db.name
             shutil.copyfile(db, target_db)
         elapsed, rss = run_once(argv, bench_env(target_db), ok_codes)
+        if case is not None and case.reset is not None:
+            case.reset()
         if n >= warmup:
             times.append(elapsed)
             peak = max(peak, rss)
@@ -331,12 +338,14 @@ def patient_cases(tracker: str, db: Path) -> list[Case]:
 def postgres_patient_cases(tracker: str, url: str) -> list[Case]:
     """The quick commands on the 20-year patient in PostgreSQL.
 
-    The writes are not undone between runs (a server database is not copied
-    per run): each run adds one record to a history of thousands.
+    A server database is not copied per run: what each timed write added is
+    deleted after it, untimed.
     """
     name = "pg:patient-20y"
     fast = Target(ratio=1.5)
     orm = Target(ratio=1.3)
+    marks = build.postgres_marks(url)
+    reset = partial(build.reset_postgres, url, marks)
 
     def case(command: str, *args: str, **options: object) -> Case:
         return Case(command, name, (tracker, *args), url, **options)  # type: ignore[arg-type]
@@ -344,9 +353,10 @@ def postgres_patient_cases(tracker: str, url: str) -> list[Case]:
     return [
         case("tracker due", "due", floor=FLOOR_CLICK_PG, target=fast),
         case("tracker log --units 200 (2 sites)", "log", "--units", "200", *SITE_OPTIONS,
-             floor=FLOOR_ORM_PG, target=orm),
-        case("tracker pain 5", "pain", "5", floor=FLOOR_ORM_PG, target=orm),
-        case("tracker effect headache", "effect", "headache", floor=FLOOR_ORM_PG, target=orm),
+             floor=FLOOR_ORM_PG, target=orm, reset=reset),
+        case("tracker pain 5", "pain", "5", floor=FLOOR_ORM_PG, target=orm, reset=reset),
+        case("tracker effect headache", "effect", "headache", floor=FLOOR_ORM_PG, target=orm,
+             reset=reset),
     ]  # fmt: skip
 
 
@@ -362,7 +372,7 @@ def postgres_clinic_cases(tracker: str, size: int, url: str) -> list[Case]:
     ]  # fmt: skip
 
 
-def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
+def clinic_cases(tracker: str, size: int, db: Path, export_all: bool = True) -> list[Case]:
     name = f"clinic-{size}"
     last = build.patient_name(build.clinic(size), size)
     due_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
@@ -373,7 +383,7 @@ def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
              (tracker, "--patient", last, "export", "--format", "json"), db, FLOOR_ORM,
              group="export json (1 patient)"),
     ]  # fmt: skip
-    if size > EXPORT_ALL_MAX:
+    if size > EXPORT_ALL_MAX or not export_all:
         return cases
     records = size * (3650 + 40 + 3 + 1)  # pain, injections, side effects, appointment
     runs = HEAVY_RUNS if size >= EXPORT_ALL_MAX else None
@@ -590,7 +600,8 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
         rows = measure_floors(bench, datasets["patient-20y"], bool(postgres))
         cases = patient_cases(bench.tracker, datasets["patient-20y"])
         for size in sizes:
-            cases += clinic_cases(bench.tracker, size, datasets[f"clinic-{size}"])
+            db = datasets[f"clinic-{size}"]
+            cases += clinic_cases(bench.tracker, size, db, not args.no_export_all)
         if postgres:
             cases += postgres_patient_cases(bench.tracker, postgres["patient-20y"])
             for size in sizes:
