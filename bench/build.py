@@ -6,6 +6,11 @@ does); the rows are then bulk-inserted
 with plain sqlite3, so a clinic of 10,000 patients takes a minute, not hours.
 Built files are cached under the output folder, named by their parameters and
 the migration files, so reruns reuse them.
+
+The same clinics in PostgreSQL (``ensure_postgres``) are those files copied row
+for row into a schema of their own in the database ``tracker_bench`` (created
+if absent; nothing else on the server is touched), the schema again made by
+tracker itself; a schema is named by the file it copies, so it is cached alike.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,13 +98,13 @@ def ensure(spec: Spec, cache: Path, rebuild: bool = False) -> Path:
     return target
 
 
-def create_schema(path: Path) -> None:
+def create_schema(location: Path | str) -> None:
     env = {**os.environ, "TRACKER_TODAY": TODAY.isoformat()}
     env.pop("TRACKER_PATIENT", None)
     # A command that only reads creates nothing; the library creates an empty database.
     create = "import sys; from tracker.store.database import Database; Database(sys.argv[1]).engine"
     subprocess.run(
-        [sys.executable, "-c", create, str(path)],
+        [sys.executable, "-c", create, str(location)],
         env=env,
         check=True,
         capture_output=True,
@@ -281,3 +286,168 @@ def describe(path: Path) -> dict[str, int]:
     finally:
         connection.close()
     return {**counts, "bytes": path.stat().st_size}
+
+
+# PostgreSQL: the SQLite files above, copied row for row.
+
+PG_DATABASE = "tracker_bench"
+# In the order their foreign keys need.
+COPIED_TABLES = (
+    "patients",
+    "injection_sessions",
+    "injection_sites",
+    "pain_entries",
+    "side_effects",
+    "appointments",
+    "changes",
+)
+COPY_BATCH = 50_000
+
+
+def pg_schema(spec: Spec) -> str:
+    """The schema holding spec's clinic: named by its SQLite file, so it is cached alike."""
+    digest = hashlib.sha256(spec.filename().encode()).hexdigest()[:12]
+    return f"{spec.name.replace('-', '_')}_{digest}"
+
+
+def pg_bench_url(server_url: str) -> str:
+    """The bench's own database on the server of server_url, created if absent."""
+    from sqlalchemy import create_engine, make_url, text
+
+    url = make_url(server_url)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            known = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_DATABASE}
+            )
+            if not known:
+                connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=PG_DATABASE, query={}).render_as_string(hide_password=False)
+
+
+def pg_schema_url(bench_url: str, schema: str) -> str:
+    """tracker's --db for the schema: its tables found first on the search path."""
+    return f"{bench_url}?options=-csearch_path%3D{schema}"
+
+
+def ensure_postgres(spec: Spec, source: Path, server_url: str, rebuild: bool = False) -> str:
+    """The URL of spec's clinic in PostgreSQL, copied from source (its SQLite file) if missing."""
+    import psycopg
+
+    bench_url = pg_bench_url(server_url)
+    schema = pg_schema(spec)
+    with psycopg.connect(_libpq(bench_url), autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+        ).fetchone()
+        if exists and not rebuild:
+            return pg_schema_url(bench_url, schema)
+        partial = f"{schema}_partial_{os.getpid()}"
+        connection.execute(f'DROP SCHEMA IF EXISTS "{partial}" CASCADE')
+        connection.execute(f'CREATE SCHEMA "{partial}"')
+    try:
+        create_schema(pg_schema_url(bench_url, partial))
+        with psycopg.connect(_libpq(bench_url)) as connection:
+            copy_clinic(connection, source, partial)
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            connection.execute(f'ALTER SCHEMA "{partial}" RENAME TO "{schema}"')
+            connection.commit()
+    except BaseException:
+        with psycopg.connect(_libpq(bench_url), autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{partial}" CASCADE')
+        raise
+    with psycopg.connect(_libpq(bench_url), autocommit=True) as connection:
+        connection.execute(f'SET search_path TO "{schema}"')
+        connection.execute("ANALYZE")
+    return pg_schema_url(bench_url, schema)
+
+
+def _libpq(url: str) -> str:
+    """A SQLAlchemy URL as libpq reads it (no '+driver')."""
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def copy_clinic(connection, source: Path, schema: str) -> None:
+    """Every row of source's tables into schema, ids kept; indexes built after the copy."""
+    connection.execute(f'SET search_path TO "{schema}"')
+    # No foreign-key triggers per row: the rows come from a database that kept them.
+    connection.execute("SET session_replication_role = replica")
+    connection.execute("DELETE FROM patients")  # the migration's placeholder 'default'
+    indexes = _drop_pg_indexes(connection, schema)
+    sqlite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        for table in COPIED_TABLES:
+            columns = [row[1] for row in sqlite.execute(f"PRAGMA table_info({table})")]
+            _copy_table(connection, sqlite.execute(f"SELECT * FROM {table}"), table, columns)
+    finally:
+        sqlite.close()
+    for sql in indexes:
+        connection.execute(sql)
+    for table in COPIED_TABLES:
+        connection.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+        )
+    connection.execute("SET session_replication_role = DEFAULT")
+
+
+def _copy_table(connection, rows: sqlite3.Cursor, table: str, columns: Sequence[str]) -> None:
+    names = ", ".join(f'"{column}"' for column in columns)
+    with connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        while batch := rows.fetchmany(COPY_BATCH):
+            for row in batch:
+                copy.write_row(row)
+
+
+def _drop_pg_indexes(connection, schema: str) -> list[str]:
+    """Drop the plain (non-constraint) indexes of the big tables; their definitions."""
+    rows = connection.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = %s"
+        " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+        " WHERE c.conname = i.indexname AND c.connamespace = %s::regnamespace)",
+        (schema, list(BULK_TABLES), schema),
+    ).fetchall()
+    for name, _ in rows:
+        connection.execute(f'DROP INDEX "{schema}"."{name}"')
+    return [definition for _, definition in rows]
+
+
+def describe_postgres(url: str) -> dict[str, int]:
+    """Row counts of the PostgreSQL copy, for the results file."""
+    with _bench_connection(url) as connection:
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("patients", "injection_sessions", "pain_entries", "side_effects")
+        }
+
+
+def postgres_marks(url: str) -> dict[str, int]:
+    """The highest id of each table, to put the copy back after a timed write."""
+    with _bench_connection(url) as connection:
+        return {
+            table: connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+            for table in COPIED_TABLES
+        }
+
+
+def reset_postgres(url: str, marks: dict[str, int]) -> None:
+    """Remove what timed writes added since marks (a server database is not copied per run)."""
+    with _bench_connection(url) as connection:
+        connection.execute("SET session_replication_role = replica")
+        for table in reversed(COPIED_TABLES):
+            connection.execute(f"DELETE FROM {table} WHERE id > %s", (marks[table],))
+
+
+def _bench_connection(url: str):
+    import psycopg
+    from sqlalchemy import make_url
+
+    schema = make_url(url).query["options"].split("=", 1)[1]
+    connection = psycopg.connect(_libpq(url.split("?", 1)[0]))
+    connection.execute(f'SET search_path TO "{schema}"')
+    return connection

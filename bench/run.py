@@ -1,10 +1,15 @@
 """Time whole tracker commands as a user runs them, against floors measured alongside.
 
 Usage: python bench/run.py [--quick] [--runs N] [--huge] [--no-clinic-large] [--out DIR]
+                           [--postgres URL]
 
 Every timed run is a new process of the installed console script. The table
 shows median and min-max per command, the floor it is compared with, and the
 target; a JSON file with every run's numbers goes to OUT/results-<timestamp>.json.
+
+With --postgres URL (or $TRACKER_BENCH_PG_URL) the same datasets are copied row
+for row into PostgreSQL (bench/build.py: database tracker_bench on that server,
+one schema per dataset) and timed there too, beside floors that import psycopg.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 # The sibling modules below are found through this line.
@@ -53,9 +59,13 @@ SITE_OPTIONS = (
 FLOOR_CLICK = "click"
 FLOOR_ORM = "sqlalchemy"
 FLOOR_SQLITE = "sqlite3"
+FLOOR_CLICK_PG = "click+psycopg"
+FLOOR_ORM_PG = "sqlalchemy+psycopg"
 FLOOR_CODE = {
     FLOOR_CLICK: "import click, sqlite3",
     FLOOR_ORM: "import sqlalchemy.orm",
+    FLOOR_CLICK_PG: "import click, psycopg",
+    FLOOR_ORM_PG: "import sqlalchemy.orm, psycopg",
     FLOOR_SQLITE: (
         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute("
         "'select max(date) from injection_sessions where patient_id=1').fetchone())"
@@ -93,10 +103,11 @@ class Case:
     command: str  # as shown in the table
     dataset: str
     argv: tuple[str, ...]
-    db: Path | None
+    db: Path | str | None  # a SQLite file, or a PostgreSQL URL
     floor: str | None = None
     target: Target = NO_TARGET
-    copy_db: bool = False  # the command writes: give each run a fresh copy
+    copy_db: bool = False  # the command writes: give each run a fresh copy (SQLite files)
+    reset: Callable[[], None] | None = None  # puts a server database back after each run
     ok_codes: tuple[int, ...] = (0,)
     group: str = ""  # rows compared across clinic sizes
     runs: int | None = None  # fewer runs than the bench default, for slow rows
@@ -153,6 +164,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
     parser.add_argument("--no-import", action="store_true", help="skip the import rows")
+    parser.add_argument(
+        "--no-export-all", action="store_true", help="skip the whole-clinic export rows (slow)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("TRACKER_BENCH_PG_URL"),
+        help="also time PostgreSQL on this server (default $TRACKER_BENCH_PG_URL; "
+        "uses its own database tracker_bench)",
+    )
     return parser.parse_args(argv)
 
 
@@ -168,7 +189,7 @@ def clinic_sizes(args: argparse.Namespace) -> list[int]:
     return sizes
 
 
-def bench_env(db: Path | None) -> dict[str, str]:
+def bench_env(db: Path | str | None) -> dict[str, str]:
     """The user's environment, minus coverage hooks and patient choice, with today fixed.
 
     PYTHONDONTWRITEBYTECODE goes too: `pip install .` compiles every module
@@ -216,7 +237,7 @@ def run_once(
 
 
 def measure(
-    bench: Bench, argv: Sequence[str], db: Path | None, case: Case | None = None
+    bench: Bench, argv: Sequence[str], db: Path | str | None, case: Case | None = None
 ) -> tuple[list[float], int]:
     copy_db = case.copy_db if case else False
     ok_codes = case.ok_codes if case else (0,)
@@ -226,10 +247,12 @@ def measure(
     peak = 0
     for n in range(warmup + runs):
         target_db = db
-        if copy_db and db is not None:
+        if copy_db and isinstance(db, Path):
             target_db = bench.scratch / db.name
             shutil.copyfile(db, target_db)
         elapsed, rss = run_once(argv, bench_env(target_db), ok_codes)
+        if case is not None and case.reset is not None:
+            case.reset()
         if n >= warmup:
             times.append(elapsed)
             peak = max(peak, rss)
@@ -269,11 +292,13 @@ def summarise(
     )
 
 
-def measure_floors(bench: Bench, patient_db: Path) -> list[Row]:
-    for argv in ([bench.python, "-c", FLOOR_CODE[FLOOR_ORM]], [bench.tracker, "--help"]):
+def measure_floors(bench: Bench, patient_db: Path, postgres: bool = False) -> list[Row]:
+    warm = FLOOR_CODE[FLOOR_ORM_PG if postgres else FLOOR_ORM]
+    for argv in ([bench.python, "-c", warm], [bench.tracker, "--help"]):
         run_once(argv, bench_env(patient_db), (0,))  # warm the OS caches and .pyc files
     rows = []
-    for floor in (FLOOR_CLICK, FLOOR_ORM, FLOOR_SQLITE):
+    floors = (FLOOR_CLICK, FLOOR_ORM, FLOOR_SQLITE)
+    for floor in floors + ((FLOOR_CLICK_PG, FLOOR_ORM_PG) if postgres else ()):
         db = patient_db if floor == FLOOR_SQLITE else None
         times, rss = measure(bench, floor_argv(bench, floor, db), db)
         bench.floors[floor] = statistics.median(times)
@@ -310,7 +335,44 @@ def patient_cases(tracker: str, db: Path) -> list[Case]:
     ]  # fmt: skip
 
 
-def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
+def postgres_patient_cases(tracker: str, url: str) -> list[Case]:
+    """The quick commands on the 20-year patient in PostgreSQL.
+
+    A server database is not copied per run: what each timed write added is
+    deleted after it, untimed.
+    """
+    name = "pg:patient-20y"
+    fast = Target(ratio=1.5)
+    orm = Target(ratio=1.3)
+    marks = build.postgres_marks(url)
+    reset = partial(build.reset_postgres, url, marks)
+
+    def case(command: str, *args: str, **options: object) -> Case:
+        return Case(command, name, (tracker, *args), url, **options)  # type: ignore[arg-type]
+
+    return [
+        case("tracker due", "due", floor=FLOOR_CLICK_PG, target=fast),
+        case("tracker log --units 200 (2 sites)", "log", "--units", "200", *SITE_OPTIONS,
+             floor=FLOOR_ORM_PG, target=orm, reset=reset),
+        case("tracker pain 5", "pain", "5", floor=FLOOR_ORM_PG, target=orm, reset=reset),
+        case("tracker effect headache", "effect", "headache", floor=FLOOR_ORM_PG, target=orm,
+             reset=reset),
+    ]  # fmt: skip
+
+
+def postgres_clinic_cases(tracker: str, size: int, url: str) -> list[Case]:
+    name = f"pg:clinic-{size}"
+    last = build.patient_name(build.clinic(size), size)
+    due_target = Target(ms=500) if size == LARGE_CLINIC else NO_TARGET
+    return [
+        Case("tracker due --all", name, (tracker, "due", "--all"), url, FLOOR_CLICK_PG, due_target,
+             group="due --all (PostgreSQL)"),
+        Case(f"tracker --patient {last} due", name, (tracker, "--patient", last, "due"), url,
+             FLOOR_CLICK_PG, Target(ratio=1.5), group="due, one patient (PostgreSQL)"),
+    ]  # fmt: skip
+
+
+def clinic_cases(tracker: str, size: int, db: Path, export_all: bool = True) -> list[Case]:
     name = f"clinic-{size}"
     last = build.patient_name(build.clinic(size), size)
     due_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
@@ -321,7 +383,7 @@ def clinic_cases(tracker: str, size: int, db: Path) -> list[Case]:
              (tracker, "--patient", last, "export", "--format", "json"), db, FLOOR_ORM,
              group="export json (1 patient)"),
     ]  # fmt: skip
-    if size > EXPORT_ALL_MAX:
+    if size > EXPORT_ALL_MAX or not export_all:
         return cases
     records = size * (3650 + 40 + 3 + 1)  # pain, injections, side effects, appointment
     runs = HEAVY_RUNS if size >= EXPORT_ALL_MAX else None
@@ -389,6 +451,23 @@ def build_datasets(args: argparse.Namespace, sizes: list[int]) -> dict[str, Path
             took = time.perf_counter() - started
             print(f"built {spec.name} in {took:.1f} s: {paths[spec.name].name}", flush=True)
     return paths
+
+
+def build_postgres(
+    args: argparse.Namespace, datasets: dict[str, Path], sizes: list[int]
+) -> dict[str, str]:
+    """The datasets copied into PostgreSQL: their URLs, by dataset name."""
+    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes]
+    urls = {}
+    for spec in specs:
+        started = time.perf_counter()
+        # The patient is written to by the timed writes: a fresh copy each bench.
+        rebuild = args.rebuild or spec.patients == 1
+        urls[spec.name] = build.ensure_postgres(spec, datasets[spec.name], args.postgres, rebuild)
+        took = time.perf_counter() - started
+        if took > 1:
+            print(f"PostgreSQL {spec.name} ready in {took:.1f} s", flush=True)
+    return urls
 
 
 def run_cases(bench: Bench, cases: list[Case]) -> list[Row]:
@@ -467,7 +546,12 @@ def git_commit() -> str | None:
 
 
 def write_results(
-    out: Path, args: argparse.Namespace, bench: Bench, datasets: dict[str, Path], rows: list[Row]
+    out: Path,
+    args: argparse.Namespace,
+    bench: Bench,
+    datasets: dict[str, Path],
+    rows: list[Row],
+    postgres: dict[str, str],
 ) -> Path:
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     path = out / f"results-{stamp}.json"
@@ -486,7 +570,11 @@ def write_results(
             "today": build.TODAY.isoformat(),
             "tracker": bench.tracker,
         },
-        "datasets": {name: {"file": p.name, **build.describe(p)} for name, p in datasets.items()},
+        "datasets": {name: {"file": p.name, **build.describe(p)} for name, p in datasets.items()}
+        | {
+            f"pg:{name}": {"url": url, **build.describe_postgres(url)}
+            for name, url in postgres.items()
+        },
         "floors_ms": {k: round(v, 1) for k, v in bench.floors.items()},
         "rows": [asdict(row) for row in rows],
         "growth": growth(rows),
@@ -508,10 +596,16 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
             warmup=1 if args.warmup is None else args.warmup,
             scratch=Path(scratch),
         )
-        rows = measure_floors(bench, datasets["patient-20y"])
+        postgres = build_postgres(args, datasets, sizes) if args.postgres else {}
+        rows = measure_floors(bench, datasets["patient-20y"], bool(postgres))
         cases = patient_cases(bench.tracker, datasets["patient-20y"])
         for size in sizes:
-            cases += clinic_cases(bench.tracker, size, datasets[f"clinic-{size}"])
+            db = datasets[f"clinic-{size}"]
+            cases += clinic_cases(bench.tracker, size, db, not args.no_export_all)
+        if postgres:
+            cases += postgres_patient_cases(bench.tracker, postgres["patient-20y"])
+            for size in sizes:
+                cases += postgres_clinic_cases(bench.tracker, size, postgres[f"clinic-{size}"])
         if not args.no_import:
             files = import_files(args)
             empty = empty_database(args.out)
@@ -522,7 +616,7 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
         echo(line)
     echo("export json on a clinic: one patient (the last), peak RSS of that process.")
     echo("N is patients for clinic rows, records in the file for import rows.")
-    echo(f"results: {write_results(args.out, args, bench, datasets, rows)}")
+    echo(f"results: {write_results(args.out, args, bench, datasets, rows, postgres)}")
     sys.stdout.flush()
     return 0
 

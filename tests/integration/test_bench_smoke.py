@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import postgres_url, require_postgres
+
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = (
     "floor: python -c 'import click, sqlite3'",
@@ -34,6 +36,7 @@ COMMANDS = (
 
 def test_quick_bench_times_every_command_and_writes_json(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    env.pop("TRACKER_BENCH_PG_URL", None)  # SQLite rows only; PostgreSQL is tested below
     env["BENCH_OUT"] = str(tmp_path / "ignored")  # --out below wins over the variable
     script = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--runs", "1"]
     done = subprocess.run(
@@ -79,3 +82,35 @@ def test_quick_bench_times_every_command_and_writes_json(tmp_path):
     imports = [r for r in document["rows"] if r["command"].startswith("tracker import")]
     assert all(r["records_per_s"] > 0 for r in imports)
     assert not (tmp_path / "ignored").exists()
+
+
+def test_with_postgres_the_bench_times_the_same_clinic_copied_into_postgresql(tmp_path):
+    require_postgres()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    script = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--runs", "1"]
+    options = ["--warmup", "0", "--no-import", "--clinic-sizes", "20", "--out", str(tmp_path)]
+    done = subprocess.run(
+        [*script, *options, "--postgres", postgres_url()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(next(tmp_path.glob("results-*.json")).read_text())
+    on_postgres = {r["command"] for r in document["rows"] if r["dataset"].startswith("pg:")}
+    assert on_postgres == {
+        "tracker due",
+        "tracker log --units 200 (2 sites)",
+        "tracker pain 5",
+        "tracker effect headache",
+        "tracker due --all",
+        "tracker --patient patient-000020 due",
+    }
+    assert set(document["floors_ms"]) >= {"click+psycopg", "sqlalchemy+psycopg"}
+    # Row for row: the copy holds what the SQLite file holds (each timed write undone).
+    datasets = document["datasets"]
+    for name in ("patient-20y", "clinic-20"):
+        copied = {k: v for k, v in datasets[f"pg:{name}"].items() if k != "url"}
+        assert copied == {k: v for k, v in datasets[name].items() if k not in ("file", "bytes")}

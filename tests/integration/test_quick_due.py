@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -144,6 +145,8 @@ def _check_due(
         finally:
             database.close()
         assert quick == full
+        if orm_url != str(path):  # the quick path reads PostgreSQL too, and agrees there
+            assert quick_due(orm_url, patient, today, within) == full
 
 
 def _plan(tracker: InStep, locations: tuple[str, ...], every: int) -> None:
@@ -177,19 +180,49 @@ def test_the_quick_path_steps_aside_for_anything_but_a_current_sqlite_file(tmp_p
     )
 
 
-def test_due_does_not_import_sqlalchemy_for_a_current_sqlite_file(tmp_path):
+def test_on_postgresql_the_quick_path_steps_aside_for_anything_it_cannot_answer(tmp_path):
+    require_postgres()
+    assert quick_due("postgresql+psycopg://nobody@127.0.0.1:1/nothing", None, TODAY) is None
+    assert quick_due("postgresql://x@127.0.0.1/y", None, TODAY) is None  # another driver
+    with postgres_database() as url:
+        assert quick_due(url, None, TODAY) is None  # no tracker tables: the full path says so
+        Tracker(url).ok("log", "2026-11-24")
+        assert quick_due(url, None, TODAY) is not None
+        assert quick_due(url, "nobody", TODAY) is None
+        assert quick_due(f"{url}&no_such_libpq_option=1", None, TODAY) is None
+        database = Database(url)
+        try:
+            with database.transaction() as session:
+                session.execute(sql("UPDATE alembic_version SET version_num = 'older'"))
+        finally:
+            database.close()
+        assert quick_due(url, None, TODAY) is None  # not current: the full path explains
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_due_does_not_import_sqlalchemy_for_a_current_database(tmp_path, engine):
+    if engine == "postgresql":
+        require_postgres()
+        with postgres_database() as url:
+            Tracker(url).ok("log", "2026-11-24")
+            _due_without_sqlalchemy(url)
+        return
+    made = tmp_path / "t.db"
+    Tracker(str(made)).ok("log", "2026-11-24")
+    _due_without_sqlalchemy(str(made))
+
+
+def _due_without_sqlalchemy(location: str) -> None:
     import subprocess
     import sys
 
-    made = tmp_path / "t.db"
-    Tracker(str(made)).ok("log", "2026-11-24")
     code = (
         "import sys; from tracker.cli import cli; "
         "cli.main(['--db', sys.argv[1], 'due'], standalone_mode=False); "
         "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(made)],
+        [sys.executable, "-c", code, location],
         capture_output=True,
         text=True,
         env={"TRACKER_TODAY": "2026-11-25", "PATH": ""},
@@ -274,3 +307,7 @@ def _check_due_all(
         quick = quick_due_all(str(path), today, within)
         assert quick is not None
         assert [(row.name, row.due, row.safety) for row in quick] == full
+        if orm_url != str(path):  # the quick path reads PostgreSQL too, and agrees there
+            on_server = quick_due_all(orm_url, today, within)
+            assert on_server is not None
+            assert [(row.name, row.due, row.safety) for row in on_server] == full

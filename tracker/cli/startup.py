@@ -8,7 +8,8 @@ tests/integration/test_startup.py pins the causes). Three things keep them so:
    (COMMAND_MODULES in tracker.cli), and SQLAlchemy, the services and the
    output helpers are imported inside the command body, so ``--help`` and a
    mistyped option load none of them. ``tracker due`` on a current SQLite file
-   answers without SQLAlchemy at all (tracker.store.quick_due); Alembic is
+   or PostgreSQL database answers without SQLAlchemy at all, through the
+   database's own driver (tracker.store.quick_due); Alembic is
    imported only when a database needs migrating (tracker.store.schema).
 2. The collector off while loading (start, below).
 3. The collector back on once loading is done (loading_done, below).

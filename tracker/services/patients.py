@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -14,9 +14,10 @@ from tracker.domain import safety, schedule
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
 from tracker.domain.products import DEFAULT_PROFILE
 from tracker.domain.safety import OpenSafetyEffect
-from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
+from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
+from tracker.store.due_picture import every_due
 from tracker.store.models import (
     Appointment,
     Change,
@@ -40,32 +41,34 @@ def list_patients(db: Database, today: date) -> list[PatientSummary]:
     """Every patient, in the order they were added, with how many records and when due."""
     with db.transaction() as session:
         counts = _record_counts(session)
-        dues = _dues(session, today, None)
-        safety = _open_safety(session, today)
         return [
-            PatientSummary(
-                patient.name,
-                dues[patient.id],
-                safety=safety.get(patient.id, ()),
-                records=counts.get(patient.id, 0),
-            )
-            for patient in session.scalars(select(Patient).order_by(Patient.id))
+            replace(summary, records=counts.get(patient_id, 0))
+            for patient_id, summary in _summaries(session, today, None)
         ]
 
 
 def due_all(db: Database, today: date, within_days: int | None = None) -> list[schedule.PatientDue]:
     """One row per patient, overdue first, then by next due date; nothing logged last."""
-    return schedule.by_attention(_with_dues(db, today, within_days))
-
-
-def _with_dues(db: Database, today: date, within_days: int | None) -> list[PatientSummary]:
     with db.transaction() as session:
-        dues = _dues(session, today, within_days)
-        safety = _open_safety(session, today)
-        return [
-            PatientSummary(patient.name, dues[patient.id], safety=safety.get(patient.id, ()))
-            for patient in session.scalars(select(Patient).order_by(Patient.id))
-        ]
+        summaries = _summaries(session, today, within_days)
+    return schedule.by_attention([summary for _, summary in summaries])
+
+
+def _summaries(
+    session: Session, today: date, within_days: int | None
+) -> list[tuple[int, PatientSummary]]:
+    """Every patient's id and summary (no record count), in the order they were added.
+
+    Plain rows, and each distinct due worked out once (store.due_picture.every_due):
+    a clinic has thousands of patients.
+    """
+    named = every_due_picture(session, today)
+    dues = every_due((picture for _, _, picture in named), today, within_days)
+    safety = _open_safety(session, today)
+    return [
+        (patient_id, PatientSummary(name, due, safety=safety.get(patient_id, ())))
+        for (patient_id, name, _), due in zip(named, dues, strict=True)
+    ]
 
 
 def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
@@ -85,12 +88,6 @@ def _open_safety(session: Session, today: date) -> dict[int, tuple[OpenSafetyEff
             )
         )
     )
-
-
-def _dues(session: Session, today: date, within_days: int | None) -> dict[int, Due]:
-    """Every patient's Due, in three queries however many patients there are."""
-    pictures = every_due_picture(session, today)
-    return {patient: picture.due(today, within_days) for patient, picture in pictures.items()}
 
 
 def _record_counts(session: Session) -> dict[int, int]:

@@ -8,7 +8,7 @@ path must not import it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -49,3 +49,29 @@ class DuePicture:
     def appointment(self, today: date) -> AppointmentRecord | None:
         """The next booked appointment, else the latest missed one (the domain rule)."""
         return appointment_for_due(self.appointments, today, self.last_injection)
+
+
+def every_due(
+    pictures: Iterable[DuePicture], today: date, within_days: int | None = None
+) -> list[schedule.Due]:
+    """Each picture's Due on ``today``, in order: what ``DuePicture.due`` says for each.
+
+    A clinic's patients share a few hundred last-injection dates and plans:
+    each distinct combination is worked out once, whichever path read them.
+    """
+    by_dates: dict[tuple[date | None, str | None, int, int], schedule.Due] = {}
+    dues = []
+    for picture in pictures:
+        key = (
+            picture.last_injection,
+            picture.product,
+            picture.every_months,
+            picture.window(within_days),
+        )
+        due = by_dates.get(key)
+        if due is None:
+            due = by_dates[key] = picture.by_dates(today, within_days)
+        if picture.appointments:
+            due = replace(due, appointment=picture.appointment(today))
+        dues.append(due)
+    return dues

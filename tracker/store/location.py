@@ -60,6 +60,23 @@ def sqlite_file(location: str | None) -> Path | None:
     return where if isinstance(where, Path) else sqlite_url_file(where)
 
 
+def psycopg_conninfo(location: str | None) -> str | None:
+    """What psycopg is given to connect to a ``postgresql+psycopg://`` URL, else None.
+
+    SQLAlchemy hands psycopg the same parts (user, password, host, port,
+    database and the query's libpq parameters); libpq reads them from the URL
+    itself, unquoting them the same way.
+    """
+    try:
+        where = parse_location(location)
+    except DatabaseProblem:
+        return None
+    scheme = "postgresql+psycopg://"
+    if isinstance(where, Path) or not where.lower().startswith(scheme):
+        return None
+    return "postgresql://" + where[len(scheme) :]
+
+
 def to_url(location: str | None) -> URL:
     """A file path or an SQLAlchemy URL (see parse_location); nothing means the default file."""
     from sqlalchemy.engine import make_url

@@ -7,7 +7,9 @@ The fast path for `tracker due` reads the same with sqlite3 (``store.quick_due``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -37,8 +39,11 @@ def due_picture(records: PatientScope, today: date) -> DuePicture:
     )
 
 
-def every_due_picture(session: Session, today: date) -> dict[int, DuePicture]:
-    """Every patient's due picture, by patient id."""
+def every_due_picture(session: Session, today: date) -> list[tuple[int, str, DuePicture]]:
+    """Every patient's id, name and due picture, in the order they were added.
+
+    Plain rows (SQLAlchemy Core, no ORM objects): a clinic has thousands of patients.
+    """
     newest = (
         select(InjectionSession.patient_id, func.max(InjectionSession.date).label("day"))
         .group_by(InjectionSession.patient_id)
@@ -58,18 +63,21 @@ def every_due_picture(session: Session, today: date) -> dict[int, DuePicture]:
         )
     }
     candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in session.scalars(select(Appointment).where(_may_be_shown(today))):
-        candidates.setdefault(row.patient_id, []).append(appointment_record(row))
-    pictures = {}
-    for patient in session.scalars(select(Patient)):
-        last, product = latest.get(patient.id, (None, None))
-        pictures[patient.id] = DuePicture(
-            patient.every_months,
-            patient.within_days,
-            last,
-            candidates.get(patient.id, []),
-            product,
+    for patient_id, *appointment in session.execute(
+        select(Appointment.patient_id, *_APPOINTMENT_COLUMNS).where(_may_be_shown(today))
+    ):
+        candidates.setdefault(patient_id, []).append(_appointment(appointment))
+    pictures = []
+    for patient_id, name, every_months, within_days in session.execute(
+        select(Patient.id, Patient.name, Patient.every_months, Patient.within_days).order_by(
+            Patient.id
         )
+    ):
+        last, product = latest.get(patient_id, (None, None))
+        picture = DuePicture(
+            every_months, within_days, last, candidates.get(patient_id, ()), product
+        )
+        pictures.append((patient_id, name, picture))
     return pictures
 
 
@@ -85,6 +93,21 @@ def _may_be_shown(today: date) -> ColumnElement[bool]:
     return (Appointment.status == AppointmentStatus.BOOKED.value) & or_(
         Appointment.date >= today, ~injection_since
     )
+
+
+_APPOINTMENT_COLUMNS = (
+    Appointment.id,
+    Appointment.date,
+    Appointment.time,
+    Appointment.provider,
+    Appointment.note,
+    Appointment.status,
+)
+
+
+def _appointment(row: Sequence[Any]) -> AppointmentRecord:
+    id_, day, time, provider, note, status = row
+    return AppointmentRecord(id_, day, time, provider, note, AppointmentStatus(status))
 
 
 def appointment_record(row: Appointment) -> AppointmentRecord:

@@ -1,27 +1,28 @@
-"""`tracker due` without SQLAlchemy: four small queries with the standard sqlite3 module.
+"""`tracker due` without SQLAlchemy: four small queries with the database's own driver.
 
 `due` runs from prompts, status bars and cron, so it must cost little more than
-starting Python. This path answers only for an existing SQLite file that is at
-the current schema and names a known patient; anything else (a server URL, a
-missing or old file, an unknown patient) returns None and the ordinary path
-answers, with its migrations and its error messages — so both find the
-database the same way (tracker.store.location) and say the same when it is not
-there yet, and neither creates anything. A test compares both paths
-on random histories.
+starting Python (and its driver). This path answers only for an existing SQLite
+file (the standard sqlite3 module) or a ``postgresql+psycopg://`` database
+(psycopg, read-only) that is at the current schema and names a known patient;
+anything else (another URL, a missing or old database, an unknown patient, a
+server that does not answer) returns None and the ordinary path answers, with
+its migrations and its error messages — so both find the database the same way
+(tracker.store.location) and say the same when it is not there yet, and
+neither creates anything. Tests compare both paths on random histories, on
+both engines.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.store.due_picture import DuePicture
-from tracker.store.location import sqlite_file
+from tracker.store.due_picture import DuePicture, every_due
+from tracker.store.location import psycopg_conninfo, sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
 if TYPE_CHECKING:
@@ -45,17 +46,41 @@ def quick_due_named(
     With several patients and none named it steps aside: the full path says how
     to choose one.
     """
-    return _read(location, lambda connection: _due(connection, patient, today, within_days))
+    return _read(location, lambda reader: _due(reader, patient, today, within_days))
 
 
 def quick_due_all(
     location: str | None, today: date, within_days: int | None = None
 ) -> list[schedule.PatientDue] | None:
     """Every patient's Due and open serious/emergency side effects, most urgent first."""
-    return _read(location, lambda connection: _due_all(connection, today, within_days))
+    return _read(location, lambda reader: _due_all(reader, today, within_days))
 
 
-def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]) -> T | None:
+class _Reader:
+    """One read-only connection, asked in one way whichever the driver.
+
+    The SQL below marks parameters with ``?`` and passes dates as dates; SQLite
+    is given ISO text for them and gives ISO text back (see _day).
+    """
+
+    def __init__(self, connection: Any, mark: str, dates_as_text: bool) -> None:
+        self.connection = connection
+        self.mark = mark
+        self.dates_as_text = dates_as_text
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self.dates_as_text:
+            params = [p.isoformat() if isinstance(p, date) else p for p in params]
+        return self.connection.execute(sql.replace("?", self.mark), params)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.rows(sql, params).fetchone()
+
+
+def _read(location: str | None, answer: Callable[[_Reader], T | None]) -> T | None:
+    conninfo = psycopg_conninfo(location)
+    if conninfo is not None:
+        return _read_postgres(conninfo, answer)
     path = sqlite_file(location)
     if path is None or not path.is_file():
         return None
@@ -65,13 +90,30 @@ def _read(location: str | None, answer: Callable[[sqlite3.Connection], T | None]
     except sqlite3.Error:
         return None
     try:
-        if not _is_current(connection):
-            return None
-        return answer(connection)
+        return _answer(_Reader(connection, "?", dates_as_text=True), answer)
     except sqlite3.Error:
         return None  # not ours, damaged, locked too long: the ordinary path explains
     finally:
         connection.close()
+
+
+def _read_postgres(conninfo: str, answer: Callable[[_Reader], T | None]) -> T | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None  # the ordinary path says what to install
+    try:
+        # One read-only transaction: every query sees the same moment.
+        with psycopg.connect(conninfo) as connection:
+            connection.read_only = True
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            return _answer(_Reader(connection, "%s", dates_as_text=False), answer)
+    except psycopg.Error:
+        return None  # not ours, not current, unreachable: the ordinary path explains
+
+
+def _answer(reader: _Reader, answer: Callable[[_Reader], T | None]) -> T | None:
+    return answer(reader) if _is_current(reader) else None
 
 
 # Booked appointments still ahead, or with no injection logged on or after their
@@ -89,25 +131,20 @@ _CANDIDATES = (
 _LATEST = "FROM injection_sessions WHERE patient_id = patients.id ORDER BY date DESC LIMIT 1"
 
 
-def _is_current(connection: sqlite3.Connection) -> bool:
-    version = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+def _is_current(reader: _Reader) -> bool:
+    version = reader.one(f"SELECT version_num FROM {VERSION_TABLE}")
     return version is not None and version[0] == HEAD_REVISION
 
 
-def _due_all(
-    connection: sqlite3.Connection, today: date, within_days: int | None
-) -> list[schedule.PatientDue]:
+def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[schedule.PatientDue]:
     candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in connection.execute(_CANDIDATES, (AppointmentStatus.BOOKED.value, today.isoformat())):
+    for row in reader.rows(_CANDIDATES, (AppointmentStatus.BOOKED.value, today)):
         candidates.setdefault(row[0], []).append(_appointment(row[1:]))
-    safety = _open_safety(connection, today)
-    # A clinic's patients share a few hundred last-injection dates and plans:
-    # each distinct combination is worked out once.
-    dues: dict[tuple[str | None, str | None, int, int], schedule.Due] = {}
-    result = []
+    safety = _open_safety(reader, today)
+    patients = []
     # One index lookup per patient for the latest session (its date and product):
     # cheaper than grouping every session of the clinic.
-    for patient_id, name, every_months, plan_window, last, product in connection.execute(
+    for patient_id, name, every_months, plan_window, last, product in reader.rows(
         "SELECT id, name, every_months, within_days, "
         f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
         "FROM patients ORDER BY id"
@@ -115,74 +152,72 @@ def _due_all(
         picture = DuePicture(
             every_months, plan_window, _day(last), candidates.get(patient_id, ()), product
         )
-        key = (last, product, every_months, picture.window(within_days))
-        if key not in dues:
-            dues[key] = picture.by_dates(today, within_days)
-        due = dues[key]
-        if picture.appointments:
-            due = replace(due, appointment=picture.appointment(today))
-        result.append(schedule.PatientDue(name, due, safety.get(patient_id, ())))
+        patients.append((patient_id, name, picture))
+    dues = every_due((picture for _, _, picture in patients), today, within_days)
+    result = [
+        schedule.PatientDue(name, due, safety.get(patient_id, ()))
+        for (patient_id, name, _), due in zip(patients, dues, strict=True)
+    ]
     return schedule.by_attention(result)
 
 
-def _open_safety(
-    connection: sqlite3.Connection, today: date
-) -> dict[int, tuple[OpenSafetyEffect, ...]]:
+def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
     """The same rows as services.patients._open_safety: open, serious or emergency."""
     from tracker.domain import safety
 
     urgent = sorted(safety.URGENT_CLASSES)
-    rows = connection.execute(
+    rows: Iterable[Sequence[Any]] = reader.rows(
         "SELECT patient_id, id, date, text, effect_class FROM side_effects "
         f"WHERE resolved_on IS NULL AND effect_class IN ({', '.join('?' * len(urgent))}) "
         "AND date <= ?",
-        (*urgent, today.isoformat()),
+        (*urgent, today),
     )
     return safety.by_patient(
-        (patient_id, effect_id, date.fromisoformat(day), text, effect_class)
+        (patient_id, effect_id, _known_day(day), text, effect_class)
         for patient_id, effect_id, day, text, effect_class in rows
     )
 
 
 def _due(
-    connection: sqlite3.Connection, patient: str | None, today: date, within_days: int | None
+    reader: _Reader, patient: str | None, today: date, within_days: int | None
 ) -> tuple[schedule.Due, str | None] | None:
-    several = connection.execute("SELECT count(*) > 1 FROM patients").fetchone()[0]
+    several = reader.one("SELECT count(*) > 1 FROM patients")[0]
     if patient is None and several:
         return None  # no silent patient
     row = (
-        connection.execute(
-            "SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1"
-        ).fetchone()
+        reader.one("SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1")
         if patient is None
-        else connection.execute(
+        else reader.one(
             "SELECT id, every_months, within_days FROM patients WHERE name = ?", (patient,)
-        ).fetchone()
+        )
     )
     if row is None:
         return None
     patient_id, every_months, plan_window = row
-    latest = connection.execute(
+    latest = reader.one(
         "SELECT date, product FROM injection_sessions WHERE patient_id = ? "
         "ORDER BY date DESC LIMIT 1",
         (patient_id,),
-    ).fetchone()
+    )
     last, product = latest or (None, None)
-    rows = connection.execute(
+    rows = reader.rows(
         f"{_CANDIDATES} AND appointments.patient_id = ?",
-        (AppointmentStatus.BOOKED.value, today.isoformat(), patient_id),
+        (AppointmentStatus.BOOKED.value, today, patient_id),
     )
     candidates = [_appointment(row[1:]) for row in rows]
     picture = DuePicture(every_months, plan_window, _day(last), candidates, product)
     return picture.due(today, within_days), patient if several else None
 
 
-def _day(iso: str | None) -> date | None:
-    return None if iso is None else date.fromisoformat(iso)
+def _day(value: date | str | None) -> date | None:
+    """A date as the driver gives it: a date (psycopg), ISO text (sqlite3), or nothing."""
+    return None if value is None else _known_day(value)
+
+
+def _known_day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:
     id_, day, time, provider, note, status = row
-    return AppointmentRecord(
-        id_, date.fromisoformat(day), time, provider, note, AppointmentStatus(status)
-    )
+    return AppointmentRecord(id_, _known_day(day), time, provider, note, AppointmentStatus(status))
