@@ -21,8 +21,9 @@ from sqlalchemy.exc import OperationalError
 from tests.conftest import Tracker, _postgres_database
 from tests.export.conftest import fill_year
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.dosing import Product, Site
+from tracker.domain.dosing import Site
 from tracker.domain.errors import DatabaseProblem, InvalidInput, TrackerError
+from tracker.domain.products import Product
 from tracker.domain.records import (
     ChangeRecord,
     EffectRecord,

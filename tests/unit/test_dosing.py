@@ -13,8 +13,6 @@ from tracker.domain.dosing import (
     MAX_RECORDABLE_UNITS,
     MIN_RECORDABLE_UNITS,
     DoseRecord,
-    LimitScope,
-    Product,
     Site,
     dose_warnings,
     interval_warnings,
@@ -24,7 +22,7 @@ from tracker.domain.dosing import (
     session_units,
 )
 from tracker.domain.errors import InvalidInput
-from tracker.domain.products import profiles
+from tracker.domain.products import LimitScope, Product, profiles
 
 BOTOX, XEOMIN, DYSPORT = Product.BOTOX, Product.XEOMIN, Product.DYSPORT
 MYOBLOC, OTHER = Product.MYOBLOC, Product.OTHER

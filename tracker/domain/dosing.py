@@ -16,13 +16,16 @@ from dateutil.relativedelta import relativedelta
 
 from tracker.domain.errors import InvalidInput
 
-# Products, their ceilings and minimum intervals are data in tracker.domain.products;
-# the names imported "as" themselves are read from here too, with the dose rules.
-from tracker.domain.products import DEFAULT_PRODUCT as DEFAULT_PRODUCT
-from tracker.domain.products import DEFAULT_PROFILE, ProductProfile, products, profile_of
-from tracker.domain.products import DoseLimit as DoseLimit
-from tracker.domain.products import LimitScope as LimitScope
-from tracker.domain.products import Product as Product
+# Products, their ceilings and minimum intervals are data in tracker.domain.products.
+from tracker.domain.products import (
+    DEFAULT_PROFILE,
+    DoseLimit,
+    LimitScope,
+    Product,
+    ProductProfile,
+    products,
+    profile_of,
+)
 from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
 from tracker.domain.wording import day_count
 

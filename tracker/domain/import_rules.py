@@ -31,6 +31,7 @@ from tracker.domain.appointments import AppointmentStatus, parse_time
 from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import Product
 from tracker.domain.records import ChangeRecord, PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.scores import parse_score
@@ -327,7 +328,7 @@ def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
     row = (
         record_id,
         day.isoformat(),
-        _choice(fields["product"], f"{where}.product", dosing.Product).value,
+        _choice(fields["product"], f"{where}.product", Product).value,
         units,
         _optional(fields["provider"], f"{where}.provider", _label),
         _optional(fields["lot"], f"{where}.lot", _label),

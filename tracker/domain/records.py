@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tracker.domain.dosing import DEFAULT_PRODUCT, DoseRecord, Product, Site
+from tracker.domain.dosing import DoseRecord, Site
+from tracker.domain.products import DEFAULT_PRODUCT, Product
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
 from tracker.domain.side_effects import ADVICE, EffectClass, Severity
 

@@ -18,8 +18,7 @@ from enum import StrEnum
 from statistics import fmean
 
 from tracker.domain.errors import InvalidInput
-from tracker.domain.products import DEFAULT_PROFILE
-from tracker.domain.products import PublishedFigure as PublishedFigure
+from tracker.domain.products import DEFAULT_PROFILE, PublishedFigure
 from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import PERSISTENT_AFTER_DAYS, EffectClass, is_persistent, severity
 

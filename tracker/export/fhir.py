@@ -40,8 +40,8 @@ import json
 from datetime import date
 from typing import Any
 
-from tracker.domain.dosing import Product, Site
-from tracker.domain.products import profile_of
+from tracker.domain.dosing import Site
+from tracker.domain.products import Product, profile_of
 from tracker.domain.records import EffectView, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass
 from tracker.export.identity import record_uuid

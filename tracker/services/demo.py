@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tracker.domain import schedule
-from tracker.domain.dosing import Product, Site
+from tracker.domain.dosing import Site
 from tracker.domain.errors import Conflict
-from tracker.domain.products import profile_of
+from tracker.domain.products import Product, profile_of
 from tracker.domain.records import InjectionDraft
 from tracker.domain.side_effects import Severity
 from tracker.services.appointments import book

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import dosing, schedule
 from tracker.domain.dates import not_in_future
 from tracker.domain.errors import Conflict
-from tracker.domain.products import profile_of
+from tracker.domain.products import Product, profile_of
 from tracker.domain.records import (
     HistoryRow,
     InjectionDraft,
@@ -155,7 +155,7 @@ def _to_record(row: InjectionSession) -> InjectionRecord:
     return InjectionRecord(
         id=row.id,
         day=row.date,
-        product=dosing.Product(row.product),
+        product=Product(row.product),
         units=row.units,
         sites=tuple(dosing.Site(site.muscle, site.units) for site in row.sites),
         provider=row.provider,

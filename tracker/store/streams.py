@@ -24,8 +24,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.dosing import Product, Site
+from tracker.domain.dosing import Site
 from tracker.domain.errors import DatabaseProblem
+from tracker.domain.products import Product
 from tracker.domain.records import ChangeRecord, EffectRecord, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.store import audit, scope
