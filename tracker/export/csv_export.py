@@ -38,11 +38,11 @@ The CSV is for reading; ``tracker import`` reads only the JSON export.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from tracker.export import json_export
-from tracker.export.model import ClinicRecords, PatientRecords, Report
+from tracker.export.model import ClinicRecords, PainRow, PatientRecords, Report
 from tracker.export.streaming import Advance, Utf8Writer, counted, nobody_watching, to_bytes
 
 COLUMNS = (
@@ -79,8 +79,7 @@ def write(records: PatientRecords, out: BinaryIO, advance: Advance = nobody_watc
     text = Utf8Writer(out)
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for row in rows(records, advance):
-        writer.writerow(line(row))
+    _write_records(text, writer, records, (), advance)
     return text.close()
 
 
@@ -90,20 +89,91 @@ def write_clinic(clinic: ClinicRecords, out: BinaryIO, advance: Advance = nobody
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CLINIC_COLUMNS)
     for records in clinic.patients:
-        name = cell(records.patient)
-        for row in rows(records, advance):
-            writer.writerow([name, *line(row)])
+        _write_records(text, writer, records, (cell(records.patient),), advance)
     return text.close()
+
+
+def _write_records(
+    text: Utf8Writer,
+    writer: Any,
+    records: PatientRecords,
+    lead: tuple[str, ...],
+    advance: Advance,
+) -> None:
+    """One patient's rows, each led by ``lead`` (the clinic's patient column)."""
+    if records.pain_rows is None:
+        writer.writerows([*lead, *line(row)] for row in rows(records, advance))
+        return
+    # The fast path: the pain diary as the store's plain tuples, in its place
+    # after the injections.
+    writer.writerows([*lead, *line(row)] for row in _injections(records, advance))
+    _write_pain_rows(text, records.pain_rows, lead, advance)
+    writer.writerows([*lead, *line(row)] for row in _after_pain(records, advance))
+
+
+def _write_pain_rows(
+    text: Utf8Writer, batches: Iterable[list[PainRow]], lead: tuple[str, ...], advance: Advance
+) -> None:
+    """The lines csv.writer writes for line() of these entries, a batch at a time.
+
+    Of a pain row's cells only the patient's name and the note can hold a
+    character that needs quoting (ids and scores are numbers, the date is ISO),
+    so those two go through csv.writer itself and the rest is a template:
+    patient, type, id, date, five empty cells (product to lot), score,
+    function, six empty cells (text to status), note.
+    """
+    start = "".join(_quoted(cell) + "," for cell in lead)
+    template = start + "pain,%s,%s,,,,,,%s,%s,,,,,,,%s\r\n"
+    for batch in batches:
+        text.write(
+            "".join(
+                [
+                    template
+                    % (
+                        id_,
+                        day,
+                        score,
+                        "" if function is None else function,
+                        "" if note is None else _quoted(neutralised(note)),
+                    )
+                    for id_, day, score, function, note in batch
+                ]
+            )
+        )
+        advance(len(batch))
+
+
+def _quoted(cell: str) -> str:
+    """The cell as csv.writer writes it inside a row (quoted only where it must be)."""
+    if not cell:
+        return cell  # alone on a line csv would write "", inside a row nothing
+    lines: list[str] = []
+    collector = _Collector(lines)
+    csv.writer(collector, lineterminator="").writerow((cell,))
+    return lines[0]
+
+
+class _Collector:
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
 
 
 def rows(records: PatientRecords, advance: Advance = nobody_watching) -> Iterator[dict[str, Any]]:
     """The JSON export's records, flattened: same fields, same values."""
+    yield from _injections(records, advance)
+    for record in counted(records.pain, advance):
+        yield {"type": "pain", **json_export.pain(record)}
+    yield from _after_pain(records, advance)
+
+
+def _injections(records: PatientRecords, advance: Advance) -> Iterator[dict[str, Any]]:
     for record in counted(records.injections, advance):
         row = json_export.injection(record)
         row["sites"] = sites_cell(row["sites"])
         yield {"type": "injection", **row}
-    for record in counted(records.pain, advance):
-        yield {"type": "pain", **json_export.pain(record)}
+
+
+def _after_pain(records: PatientRecords, advance: Advance) -> Iterator[dict[str, Any]]:
     for effect in counted(records.effects, advance):
         yield {"type": "effect", **json_export.effect_record(effect)}
     for appointment in counted(records.appointments, advance):

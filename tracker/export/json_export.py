@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from functools import cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any, BinaryIO
 
 from tracker.domain.appointments import AppointmentRecord
@@ -55,6 +56,7 @@ from tracker.export.model import (
     REPORT_FORMAT,
     REPORT_VERSION,
     ClinicRecords,
+    PainRow,
     PatientRecords,
     Report,
 )
@@ -105,7 +107,11 @@ def document(records: PatientRecords, advance: Advance = nobody_watching) -> dic
             "within_days": records.plan.within_days,
         },
         "injections": rows(records.injections, injection, flat=False),  # sites are a list
-        "pain": rows(records.pain, pain, flat=True),
+        "pain": (
+            rows(records.pain, pain, flat=True)
+            if records.pain_rows is None
+            else PainRows(records.pain_rows, advance)
+        ),
         "effects": rows(records.effects, effect_record, flat=True),
         "appointments": rows(records.appointments, appointment, flat=True),
         # The change log is not a record: it is written, but not counted.
@@ -129,6 +135,14 @@ class Rows:
         self.flat = flat
 
 
+class PainRows:
+    """The pain diary as the store's batches of plain tuples (the fast path)."""
+
+    def __init__(self, batches: Iterable[list[PainRow]], advance: Advance) -> None:
+        self.batches = batches
+        self.advance = advance
+
+
 def _write_document(value: dict[str, Any], out: BinaryIO) -> int:
     text = Utf8Writer(out)
     _write_value(text, value, 0)
@@ -140,7 +154,11 @@ def _write_value(out: Utf8Writer, value: Any, level: int) -> None:
     """``value`` at nesting ``level``, byte for byte as json.dumps(indent=2) nests it."""
     if isinstance(value, Rows):
         _write_rows(out, value, level)
-    elif isinstance(value, dict) and any(isinstance(item, Rows) for item in value.values()):
+    elif isinstance(value, PainRows):
+        _write_pain_rows(out, value, level)
+    elif isinstance(value, dict) and any(
+        isinstance(item, Rows | PainRows) for item in value.values()
+    ):
         _write_object(out, value, level)
     else:
         out.write(_encoded(value, level))
@@ -171,6 +189,46 @@ def _write_rows(out: Utf8Writer, rows: Rows, level: int) -> None:
             _write_value(out, item, level + 1)
             separator = between
     out.write("[]" if separator == first else "\n" + INDENT * level + "]")
+
+
+def _write_pain_rows(out: Utf8Writer, rows: PainRows, level: int) -> None:
+    """What _write_rows writes for the same entries as ``pain`` dicts, a batch at a time.
+
+    One %-template per entry, its keys already sorted and indented: the values
+    are numbers, an ISO date, null or a note, which json's own string encoder
+    escapes exactly as json.dumps(ensure_ascii=False) does.
+    """
+    inner = "\n" + INDENT * (level + 1)
+    field = "\n" + INDENT * (level + 2)
+    template = (
+        "{" + field + '"date": "%s",' + field + '"function": %s,' + field + '"id": %s,'
+        + field + '"note": %s,' + field + '"score": %s' + inner + "}"
+    )  # fmt: skip
+    between = "," + inner
+    quote = encode_basestring
+    separator = "[" + inner
+    for batch in rows.batches:
+        if not batch:
+            continue
+        out.write(
+            separator
+            + between.join(
+                [
+                    template
+                    % (
+                        day,
+                        "null" if function is None else function,
+                        id_,
+                        "null" if note is None else quote(note),
+                        score,
+                    )
+                    for id_, day, score, function, note in batch
+                ]
+            )
+        )
+        separator = between
+        rows.advance(len(batch))
+    out.write("[]" if separator != between else "\n" + INDENT * level + "]")
 
 
 def _encoded(value: Any, level: int) -> str:

@@ -44,6 +44,8 @@ CLINIC_FORMAT = "tracker-clinic-export"
 CLINIC_VERSION = 1
 
 T = TypeVar("T")
+# A pain entry as the store's fast path reads it: id, ISO date, score, function, note.
+PainRow = tuple[int, str, int, int | None, str | None]
 
 
 class RecordStream(Generic[T]):
@@ -83,6 +85,11 @@ class PatientRecords:
     # counted (a single patient's export counts them for its progress bar).
     record_count: int | None = None
     patient_uuid: str = ""
+    # The same pain entries as ``pain``, when the store can also read them as
+    # batches of plain tuples (id, ISO date, score, function, note): the JSON and
+    # CSV writers then take this fast path for a clinic's millions of diary
+    # entries. The tests hold the two to the same bytes.
+    pain_rows: Iterable[list[PainRow]] | None = None
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ def _streamed(
         plan=plan_of(patient),
         injections=stream(streams.injections),
         pain=stream(streams.pain),
+        pain_rows=stream(streams.pain_rows),
         effects=stream(streams.effects),
         appointments=stream(streams.appointments),
         changes=(
