@@ -122,7 +122,7 @@ def _write_pain_rows(
     patient, type, id, date, five empty cells (product to lot), score,
     function, six empty cells (text to status), note.
     """
-    start = "".join(_quoted(cell) + "," for cell in lead)
+    start = "".join(_quoted(cell) + "," for cell in lead).replace("%", "%%")
     template = start + "pain,%s,%s,,,,,,%s,%s,,,,,,,%s\r\n"
     for batch in batches:
         text.write(
@@ -149,8 +149,9 @@ def _quoted(cell: str) -> str:
         return cell  # alone on a line csv would write "", inside a row nothing
     lines: list[str] = []
     collector = _Collector(lines)
-    csv.writer(collector, lineterminator="").writerow((cell,))
-    return lines[0]
+    # The row's own line end: csv quotes a cell holding any of its characters.
+    csv.writer(collector, lineterminator="\r\n").writerow((cell,))
+    return lines[0][:-2]
 
 
 class _Collector:
