@@ -75,7 +75,8 @@ appointments = st.lists(
     st.tuples(days, st.none() | st.just("09:30"), maybe_texts, maybe_texts), max_size=2
 )
 patients = st.lists(
-    st.tuples(texts, pains, injections, effects, appointments),
+    # A name is at most 500 characters (the column's length).
+    st.tuples(texts.map(lambda name: name[:500]), pains, injections, effects, appointments),
     min_size=1,
     max_size=3,
     unique_by=lambda patient: patient[0],
