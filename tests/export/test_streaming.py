@@ -396,6 +396,11 @@ def test_an_error_half_way_keeps_the_old_file(year, tmp_path, monkeypatch, args)
     target = folder / "records.out"
     target.write_text("the old export")
     monkeypatch.setattr(streams, "pain", failing_pain(streams.pain, DatabaseProblem("disk gone")))
+    # The clinic's fast path reads the same entries in batches: fail it half way too.
+    monkeypatch.setattr(streams, "BATCH", 3)
+    monkeypatch.setattr(
+        streams, "pain_rows", failing_pain(streams.pain_rows, DatabaseProblem("disk gone"))
+    )
     fmt = () if "--format" in args else ("--format", "json")
     result = year.fails("export", *args, *fmt, "-o", str(target))
     assert result.stderr == "Error: disk gone\n"
@@ -409,6 +414,8 @@ def test_ctrl_c_half_way_keeps_the_old_file(year, tmp_path, monkeypatch):
     target = folder / "clinic.json"
     target.write_text("the old export")
     monkeypatch.setattr(streams, "pain", failing_pain(streams.pain, KeyboardInterrupt()))
+    monkeypatch.setattr(streams, "BATCH", 3)
+    monkeypatch.setattr(streams, "pain_rows", failing_pain(streams.pain_rows, KeyboardInterrupt()))
     result = year("export", "--all", "-o", str(target))
     assert result.exit_code == 1
     assert result.stderr.endswith("Aborted: nothing was changed.\n")
@@ -449,8 +456,17 @@ def test_a_database_error_half_way_is_a_one_line_error(year, tmp_path, monkeypat
         yield  # a generator, like the real stream
 
     monkeypatch.setattr(streams, "pain", locked)
+    monkeypatch.setattr(streams, "pain_rows", locked)
     result = year.fails("export", "--all", "-o", str(tmp_path / "clinic.csv"))
     assert "Error: " in result.stderr and "clinic.csv" not in result.stderr
+    assert not (tmp_path / "clinic.csv").exists()
+
+
+def test_a_driver_error_in_the_fast_path_is_a_one_line_error(year, tmp_path, monkeypatch):
+    """The fast path talks to the driver itself; its errors still end as one line."""
+    monkeypatch.setattr(streams, "_PAIN_SQL", "SELECT no_such_column FROM pain_entries")
+    result = year.fails("export", "--all", "-o", str(tmp_path / "clinic.csv"))
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert not (tmp_path / "clinic.csv").exists()
 
 

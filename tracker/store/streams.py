@@ -186,6 +186,9 @@ def pain_rows(
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
             yield batch
+    except connection.dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy would have wrapped it, for snapshot() to say in one line.
+        raise DBAPIError(sql, params, error) from None
     finally:
         cursor.close()
 
