@@ -107,6 +107,8 @@ def test_with_postgres_the_bench_times_the_same_clinic_copied_into_postgresql(tm
         "tracker effect headache",
         "tracker due --all",
         "tracker --patient patient-000020 due",
+        "tracker export --all --format json",
+        "tracker export --all --format csv",
     }
     assert set(document["floors_ms"]) >= {"click+psycopg", "sqlalchemy+psycopg"}
     # Row for row: the copy holds what the SQLite file holds (each timed write undone).
