@@ -139,10 +139,12 @@ def large_export(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("large")
     source = folder / "source.db"
     create_database(str(source))  # head schema, made by tracker
-    first = date(2000, 1, 1)
+    # 25 entries a day from 1900 end in 2009: every one is a valid past date on
+    # TODAY, so a kill that lands late meets a running import, never a refusal.
+    first = date(1900, 1, 1)
     rows = [
         (
-            (first + timedelta(days=i // 20)).isoformat(),
+            (first + timedelta(days=i // 25)).isoformat(),
             i % 11,
             None if i % 3 else i % 11,
             None if i % 2 else f"entry {i}",
