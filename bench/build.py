@@ -143,14 +143,23 @@ def drop_indexes(connection: sqlite3.Connection) -> list[str]:
 
 def insert_rows(connection: sqlite3.Connection, spec: Spec) -> None:
     days = Days(spec.diary_days + spec.injections * INTERVAL_DAYS + 400)
-    connection.execute("DELETE FROM patients")  # the migration's placeholder 'default'
+    # The migration's placeholder 'default' and its treatment.
+    connection.execute("DELETE FROM treatments")
+    connection.execute("DELETE FROM patients")
     connection.executemany(
-        "INSERT INTO patients (id, name, every_months, within_days, uuid) VALUES (?, ?, 3, 14, ?)",
+        "INSERT INTO patients (id, name, uuid) VALUES (?, ?, ?)",
         ((p, patient_name(spec, p), str(uuid.uuid4())) for p in patient_ids(spec)),
     )
+    # One treatment each, with the patient's id, as migration 0008 makes them.
     connection.executemany(
-        "INSERT INTO injection_sessions (id, patient_id, date, product, units, provider, lot)"
-        " VALUES (?, ?, ?, 'botox', 200, 'Dr Lee', ?)",
+        "INSERT INTO treatments (id, patient_id, name, product, every, within_days)"
+        " VALUES (?, ?, 'botox', 'botox', '3m', 14)",
+        ((p, p) for p in patient_ids(spec)),
+    )
+    connection.executemany(
+        "INSERT INTO injection_sessions"
+        " (id, patient_id, treatment_id, date, product, units, provider, lot)"
+        " VALUES (?, ?, ?, ?, 'botox', 200, 'Dr Lee', ?)",
         session_rows(spec, days),
     )
     connection.executemany(
@@ -205,7 +214,7 @@ def session_id(spec: Spec, patient: int, k: int) -> int:
 def session_rows(spec: Spec, days: Days) -> Iterator[tuple]:
     for patient in patient_ids(spec):
         for k, ago in enumerate(injection_agos(spec, patient)):
-            yield (session_id(spec, patient, k), patient, days[ago], f"C{1000 + k}")
+            yield (session_id(spec, patient, k), patient, patient, days[ago], f"C{1000 + k}")
 
 
 def site_rows(spec: Spec) -> Iterator[tuple]:
@@ -294,6 +303,7 @@ PG_DATABASE = "tracker_bench"
 # In the order their foreign keys need.
 COPIED_TABLES = (
     "patients",
+    "treatments",
     "injection_sessions",
     "injection_sites",
     "pain_entries",
@@ -377,7 +387,9 @@ def copy_clinic(connection, source: Path, schema: str) -> None:
     connection.execute(f'SET search_path TO "{schema}"')
     # No foreign-key triggers per row: the rows come from a database that kept them.
     connection.execute("SET session_replication_role = replica")
-    connection.execute("DELETE FROM patients")  # the migration's placeholder 'default'
+    # The migration's placeholder 'default' and its treatment.
+    connection.execute("DELETE FROM treatments")
+    connection.execute("DELETE FROM patients")
     indexes = _drop_pg_indexes(connection, schema)
     sqlite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:

@@ -87,13 +87,23 @@ def test_plan_changes_the_interval_and_window_used_by_due(tracker):
     create_database(tracker.db)  # an empty database: a reading command creates none
     assert "every 3 months" in tracker.ok("plan").stdout
     tracker.ok("plan", "--every", "4", "--within", "30", "--name", "Sam Patient")
-    assert tracker.json("plan") == {"every_months": 4, "within_days": 30, "name": "Sam Patient"}
+    assert tracker.json("plan") == {
+        "every": "4m",
+        "every_months": 4,
+        "within_days": 30,
+        "name": "Sam Patient",
+    }
     tracker.ok("log", "2026-11-24")
     data = tracker.json("due", today="2027-02-24")
     assert data["next_due"] == "2027-03-24"
     assert data["status"] == "due_soon"  # 28 days left, window 30
     tracker.ok("plan", "--within", "7")
-    assert tracker.json("plan") == {"every_months": 4, "within_days": 7, "name": "Sam Patient"}
+    assert tracker.json("plan") == {
+        "every": "4m",
+        "every_months": 4,
+        "within_days": 7,
+        "name": "Sam Patient",
+    }
 
 
 @pytest.mark.parametrize(

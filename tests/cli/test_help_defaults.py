@@ -60,7 +60,12 @@ def test_plan_options_left_out_keep_the_plan_as_its_help_says(sqlite_tracker):
     assert "(left as it is when not given)" in help_text(sqlite_tracker.db, "plan")
     sqlite_tracker.ok("plan", "--every", "4", "--within", "21")
     sqlite_tracker.ok("plan", "--name", "Sam")
-    assert sqlite_tracker.json("plan") == {"every_months": 4, "within_days": 21, "name": "Sam"}
+    assert sqlite_tracker.json("plan") == {
+        "every": "4m",
+        "every_months": 4,
+        "within_days": 21,
+        "name": "Sam",
+    }
 
 
 def test_a_new_patient_gets_the_interval_patients_add_help_names(sqlite_tracker: Tracker):

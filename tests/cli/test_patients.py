@@ -194,5 +194,10 @@ def test_an_old_single_patient_database_keeps_its_records_for_the_default_patien
         connection.exec_driver_sql("INSERT INTO plan VALUES (1, 4, 21, 'Sam Patient')")
     engine.dispose()
     tracker = Tracker(str(path))
-    assert tracker.json("plan") == {"every_months": 4, "within_days": 21, "name": "Sam Patient"}
+    assert tracker.json("plan") == {
+        "every": "4m",
+        "every_months": 4,
+        "within_days": 21,
+        "name": "Sam Patient",
+    }
     assert as_patient(tracker, "Sam Patient").json("history")[0]["units"] == 200

@@ -197,7 +197,12 @@ def test_a_plan_below_the_label_minimum_is_refused_and_nothing_is_stored(
         error = tracker.fails("plan", "--every", months, "--name", "Sam").stderr
         assert "Botox's minimum interval of 12 weeks (84 days)" in error
         assert "set by the Botox label" in error
-    assert tracker.json("plan") == {"every_months": 3, "within_days": 14, "name": None}
+    assert tracker.json("plan") == {
+        "every": "3m",
+        "every_months": 3,
+        "within_days": 14,
+        "name": None,
+    }
     assert tracker.json("changes") == []
     tracker.ok("log", "2026-08-03", "--product", "myobloc")
     assert "Myobloc's minimum interval" in tracker.fails("plan", "--every", "2").stderr

@@ -33,7 +33,9 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
+from tracker.store.treatments import new_treatment_row
 
 TODAY = date(2026, 11, 25)
 
@@ -94,10 +96,14 @@ def fill(db: Database, clinic: list[Any]) -> None:
     with Session(db.engine) as session, session.begin():
         for model in (InjectionSite, InjectionSession, PainEntry, SideEffect, Appointment, Change):
             session.execute(delete(model))
+        session.execute(delete(TreatmentRow))
         session.execute(delete(Patient))
         for name, pain, shots, side_effects, visits in clinic:
-            patient = Patient(name=name or "(no name)", every_months=3, within_days=14)
+            patient = Patient(name=name or "(no name)")
             session.add(patient)
+            session.flush()
+            treatment = new_treatment_row(patient.id)
+            session.add(treatment)
             session.flush()
             for day, score, function, note in pain:
                 session.add(
@@ -109,6 +115,7 @@ def fill(db: Database, clinic: list[Any]) -> None:
                 session.add(
                     InjectionSession(
                         patient_id=patient.id,
+                        treatment_id=treatment.id,
                         date=day,
                         product="botox",
                         units=total,

@@ -159,7 +159,7 @@ def _plan(tracker: InStep, locations: tuple[str, ...], every: int) -> None:
         database = Database(location)
         try:
             with database.transaction() as session:
-                session.execute(sql("UPDATE patients SET every_months = :every"), {"every": every})
+                session.execute(sql("UPDATE treatments SET every = :every"), {"every": f"{every}m"})
         finally:
             database.close()
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.intervals import Interval, IntervalUnit
 from tracker.store.due_picture import DuePicture, every_due
 
 TODAY = date(2026, 11, 25)
@@ -24,11 +25,14 @@ BOOKED = st.lists(
 PICTURES = st.lists(
     st.builds(
         DuePicture,
-        every_months=st.integers(1, 4),
+        every=st.one_of(
+            st.integers(1, 4).map(lambda n: Interval(n, IntervalUnit.MONTHS)),
+            st.sampled_from([Interval(12, IntervalUnit.WEEKS), Interval(28, IntervalUnit.DAYS)]),
+        ),
         within_days=st.sampled_from([7, 14]),
         last_injection=LAST,
         appointments=BOOKED,
-        product=st.sampled_from([None, "botox", "dysport"]),
+        product=st.sampled_from(["botox", "dysport", "hydroxocobalamin"]),
     ),
     max_size=12,
 )

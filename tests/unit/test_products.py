@@ -103,9 +103,9 @@ def test_a_plan_below_the_minimum_is_refused_naming_it_and_its_source(months: in
 
 def test_a_due_date_never_falls_before_the_minimum() -> None:
     # A plan of 1 month stored before the rule: the due date is the label's minimum.
-    result = due(LAST, TODAY, every_months=1)
+    result = due(LAST, TODAY, every=1)
     assert result.next_due == result.earliest == LAST + timedelta(days=84)
-    assert due(LAST, TODAY, every_months=3).next_due == date(2027, 5, 1)
+    assert due(LAST, TODAY, every=3).next_due == date(2027, 5, 1)
 
 
 def test_the_interval_warning_starts_one_day_below_the_minimum() -> None:
@@ -174,7 +174,7 @@ def test_a_minimum_of_90_days_needs_4_months(made_up: None) -> None:
     with pytest.raises(InvalidInput, match="of 90 days, set by the Slowtox label"):
         check_interval(3, slowtox)
     # 1 Feb + 3 months is 89 days: one day short, so the due date is the minimum.
-    result = due(LAST, TODAY, every_months=3, product=slowtox)
+    result = due(LAST, TODAY, every=3, product=slowtox)
     assert result.next_due == result.earliest == LAST + timedelta(days=90)
     assert interval_warnings(LAST, [LAST - timedelta(days=90)], slowtox) == []
     assert interval_warnings(LAST, [LAST - timedelta(days=89)], slowtox)
@@ -184,7 +184,7 @@ def test_without_a_label_rule_the_clinicians_interval_is_the_schedule(made_up: N
     saline = profile_of("saline")
     assert earliest_retreatment(LAST, saline) is None
     check_interval(1, saline)  # nothing to refuse
-    result = due(LAST, TODAY, every_months=1, product=saline)
+    result = due(LAST, TODAY, every=1, product=saline)
     assert result.next_due == date(2027, 3, 1) and result.earliest is None
     assert interval_warnings(LAST, [LAST - timedelta(days=1)], saline) == []
     assert saline.no_minimum_text == (

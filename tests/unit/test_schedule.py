@@ -216,7 +216,7 @@ def test_due_counts_days_to_the_clamped_due_date(
 
 
 def test_due_uses_the_clinicians_interval_and_reminder_window() -> None:
-    result = due(date(2026, 11, 30), date(2027, 5, 1), every_months=6, within_days=30)
+    result = due(date(2026, 11, 30), date(2027, 5, 1), every=6, within_days=30)
     assert result.next_due == date(2027, 5, 30)
     assert result.days_left == 29
     assert result.status is DueStatus.DUE_SOON
@@ -231,7 +231,7 @@ def test_a_zero_day_reminder_window_only_flags_the_due_day_itself() -> None:
 
 
 def test_the_earliest_date_is_shown_whatever_the_interval() -> None:
-    assert due(date(2026, 11, 24), TODAY, every_months=1).earliest == date(2027, 2, 16)
+    assert due(date(2026, 11, 24), TODAY, every=1).earliest == date(2027, 2, 16)
 
 
 @given(dates, st.dates(), months, st.integers(min_value=0, max_value=365))

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tracker.domain.appointments import AppointmentRecord
+from tracker.domain.intervals import Interval, IntervalUnit
 from tracker.domain.records import EffectRecord, EffectView, PlanSettings
 from tracker.domain.response import LongTerm
 from tracker.domain.schedule import Due, DueStatus
@@ -38,10 +39,10 @@ def test_a_day_count_is_singular_only_for_one(count, text):
 
 
 def test_the_plan_says_how_often_and_when_reminders_start():
-    assert plan_text(PlanSettings(every_months=1, within_days=1)) == (
+    assert plan_text(PlanSettings(Interval(1, IntervalUnit.MONTHS), within_days=1)) == (
         "an injection every month; reminders start 1 day before the due date"
     )
-    assert plan_text(PlanSettings(every_months=3, within_days=14)) == (
+    assert plan_text(PlanSettings(Interval(3, IntervalUnit.MONTHS), within_days=14)) == (
         "an injection every 3 months; reminders start 14 days before the due date"
     )
 

@@ -53,6 +53,7 @@ def appointments_table(records: list[AppointmentRecord]) -> str:
 
 def plan_json(plan: PlanSettings) -> dict[str, Any]:
     return {
+        "every": plan.every.text,
         "every_months": plan.every_months,
         "within_days": plan.within_days,
         "name": plan.patient_name,
@@ -295,6 +296,7 @@ KIND_NAMES = {
     "effect": "side effect",
     "appointment": "appointment",
     "plan": "plan",
+    "treatment": "treatment",
 }
 
 

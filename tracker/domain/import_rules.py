@@ -31,12 +31,15 @@ from tracker.domain.appointments import AppointmentStatus, parse_time
 from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import InvalidInput
+from tracker.domain.intervals import Interval, IntervalUnit, parse_interval
 from tracker.domain.products import Product
 from tracker.domain.records import ChangeRecord, PlanSettings
+from tracker.domain.rotation import parse_sites
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.scores import parse_score
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH, clean_text
+from tracker.domain.treatments import Treatment, clean_treatment_name
 
 # Ids are stored in 32-bit integer columns (PostgreSQL INTEGER).
 MAX_ID = 2**31 - 1
@@ -82,10 +85,18 @@ SNAPSHOT_FIELDS = {
     "pain": ("date", "score", "function", "note"),
     "effect": ("date", "text", "term", "effect_class", "severity", "note", "resolved_on"),
     "appointment": ("date", "time", "provider", "note", "status"),
-    "plan": ("name", "every_months", "within_days"),
+    # The patient's name; before migration 0008 the patient held the plan too.
+    "plan": ("name",),
+    "treatment": ("name", "product", "every", "within_days", "sites"),
+}
+# Values a change-log entry may keep or not, by when it was written: an injection's
+# treatment (since migration 0008), the plan a patient held before it.
+OPTIONAL_SNAPSHOT_FIELDS = {
+    "injection": ("treatment_id",),
+    "plan": ("every_months", "within_days"),
 }
 # The kinds of record the change log names (tracker.store.audit.KINDS; a test keeps them equal).
-CHANGE_KINDS = ("injection", "pain", "effect", "appointment", "plan")
+CHANGE_KINDS = ("injection", "pain", "effect", "appointment", "plan", "treatment")
 INJECTION_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
 SITE_FIELDS = ("muscle", "units")
 PAIN_FIELDS = ("id", "date", "score", "function", "note")
@@ -397,12 +408,20 @@ def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -
     `log`, `pain`, `effect`, `book` or `plan` would refuse."""
     names = SNAPSHOT_FIELDS.get(kind)
     if names is None:
-        raise _expected(where, "values of an injection, pain, effect, appointment or plan", kind)
+        raise _expected(
+            where, "values of an injection, pain, effect, appointment, plan or treatment", kind
+        )
     if kind != "plan" and "patient_id" in values:
         # Whose record it was: only ever the current patient's (undo sets it).
         _optional(values["patient_id"], f"{where}.patient_id", _id)
         values = {name: value for name, value in values.items() if name != "patient_id"}
-    fields = _fields(values, where, names)
+    optional = OPTIONAL_SNAPSHOT_FIELDS.get(kind, ())
+    present = tuple(name for name in optional if name in values)
+    if kind == "plan" and present and present != optional:
+        raise InvalidInput(f"{where}: missing field '{(set(optional) - set(present)).pop()}'")
+    fields = dict(_fields(values, where, names + present))
+    if "treatment_id" in fields:
+        _optional(fields.pop("treatment_id"), f"{where}.treatment_id", _id)
     if kind == "injection":
         injection_row({"id": 1, **fields}, where, today)
     elif kind == "pain":
@@ -426,15 +445,39 @@ def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -
         )
     elif kind == "appointment":
         appointment_row({"id": 1, **fields}, where)
+    elif kind == "treatment":
+        treatment_values(fields, where)
     else:
         name = _label(fields["name"], f"{where}.name")
         if not name.strip():
             raise _expected(f"{where}.name", "a patient name", name)
-        plan_settings(
-            {"every_months": fields["every_months"], "within_days": fields["within_days"]},
-            None,
-            where,
-        )
+        if present:
+            plan_settings(
+                {"every_months": fields["every_months"], "within_days": fields["within_days"]},
+                None,
+                where,
+            )
+
+
+def treatment_values(fields: dict[str, Any], where: str) -> Treatment:
+    """A treatment's stored values (tracker.store.models.TreatmentRow) as `treatments add`
+    would have taken them: a name, a product, an interval, a window, a rotation."""
+    with _located(f"{where}.name"):
+        name = clean_treatment_name(_label(fields["name"], f"{where}.name"))
+    product = _label(fields["product"], f"{where}.product")
+    if not product.strip():
+        raise _expected(f"{where}.product", "a product", product)
+    if not isinstance(fields["every"], str):
+        raise _expected(f"{where}.every", "an interval like '3m' or '12w'", fields["every"])
+    with _located(f"{where}.every"):
+        interval = parse_interval(fields["every"])
+    within = _whole(fields["within_days"], f"{where}.within_days", 0, MAX_REMINDER_DAYS)
+    sites = fields["sites"]
+    if sites is not None and not isinstance(sites, str):
+        raise _expected(f"{where}.sites", "a list of sites, or null", sites)
+    with _located(f"{where}.sites"):
+        rotation = parse_sites(sites or "")
+    return Treatment(name, product, interval, within, rotation)
 
 
 # --- the top of the file ----------------------------------------------------
@@ -488,11 +531,14 @@ def _uuid_text(value: Any, where: str) -> str:
 def plan_settings(value: Any, name: str | None, where: str = "plan") -> PlanSettings:
     fields = _fields(value, where, ("every_months", "within_days"))
     return PlanSettings(
-        every_months=_whole(
-            fields["every_months"],
-            f"{where}.every_months",
-            MIN_INTERVAL_MONTHS,
-            MAX_INTERVAL_MONTHS,
+        every=Interval(
+            _whole(
+                fields["every_months"],
+                f"{where}.every_months",
+                MIN_INTERVAL_MONTHS,
+                MAX_INTERVAL_MONTHS,
+            ),
+            IntervalUnit.MONTHS,
         ),
         within_days=_whole(fields["within_days"], f"{where}.within_days", 0, MAX_REMINDER_DAYS),
         patient_name=name,

@@ -25,8 +25,9 @@ from tracker.domain.dates import FIRST_DATE, LAST_DATE
 from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, format_units
 from tracker.domain.errors import InvalidInput
 from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
+from tracker.domain.intervals import parse_interval
 from tracker.domain.products import products
-from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
+from tracker.domain.schedule import MAX_REMINDER_DAYS
 from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import EffectClass, Severity
 from tracker.domain.text import LABEL_MAX_LENGTH, clean_text
@@ -79,11 +80,11 @@ class AppointmentRow:
 
 @dataclass(frozen=True)
 class PlanRow:
-    """A patient: their name and plan."""
+    """A patient's name and the plan of one of their treatments (None: no treatment)."""
 
     id: int
     name: Any
-    every_months: Any
+    every: Any  # the stored interval, "3m"
     within_days: Any
 
 
@@ -395,15 +396,16 @@ def bad_plans(plans: Iterable[PlanRow]) -> list[str]:
             problems.append(f"{label} has no usable name ({_shown(row.name)}).")
         else:
             problems += _text_problems(TextRow(label, "name", row.name, LABEL_MAX_LENGTH, False))
-        for what, value, low, high in (
-            (
-                "months between injections",
-                row.every_months,
-                MIN_INTERVAL_MONTHS,
-                MAX_INTERVAL_MONTHS,
-            ),
-            ("reminder days", row.within_days, 0, MAX_REMINDER_DAYS),
-        ):
+        if row.every is None:
+            continue  # no treatment yet: the first `log` makes one
+        try:
+            parse_interval(row.every if isinstance(row.every, str) else "")
+        except InvalidInput:
+            problems.append(
+                f"{label} has {_shown(row.every)} as the interval between injections in the "
+                "plan, not one like 28d, 12w, 3m or 1y from 1 day to 2 years."
+            )
+        for what, value, low, high in (("reminder days", row.within_days, 0, MAX_REMINDER_DAYS),):
             number = as_number(value)
             if number is None or not number.is_integer() or not low <= number <= high:
                 problems.append(

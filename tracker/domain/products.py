@@ -319,6 +319,36 @@ def profile_of(product: str) -> ProductProfile:
 DEFAULT_PROFILE = profile_of(DEFAULT_PRODUCT)
 
 
+def plain_profile(name: str) -> ProductProfile:
+    """A product tracker knows no label rules for, named as typed ("hydroxocobalamin",
+    issue 16): no minimum interval, no ceiling, no texts, no codes; not a toxin."""
+    return ProductProfile(
+        code=name,
+        name=name,
+        brand=None,
+        generic_name=name,
+        botulinum_toxin=False,
+        min_interval=None,
+        min_interval_source=None,
+        dose_limit=None,
+        default_interval_months=TOXIN_DEFAULT_INTERVAL_MONTHS,
+        off_label_notice=None,
+        published_figures=(),
+        side_effect_vocabulary=None,
+        codings=(),
+    )
+
+
+def any_profile(product: str) -> ProductProfile:
+    """The profile of a known product, else :func:`plain_profile` of the name as stored."""
+    known = _REGISTRY.get(product)
+    return plain_profile(product) if known is None else known
+
+
+def is_known(product: str) -> bool:
+    return product in _REGISTRY
+
+
 def patient_profile(latest_product: str | None) -> ProductProfile:
     """The patient's product: that of their latest injection, else the default."""
     return DEFAULT_PROFILE if latest_product is None else profile_of(latest_product)

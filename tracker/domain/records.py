@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.dosing import DoseRecord, Site
+from tracker.domain.intervals import DEFAULT_INTERVAL, Interval
 from tracker.domain.products import DEFAULT_PRODUCT, Product
-from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS, Due
+from tracker.domain.schedule import DEFAULT_REMINDER_DAYS, Due
 from tracker.domain.side_effects import ADVICE, EffectClass, Severity
 
 SEVERITY_NOT_STATED = "not stated"
@@ -30,6 +31,8 @@ class InjectionDraft:
 @dataclass(frozen=True)
 class InjectionRecord(InjectionDraft):
     id: int = 0
+    # The name of the treatment it belongs to (issue 16); None where it is not known.
+    treatment: str | None = None
 
     def as_dose(self) -> DoseRecord:
         return DoseRecord(self.day, self.product, self.units)
@@ -43,9 +46,16 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class PlanSettings:
-    every_months: int = DEFAULT_INTERVAL_MONTHS
+    """A treatment's plan (its interval and reminder window), with the patient's name."""
+
+    every: Interval = DEFAULT_INTERVAL
     within_days: int = DEFAULT_REMINDER_DAYS
     patient_name: str | None = None
+
+    @property
+    def every_months(self) -> int | None:
+        """The interval in calendar months; None for one in days or weeks."""
+        return self.every.months
 
 
 @dataclass(frozen=True)

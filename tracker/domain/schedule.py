@@ -23,6 +23,7 @@ from tracker.domain.errors import InvalidInput
 from tracker.domain.products import DEFAULT_PROFILE, ProductProfile
 
 if TYPE_CHECKING:
+    from tracker.domain.intervals import Interval
     from tracker.domain.safety import OpenSafetyEffect
 
 # The default product's label minimum and default interval (its profile says
@@ -142,14 +143,19 @@ def status_for(days_left: int, within_days: int) -> DueStatus:
 def due(
     last_injection: date | None,
     today: date,
-    every_months: int = DEFAULT_INTERVAL_MONTHS,
+    every: int | Interval = DEFAULT_INTERVAL_MONTHS,
     within_days: int = DEFAULT_REMINDER_DAYS,
     product: ProductProfile = DEFAULT_PROFILE,
 ) -> Due:
+    """``every``: the treatment's interval (tracker.domain.intervals), or whole months."""
     if last_injection is None:
         return Due(DueStatus.NONE, product=product)
     earliest = earliest_retreatment(last_injection, product)
-    next_due = next_due_date(last_injection, every_months)
+    next_due = (
+        next_due_date(last_injection, every)
+        if isinstance(every, int)
+        else every.after(last_injection)
+    )
     # A plan stored before its interval was checked (or kept from a product
     # without a minimum) must still never suggest a date before the label's.
     if earliest is not None and next_due < earliest:

@@ -54,9 +54,8 @@ def day_count(count: int) -> str:
 
 def plan_text(plan: PlanSettings) -> str:
     """'an injection every 3 months; reminders start 14 days before the due date'."""
-    every = "month" if plan.every_months == 1 else f"{plan.every_months} months"
     return (
-        f"an injection every {every}; reminders start "
+        f"an injection {every_text(plan.every)}; reminders start "
         f"{day_count(plan.within_days)} before the due date"
     )
 

@@ -41,9 +41,10 @@ from tracker.domain import import_rules as rules
 from tracker.domain.errors import InvalidInput, NotFound
 from tracker.domain.records import ChangeRecord, PlanSettings
 from tracker.domain.text import preview
+from tracker.domain.wording import every_text
 from tracker.export.model import CLINIC_FORMAT, REPORT_FORMAT, REPORT_VERSION
 from tracker.services.json_stream import JsonStream
-from tracker.services.plan import DEFAULT_PATIENT_NAME
+from tracker.services.plan import DEFAULT_PATIENT_NAME, plan_of
 from tracker.store import audit
 from tracker.store.bulk_import import (
     APPOINTMENTS,
@@ -65,15 +66,26 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
 from tracker.store.scope import PatientScope, current_patient
+from tracker.store.treatments import plan_row_for_writing
 
 # The keys of ImportResult's counts, in the order they are reported.
 KINDS = ("injections", "pain entries", "side effects", "appointments")
 _RESULT_KEY = dict(zip(RECORD_KINDS, KINDS, strict=True))
 
 # Tables whose ids an empty-database restore writes explicitly (see _reset_sequences).
-ID_TABLES = (InjectionSession, InjectionSite, Patient, PainEntry, SideEffect, Appointment, Change)
+ID_TABLES = (
+    InjectionSession,
+    InjectionSite,
+    Patient,
+    TreatmentRow,
+    PainEntry,
+    SideEffect,
+    Appointment,
+    Change,
+)
 
 # Told how many more bytes of the file are done (see tracker.cli.progress).
 Advance = Callable[[int], None]
@@ -484,20 +496,21 @@ def _restore(
     not logged (there was nothing before it to go back to)."""
     plan = contents.plan
     patient = current_patient(session)
-    change = _patient_change(patient, plan)
+    change = _patient_change(session, patient, plan)
     if change is not None and not confirm(f"Importing this file would {change[0]}. Go ahead?"):
         raise InvalidInput(
             f"importing this file would {change[0]}; nothing was imported (run it in a "
             f"terminal to be asked, or add --yes to agree)"
         )
-    patient.every_months = plan.every_months
-    patient.within_days = plan.within_days
+    treatment = plan_row_for_writing(PatientScope(session))
+    treatment.every = plan.every.text
+    treatment.within_days = plan.within_days
     patient.name = plan.patient_name or DEFAULT_PATIENT_NAME
     if contents.patient_uuid is not None:
         # The same person again: the ids other systems got from them stay valid.
         patient.uuid = contents.patient_uuid
     session.flush()
-    staging.restore(patient.id)
+    staging.restore(patient.id, treatment.id)
     _reset_sequences(session)
     added = {_RESULT_KEY[kind]: count for kind, count in contents.staged.items()}
     return ImportResult(
@@ -507,7 +520,9 @@ def _restore(
     )
 
 
-def _patient_change(patient: Patient, plan: PlanSettings) -> tuple[str, str] | None:
+def _patient_change(
+    session: Session, patient: Patient, plan: PlanSettings
+) -> tuple[str, str] | None:
     """What restoring the file would change about a patient someone named, in words:
     (what it would do, what it did).
 
@@ -519,12 +534,13 @@ def _patient_change(patient: Patient, plan: PlanSettings) -> tuple[str, str] | N
         return None
     name = plan.patient_name or DEFAULT_PATIENT_NAME
     renames = name != patient.name
-    replans = (patient.every_months, patient.within_days) != (plan.every_months, plan.within_days)
+    current_plan = plan_of(session, patient)
+    replans = (current_plan.every, current_plan.within_days) != (plan.every, plan.within_days)
     if not renames and not replans:
         return None
     current = preview(patient.name)
     the_plan = (
-        f"the file's plan (an injection every {plan.every_months} months, reminders "
+        f"the file's plan (an injection {every_text(plan.every)}, reminders "
         f"{plan.within_days} days before)"
     )
     if renames and replans:
@@ -561,10 +577,11 @@ def _reset_sequences(session: Session) -> None:
 
 def _merge(session: Session, staging: Staging, contents: _Contents) -> ImportResult:
     """Add what is not there yet; decide everything before writing anything."""
-    patient = PatientScope(session).patient_id
+    records = PatientScope(session)
+    treatment = plan_row_for_writing(records).id
     staging.analyze()
-    staging.pair_twins(patient)
-    added = staging.add_new(patient)
+    staging.pair_twins(records.patient_id, treatment)
+    added = staging.add_new(records.patient_id, treatment)
     audit.record_spans(
         session, "import", [(each.kind.log_kind, each.span) for each in added if each.span]
     )

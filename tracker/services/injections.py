@@ -26,6 +26,7 @@ from tracker.store.database import Database
 from tracker.store.models import InjectionSession, InjectionSite
 from tracker.store.queries import due_picture
 from tracker.store.scope import PatientScope
+from tracker.store.treatments import plan_row_for_writing
 
 FUTURE_HINT = "only injections already given can be logged (book an appointment for a future one)"
 
@@ -34,8 +35,9 @@ def log_injection(db: Database, draft: InjectionDraft, today: date) -> SavedInje
     draft = _validated(draft, today)
     with db.transaction() as session:
         records = PatientScope(session)
-        _refuse_second_session_on(records, draft.day)
-        row = records.add(_apply(InjectionSession(), draft))
+        treatment = plan_row_for_writing(records)
+        _refuse_second_session_on(records, treatment.id, draft.day)
+        row = records.add(_apply(InjectionSession(treatment_id=treatment.id), draft))
         _flush(session, draft.day)
         audit.record_insert(session, "log", row)
         mark_done_on(records, draft.day)
@@ -51,7 +53,7 @@ def edit_injection(
         before = audit.snapshot(row)
         draft = _validated(replace(_to_record(row), **changes), today)
         if draft.day != row.date:
-            _refuse_second_session_on(records, draft.day)
+            _refuse_second_session_on(records, row.treatment_id, draft.day)
         _apply(row, draft)
         _flush(session, draft.day)
         audit.record_update(session, "edit", row, before)
@@ -102,8 +104,13 @@ def _blank_to_none(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def _refuse_second_session_on(records: PatientScope, day: date) -> None:
-    existing = records.first_id(InjectionSession, InjectionSession.date == day)
+def _refuse_second_session_on(records: PatientScope, treatment_id: int, day: date) -> None:
+    """One session a day per treatment."""
+    existing = records.first_id(
+        InjectionSession,
+        InjectionSession.date == day,
+        InjectionSession.treatment_id == treatment_id,
+    )
     if existing is not None:
         raise Conflict(
             f"there is already an injection session on {day.isoformat()} (#{existing}); "
@@ -161,4 +168,5 @@ def _to_record(row: InjectionSession) -> InjectionRecord:
         provider=row.provider,
         lot=row.lot,
         note=row.note,
+        treatment=row.treatment.name,
     )

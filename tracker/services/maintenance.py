@@ -349,7 +349,11 @@ def load_records(
         plans=[
             invariants.PlanRow(*row)
             for row in connection.execute(
-                text("SELECT id, name, every_months, within_days FROM patients WHERE id = :p"),
+                text(
+                    "SELECT patients.id, patients.name, treatments.every, treatments.within_days "
+                    "FROM patients LEFT JOIN treatments ON treatments.patient_id = patients.id "
+                    "WHERE patients.id = :p ORDER BY treatments.id"
+                ),
                 {"p": patient},
             )
         ],

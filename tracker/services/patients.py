@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import safety, schedule
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.intervals import Interval, IntervalUnit
 from tracker.domain.products import DEFAULT_PROFILE
 from tracker.domain.safety import OpenSafetyEffect
-from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS, DEFAULT_REMINDER_DAYS
+from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
 from tracker.store.due_picture import every_due
@@ -26,8 +27,10 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
 from tracker.store.queries import every_due_picture
+from tracker.store.treatments import new_treatment_row, treatment_rows
 
 RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
 
@@ -120,13 +123,16 @@ def add_patient(db: Database, name: str, every_months: int | None = None) -> Add
     name = _required(name)
     with db.transaction() as session:
         unnamed = _unused_unnamed_patient(session)
-        patient = unnamed or Patient(within_days=DEFAULT_REMINDER_DAYS)
+        patient = unnamed or Patient()
         patient.name = unused_name(session, name, unnamed)
-        patient.every_months = every_months or DEFAULT_INTERVAL_MONTHS
-        patient.within_days = DEFAULT_REMINDER_DAYS
         if unnamed is not None:
             patient.uuid = str(uuid.uuid4())  # a new person: nothing was exported for it
+            for row in treatment_rows(session, unnamed.id):
+                session.delete(row)  # a new person's plan is their own
         session.add(patient)
+        session.flush()
+        interval = Interval(every_months or DEFAULT_INTERVAL_MONTHS, IntervalUnit.MONTHS)
+        session.add(new_treatment_row(patient.id, interval=interval))
         session.flush()
         return AddedPatient(name, replaced_unnamed=unnamed is not None)
 
@@ -179,7 +185,8 @@ def remove_patient(db: Database, name: str, with_records: bool) -> int:
         records = _check_removable(session, patient, with_records)
         sessions = select(InjectionSession.id).where(InjectionSession.patient_id == patient.id)
         session.execute(delete(InjectionSite).where(InjectionSite.session_id.in_(sessions)))
-        for model in (*RECORD_MODELS, Change):
+        # Sessions before their treatments, whose ids they name.
+        for model in (*RECORD_MODELS, Change, TreatmentRow):
             session.execute(delete(model).where(model.patient_id == patient.id))
         session.delete(patient)
         return records

@@ -7,28 +7,34 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import schedule
 from tracker.domain.errors import Conflict, InvalidInput
-from tracker.domain.products import ProductProfile, patient_profile
+from tracker.domain.intervals import Interval, IntervalUnit
+from tracker.domain.products import ProductProfile, any_profile
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.text import same_name_key
 from tracker.store import audit
 from tracker.store.database import Database
-from tracker.store.models import Patient
+from tracker.store.models import Patient, TreatmentRow
 from tracker.store.queries import latest_injection_product
 from tracker.store.scope import PatientScope, current_patient
+from tracker.store.treatments import plan_row, plan_row_for_writing, stored_interval
 
 # The patient every database starts with (migration 0005); a name given with
 # `plan --name` replaces it. Reports show it as "name not set".
 DEFAULT_PATIENT_NAME = "default"
 
 
-def plan_of(patient: Patient) -> PlanSettings:
+def plan_of(session: Session, patient: Patient) -> PlanSettings:
+    """The plan of the patient's pain treatment (store.treatments.plan_row), with their name."""
     name = None if patient.name == DEFAULT_PATIENT_NAME else patient.name
-    return PlanSettings(patient.every_months, patient.within_days, name)
+    row = plan_row(session, patient.id)
+    if row is None:
+        return PlanSettings(patient_name=name)
+    return PlanSettings(stored_interval(row.every), row.within_days, name)
 
 
 def load_plan(session: Session) -> PlanSettings:
-    return plan_of(current_patient(session))
+    return plan_of(session, current_patient(session))
 
 
 def get_plan(db: Database) -> PlanSettings:
@@ -44,20 +50,34 @@ def update_plan(
 ) -> PlanSettings:
     check_plan(every_months, within_days)
     with db.transaction() as session:
-        row = current_patient(session)
-        if every_months is not None:
-            product = latest_injection_product(PatientScope(session))
-            check_plan(every_months, None, patient_profile(product))
-        before = audit.snapshot(row)
-        if every_months is not None:
-            row.every_months = every_months
-        if within_days is not None:
-            row.within_days = within_days
+        records = PatientScope(session)
+        patient = records.patient
+        replanning = every_months is not None or within_days is not None
+        treatment = plan_row_for_writing(records) if replanning else plan_row(session, patient.id)
+        before_plan = audit.plan_snapshot(patient, treatment)
+        before_treatment = None if treatment is None else audit.snapshot(treatment)
+        if treatment is not None and replanning:
+            _change_treatment_plan(records, treatment, every_months, within_days)
         if patient_name is not None:
             # A blank name clears it: the patient is "default" again.
-            row.name = unused_name(session, patient_name.strip() or DEFAULT_PATIENT_NAME, row)
-        audit.record_update(session, "plan", row, before)
-        return plan_of(row)
+            name = patient_name.strip() or DEFAULT_PATIENT_NAME
+            patient.name = unused_name(session, name, patient)
+        audit.record_plan_update(session, "plan", patient, treatment, before_plan, before_treatment)
+        return plan_of(session, patient)
+
+
+def _change_treatment_plan(
+    records: PatientScope,
+    row: TreatmentRow,
+    every_months: int | None,
+    within_days: int | None,
+) -> None:
+    if every_months is not None:
+        product = latest_injection_product(records) or row.product
+        check_plan(every_months, None, any_profile(product))
+        row.every = Interval(every_months, IntervalUnit.MONTHS).text
+    if within_days is not None:
+        row.within_days = within_days
 
 
 def unused_name(session: Session, name: str, renaming: Patient | None = None) -> str:

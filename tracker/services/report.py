@@ -102,7 +102,7 @@ def _streamed(
         until=until,
         patient=patient.name,
         patient_uuid=patient.uuid,
-        plan=plan_of(patient),
+        plan=plan_of(session, patient),
         injections=stream(streams.injections),
         pain=stream(streams.pain),
         pain_rows=stream(streams.pain_rows),
@@ -176,7 +176,7 @@ def _read(records: PatientScope, period: _Period) -> _Stored:
         patient=patient.name,
         patient_uuid=patient.uuid,
         several_patients=_several_patients(records.session),
-        plan=plan_of(patient),
+        plan=plan_of(records.session, patient),
         injections=injections,
         pain=[pain_record(row) for row in records.all(PainEntry)],
         effects=[

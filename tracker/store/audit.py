@@ -29,8 +29,10 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
-from tracker.store.scope import patient_id
+from tracker.store.scope import PatientScope, patient_id
+from tracker.store.treatments import plan_row, plan_row_for_writing
 
 KINDS: dict[str, type[Base]] = {
     "injection": InjectionSession,
@@ -38,6 +40,7 @@ KINDS: dict[str, type[Base]] = {
     "effect": SideEffect,
     "appointment": Appointment,
     "plan": Patient,
+    "treatment": TreatmentRow,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 _BATCH_KEY = "tracker_change_batch"
@@ -167,9 +170,13 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     if change.action == "delete":
         row = None  # it was deleted: a record with its id now is another one
     _refuse_clash(session, change, old, row)
+    if change.kind == "plan" and row is not None:
+        _revert_plan(session, row, old, batch)
+        return
     if row is not None:
         before = snapshot(row)
         restore(row, old)
+        _keep_treatment(session, row, change)
         session.flush()
         _append(session, "undo", "update", row, before, snapshot(row), undo_of=batch)
         return
@@ -180,9 +187,84 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     row = model() if id_taken else model(id=change.record_id)
     restore(row, old)
     row.patient_id = patient_id(session)  # type: ignore[attr-defined]
+    _keep_treatment(session, row, change)
     session.add(row)
     session.flush()
     _append(session, "undo", "insert", row, None, snapshot(row), undo_of=batch)
+
+
+def plan_snapshot(patient: Patient, treatment: TreatmentRow | None) -> dict[str, Any]:
+    """What the change log keeps of ``tracker plan`` (kind "plan"), as it always has: the
+    patient's name and, while the plan treatment's interval is whole months, that and
+    its reminder window."""
+    values: dict[str, Any] = {"name": patient.name}
+    months = None if treatment is None else _whole_months(treatment.every)
+    if treatment is not None and months is not None:
+        values.update(every_months=months, within_days=treatment.within_days)
+    return values
+
+
+def record_plan_update(
+    session: Session,
+    command: str,
+    patient: Patient,
+    treatment: TreatmentRow | None,
+    before_plan: dict[str, Any],
+    before_treatment: dict[str, Any] | None,
+) -> None:
+    """One "plan" entry when it holds the whole change (a plan in months, one treatment's
+    worth); otherwise the name as "plan" and the treatment's change as "treatment"."""
+    session.flush()
+    after_plan = plan_snapshot(patient, treatment)
+    whole = treatment is None or (
+        set(before_plan) == set(after_plan) and "every_months" in after_plan
+    )
+    if whole:
+        if after_plan != before_plan:
+            _append_entry(session, command, "update", "plan", patient.id, before_plan, after_plan)
+        return
+    names_before, names_after = {"name": before_plan["name"]}, {"name": after_plan["name"]}
+    if names_after != names_before:
+        _append_entry(session, command, "update", "plan", patient.id, names_before, names_after)
+    if before_treatment is not None:
+        record_update(session, command, treatment, before_treatment)
+
+
+def _revert_plan(session: Session, patient: Base, old: dict[str, Any], batch: int) -> None:
+    """The name, and the plan a "plan" entry holds (the plan treatment's), put back."""
+    assert isinstance(patient, Patient)
+    treatment = (
+        plan_row_for_writing(PatientScope(session))
+        if "every_months" in old
+        else plan_row(session, patient.id)
+    )
+    before = plan_snapshot(patient, treatment)
+    patient.name = old["name"]
+    if treatment is not None and "every_months" in old:
+        treatment.every = f"{old['every_months']}m"
+        treatment.within_days = old["within_days"]
+    session.flush()
+    after = plan_snapshot(patient, treatment)
+    _append_entry(session, "undo", "update", "plan", patient.id, before, after, undo_of=batch)
+
+
+def _whole_months(every: str) -> int | None:
+    """ "4m" is 4, "1y" is 12; None for days and weeks (and anything else)."""
+    count, unit = every[:-1], every[-1:]
+    if not count.isdigit() or unit not in ("m", "y"):
+        return None
+    return int(count) * (12 if unit == "y" else 1)
+
+
+def _keep_treatment(session: Session, row: Base, change: Change) -> None:
+    """An injection brought back belongs to one of the patient's treatments: the one it
+    was logged under while that is theirs, else (an entry from before migration 0008,
+    or a treatment removed since) the one its plan is (store.treatments.plan_row)."""
+    if not isinstance(row, InjectionSession):
+        return
+    owner = None if row.treatment_id is None else session.get(TreatmentRow, row.treatment_id)
+    if owner is None or owner.patient_id != patient_id(session):
+        row.treatment_id = plan_row_for_writing(PatientScope(session)).id
 
 
 def _own_record(session: Session, change: Change) -> Base | None:
@@ -209,12 +291,14 @@ def _refuse_clash(session: Session, change: Change, old: dict[str, Any], row: Ba
             )
     elif change.kind == "injection":
         day = date.fromisoformat(old["date"])
-        other = session.scalar(
-            select(InjectionSession).where(
-                InjectionSession.patient_id == patient_id(session),
-                InjectionSession.date == day,
-            )
+        query = select(InjectionSession).where(
+            InjectionSession.patient_id == patient_id(session), InjectionSession.date == day
         )
+        # One session a day per treatment; an entry from before migration 0008 names
+        # none, and then the patient had one.
+        if old.get("treatment_id") is not None:
+            query = query.where(InjectionSession.treatment_id == old["treatment_id"])
+        other = session.scalar(query.limit(1))
         if other is not None and other is not row:
             raise Conflict(
                 f"cannot undo change #{change.batch}: it would bring back the injection "

@@ -244,14 +244,15 @@ class Staging:
 
     # --- restore into an empty database ------------------------------------------
 
-    def restore(self, patient: int) -> None:
-        """Copy everything in with the file's ids."""
-        params = {"patient": patient}
+    def restore(self, patient: int, treatment: int) -> None:
+        """Copy everything in with the file's ids; the sessions into ``treatment``."""
+        params = {"patient": patient, "treatment": treatment}
         for kind in RECORD_KINDS:
             columns = ", ".join(kind.columns)
+            owner, owners = _owners(kind)
             self._execute(
-                f"INSERT INTO {kind.table} (id, patient_id, {columns}) "
-                f"SELECT id, :patient, {columns} FROM {kind.staging} ORDER BY pos",
+                f"INSERT INTO {kind.table} (id, {owner}, {columns}) "
+                f"SELECT id, {owners}, {columns} FROM {kind.staging} ORDER BY pos",
                 params,
             )
             if kind is INJECTIONS:
@@ -270,10 +271,10 @@ class Staging:
 
     # --- merge into a database with records --------------------------------------
 
-    def pair_twins(self, patient: int) -> None:
-        """Mark staged records that have a stored twin; a different session on a date
-        that already has one raises Conflict."""
-        self._pair_sessions(patient)
+    def pair_twins(self, patient: int, treatment: int) -> None:
+        """Mark staged records that have a stored twin (a session: in ``treatment``); a
+        different session on a date that already has one raises Conflict."""
+        self._pair_sessions(treatment)
         for kind in (PAIN, EFFECTS, APPOINTMENTS):
             self._pair_records(kind, patient)
 
@@ -319,11 +320,11 @@ class Staging:
             f") numbered WHERE nth <= stored"
         )
 
-    def _pair_sessions(self, patient: int) -> None:
+    def _pair_sessions(self, treatment: int) -> None:
         """At most one session a date on either side: pair by date, then compare."""
         after: Any = None
         while True:
-            pairs = self._session_pairs(patient, after)
+            pairs = self._session_pairs(treatment, after)
             if not pairs:
                 return
             staged_sites = self._sites(
@@ -348,16 +349,18 @@ class Staging:
             self._insert(INJECTIONS.twins, 1, twins)
             after = pairs[-1][2]
 
-    def _session_pairs(self, patient: int, after: Any) -> list[tuple[Any, ...]]:
+    def _session_pairs(self, treatment: int, after: Any) -> list[tuple[Any, ...]]:
         fields = INJECTIONS.columns[1:]  # all but the date they are paired by
         staged = ", ".join(f"s.{name}" for name in fields)
         stored = ", ".join(f"t.{name}" for name in fields)
-        params = {"patient": patient} if after is None else {"patient": patient, "after": after}
+        params = (
+            {"treatment": treatment} if after is None else {"treatment": treatment, "after": after}
+        )
         later = "" if after is None else "AND s.date > :after "
         rows = self._connection.execute(
             text(
                 f"SELECT s.pos, t.id, s.date, {staged}, {stored} FROM {INJECTIONS.staging} s "
-                f"JOIN injection_sessions t ON t.patient_id = :patient AND t.date = s.date "
+                f"JOIN injection_sessions t ON t.treatment_id = :treatment AND t.date = s.date "
                 f"{later}ORDER BY s.date LIMIT {_PAIRS_AT_ONCE}"
             ),
             params,
@@ -374,18 +377,20 @@ class Staging:
             sites.setdefault(owner, []).append((muscle, units))
         return sites
 
-    def add_new(self, patient: int) -> list[Added]:
-        """Copy in the staged records without a twin, with new ids; what was added."""
-        params = {"patient": patient}
+    def add_new(self, patient: int, treatment: int) -> list[Added]:
+        """Copy in the staged records without a twin, with new ids (the sessions into
+        ``treatment``); what was added."""
+        params = {"patient": patient, "treatment": treatment}
         added = []
         for kind in RECORD_KINDS:
             after = self._connection.execute(
                 text(f"SELECT COALESCE(MAX(id), 0) FROM {kind.table}")
             ).scalar_one()
             columns = ", ".join(kind.columns)
+            owner, owners = _owners(kind)
             inserted = self._execute(
-                f"INSERT INTO {kind.table} (patient_id, {columns}) "
-                f"SELECT :patient, {columns} FROM {kind.staging} s "
+                f"INSERT INTO {kind.table} ({owner}, {columns}) "
+                f"SELECT {owners}, {columns} FROM {kind.staging} s "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {kind.twins} w WHERE w.pos = s.pos) "
                 f"ORDER BY s.pos",
                 params,
@@ -396,8 +401,8 @@ class Staging:
                     f"INSERT INTO injection_sites (session_id, position, muscle, units) "
                     f"SELECT t.id, x.position, x.muscle, x.units FROM {_SITES} x "
                     f"JOIN {INJECTIONS.staging} s ON s.pos = x.session_pos "
-                    f"JOIN injection_sessions t ON t.patient_id = :patient AND t.date = s.date "
-                    f"WHERE t.id > :after ORDER BY t.id, x.position",
+                    f"JOIN injection_sessions t ON t.treatment_id = :treatment "
+                    f"AND t.date = s.date WHERE t.id > :after ORDER BY t.id, x.position",
                     {**params, "after": after},
                 )
             added.append(Added(kind, inserted, self._span(kind, after, inserted)))
@@ -418,6 +423,13 @@ class Staging:
 
     def _execute(self, sql: str, params: dict[str, Any] | None = None) -> int:
         return self._connection.execute(text(sql), params or {}).rowcount
+
+
+def _owners(kind: Kind) -> tuple[str, str]:
+    """Whose a record is: the columns, and the parameters that fill them."""
+    if kind is INJECTIONS:
+        return "patient_id, treatment_id", ":patient, :treatment"
+    return "patient_id", ":patient"
 
 
 def _numbers(values: Iterable[int]) -> str:

@@ -14,19 +14,21 @@ from datetime import date
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, appointment_for_due
-from tracker.domain.products import patient_profile
+from tracker.domain.intervals import Interval
+from tracker.domain.products import DEFAULT_PRODUCT, any_profile
 
 
 @dataclass(frozen=True)
 class DuePicture:
-    every_months: int
+    every: Interval
     # The plan's reminder window; a command may ask with another one.
     within_days: int
     last_injection: date | None
     # At least the booked appointments `due` may show; any others are never picked.
     appointments: Sequence[AppointmentRecord] = ()
-    # The product of the last injection: the patient's product, whose label minimum holds.
-    product: str | None = None
+    # Whose label rules hold: the product of the treatment's last injection, else the
+    # treatment's own (known or not: tracker.domain.products.any_profile).
+    product: str = DEFAULT_PRODUCT
 
     def due(self, today: date, within_days: int | None = None) -> schedule.Due:
         """The Due on ``today``, with the appointment `due` shows."""
@@ -37,9 +39,9 @@ class DuePicture:
         return schedule.due(
             self.last_injection,
             today,
-            self.every_months,
+            self.every,
             self.window(within_days),
-            patient_profile(self.product),
+            any_profile(self.product),
         )
 
     def window(self, within_days: int | None = None) -> int:
@@ -59,13 +61,13 @@ def every_due(
     A clinic's patients share a few hundred last-injection dates and plans:
     each distinct combination is worked out once, whichever path read them.
     """
-    by_dates: dict[tuple[date | None, str | None, int, int], schedule.Due] = {}
+    by_dates: dict[tuple[date | None, str, Interval, int], schedule.Due] = {}
     dues = []
     for picture in pictures:
         key = (
             picture.last_injection,
             picture.product,
-            picture.every_months,
+            picture.every,
             picture.window(within_days),
         )
         due = by_dates.get(key)

@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import Date, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tracker.domain.text import LABEL_MAX_LENGTH
+
 # Named constraints, so batch migrations on SQLite can find and alter them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,18 +38,22 @@ class InjectionSession(Base):
     """One visit at which injections were given (several muscles, one date)."""
 
     __tablename__ = "injection_sessions"
-    # One session a day per patient.
-    __table_args__ = (UniqueConstraint("patient_id", "date"), NEVER_REUSE_IDS)
+    # One session a day per treatment (migration 0008; before it, per patient).
+    __table_args__ = (UniqueConstraint("treatment_id", "date"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = patient_column()
     date: Mapped[date] = mapped_column(Date)
-    product: Mapped[str] = mapped_column(String(20))
+    # A known product's code, or the treatment's product as typed (no label rules).
+    product: Mapped[str] = mapped_column(String(LABEL_MAX_LENGTH))
     units: Mapped[float | None] = mapped_column(Float)
     provider: Mapped[str | None] = mapped_column(Text)
     lot: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # Last, where migration 0008 added it.
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), index=True)
 
+    treatment: Mapped[TreatmentRow] = relationship(lazy="joined", innerjoin=True)
     sites: Mapped[list[InjectionSite]] = relationship(
         back_populates="session",
         cascade="all, delete-orphan",
@@ -72,7 +78,7 @@ class InjectionSite(Base):
 
 
 class Patient(Base):
-    """Whose records these are, with the treatment plan agreed for them."""
+    """Whose records these are; their plans are their treatments'."""
 
     __tablename__ = "patients"
     __table_args__ = NEVER_REUSE_IDS
@@ -81,8 +87,28 @@ class Patient(Base):
     name: Mapped[str] = mapped_column(String(500), unique=True)
     # Random, given once; every id handed to another system derives from it.
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
-    every_months: Mapped[int] = mapped_column(Integer)
+
+
+class TreatmentRow(Base):
+    """One of a patient's treatments, with the plan agreed for it (migration 0008).
+
+    Names are unique per patient with case and spaces ignored, which the
+    services check (tracker.domain.treatments); the oldest treatment has the
+    lowest id.
+    """
+
+    __tablename__ = "treatments"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = patient_column()
+    name: Mapped[str] = mapped_column(String(LABEL_MAX_LENGTH))
+    # A known product's code ("botox"), or any other product's name as typed.
+    product: Mapped[str] = mapped_column(String(LABEL_MAX_LENGTH))
+    every: Mapped[str] = mapped_column(String(8))  # an Interval's text: "3m", "12w", "28d"
     within_days: Mapped[int] = mapped_column(Integer)
+    # The rotation, as rotation.sites_text writes it ("left thigh, right thigh"); None: none.
+    sites: Mapped[str | None] = mapped_column(Text)
 
 
 class PainEntry(Base):

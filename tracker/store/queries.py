@@ -15,49 +15,57 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.domain.intervals import DEFAULT_INTERVAL
+from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
 from tracker.store.due_picture import DuePicture
-from tracker.store.models import Appointment, InjectionSession, Patient
+from tracker.store.models import Appointment, InjectionSession, Patient, TreatmentRow
 from tracker.store.scope import PatientScope
+from tracker.store.treatments import plan_row, stored_interval
 
 
 def due_picture(records: PatientScope, today: date) -> DuePicture:
-    """The current patient's plan, last injection and the appointments `due` may show."""
-    patient = records.patient
+    """The plan of the current patient's pain treatment (store.treatments.plan_row), its
+    last injection and the appointments `due` may show."""
+    plan = plan_row(records.session, records.patient_id)
     rows = records.session.scalars(records.select(Appointment).where(_may_be_shown(today)))
+    appointments = [appointment_record(row) for row in rows]
+    if plan is None:
+        return DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
     latest = records.session.execute(
         records.select(InjectionSession, InjectionSession.date, InjectionSession.product)
+        .where(InjectionSession.treatment_id == plan.id)
         .order_by(InjectionSession.date.desc())
         .limit(1)
     ).first()
-    last, product = latest or (None, None)
-    return DuePicture(
-        patient.every_months,
-        patient.within_days,
-        last,
-        [appointment_record(row) for row in rows],
-        product,
-    )
+    last, product = latest or (None, plan.product)
+    return DuePicture(stored_interval(plan.every), plan.within_days, last, appointments, product)
 
 
 def every_due_picture(session: Session, today: date) -> list[tuple[int, str, DuePicture]]:
-    """Every patient's id, name and due picture, in the order they were added.
+    """Every patient's id, name and the due picture of their first treatment, in the
+    order they were added.
 
     Plain rows (SQLAlchemy Core, no ORM objects): a clinic has thousands of patients.
     """
-    newest = (
-        select(InjectionSession.patient_id, func.max(InjectionSession.date).label("day"))
-        .group_by(InjectionSession.patient_id)
+    first = (
+        select(TreatmentRow.patient_id, func.min(TreatmentRow.id).label("id"))
+        .group_by(TreatmentRow.patient_id)
         .subquery()
     )
-    # Each patient's latest session: its date, and its product (the patient's product).
+    newest = (
+        select(InjectionSession.treatment_id, func.max(InjectionSession.date).label("day"))
+        .group_by(InjectionSession.treatment_id)
+        .subquery()
+    )
+    # Each treatment's latest session: its date, and its product (whose rules hold).
     latest = {
-        patient: (day, product)
-        for patient, day, product in session.execute(
+        treatment: (day, product)
+        for treatment, day, product in session.execute(
             select(
-                InjectionSession.patient_id, InjectionSession.date, InjectionSession.product
+                InjectionSession.treatment_id, InjectionSession.date, InjectionSession.product
             ).join(
                 newest,
-                (InjectionSession.patient_id == newest.c.patient_id)
+                (InjectionSession.treatment_id == newest.c.treatment_id)
                 & (InjectionSession.date == newest.c.day),
             )
         )
@@ -68,15 +76,25 @@ def every_due_picture(session: Session, today: date) -> list[tuple[int, str, Due
     ):
         candidates.setdefault(patient_id, []).append(_appointment(appointment))
     pictures = []
-    for patient_id, name, every_months, within_days in session.execute(
-        select(Patient.id, Patient.name, Patient.every_months, Patient.within_days).order_by(
-            Patient.id
+    for patient_id, name, treatment_id, every, within_days, planned_product in session.execute(
+        select(
+            Patient.id,
+            Patient.name,
+            TreatmentRow.id,
+            TreatmentRow.every,
+            TreatmentRow.within_days,
+            TreatmentRow.product,
         )
+        .outerjoin(first, first.c.patient_id == Patient.id)
+        .outerjoin(TreatmentRow, TreatmentRow.id == first.c.id)
+        .order_by(Patient.id)
     ):
-        last, product = latest.get(patient_id, (None, None))
-        picture = DuePicture(
-            every_months, within_days, last, candidates.get(patient_id, ()), product
-        )
+        appointments = candidates.get(patient_id, ())
+        if treatment_id is None:
+            picture = DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
+        else:
+            last, product = latest.get(treatment_id, (None, planned_product))
+            picture = DuePicture(stored_interval(every), within_days, last, appointments, product)
         pictures.append((patient_id, name, picture))
     return pictures
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
+from tracker.domain.intervals import DEFAULT_INTERVAL, parse_interval
+from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
 from tracker.store.due_picture import DuePicture, every_due
 from tracker.store.location import psycopg_conninfo, sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
@@ -127,8 +129,15 @@ _CANDIDATES = (
 )
 
 
-# The latest session of the patient in the enclosing query (its date is unique).
-_LATEST = "FROM injection_sessions WHERE patient_id = patients.id ORDER BY date DESC LIMIT 1"
+# The latest session of the treatment in the enclosing query (its date is unique).
+_LATEST = "FROM injection_sessions WHERE treatment_id = treatments.id ORDER BY date DESC LIMIT 1"
+# Each patient with their first treatment (store.treatments: the oldest), if any.
+_PATIENT_PLANS = (
+    "SELECT patients.id, patients.name, treatments.every, treatments.within_days, "
+    f"treatments.product, (SELECT date {_LATEST}), (SELECT product {_LATEST}) "
+    "FROM patients LEFT JOIN treatments ON treatments.id = "
+    "(SELECT MIN(id) FROM treatments WHERE treatments.patient_id = patients.id)"
+)
 
 
 def _is_current(reader: _Reader) -> bool:
@@ -144,15 +153,8 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
     patients = []
     # One index lookup per patient for the latest session (its date and product):
     # cheaper than grouping every session of the clinic.
-    for patient_id, name, every_months, plan_window, last, product in reader.rows(
-        "SELECT id, name, every_months, within_days, "
-        f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
-        "FROM patients ORDER BY id"
-    ):
-        picture = DuePicture(
-            every_months, plan_window, _day(last), candidates.get(patient_id, ()), product
-        )
-        patients.append((patient_id, name, picture))
+    for patient_id, name, *plan in reader.rows(f"{_PATIENT_PLANS} ORDER BY patients.id"):
+        patients.append((patient_id, name, _picture(plan, candidates.get(patient_id, ()))))
     dues = every_due((picture for _, _, picture in patients), today, within_days)
     result = [
         schedule.PatientDue(name, due, safety.get(patient_id, ()))
@@ -185,28 +187,30 @@ def _due(
     if patient is None and several:
         return None  # no silent patient
     row = (
-        reader.one("SELECT id, every_months, within_days FROM patients ORDER BY id LIMIT 1")
+        reader.one(f"{_PATIENT_PLANS} ORDER BY patients.id LIMIT 1")
         if patient is None
-        else reader.one(
-            "SELECT id, every_months, within_days FROM patients WHERE name = ?", (patient,)
-        )
+        else reader.one(f"{_PATIENT_PLANS} WHERE patients.name = ?", (patient,))
     )
     if row is None:
         return None
-    patient_id, every_months, plan_window = row
-    latest = reader.one(
-        "SELECT date, product FROM injection_sessions WHERE patient_id = ? "
-        "ORDER BY date DESC LIMIT 1",
-        (patient_id,),
-    )
-    last, product = latest or (None, None)
+    patient_id, _, *plan = row
     rows = reader.rows(
         f"{_CANDIDATES} AND appointments.patient_id = ?",
         (AppointmentStatus.BOOKED.value, today, patient_id),
     )
-    candidates = [_appointment(row[1:]) for row in rows]
-    picture = DuePicture(every_months, plan_window, _day(last), candidates, product)
+    picture = _picture(plan, [_appointment(row[1:]) for row in rows])
     return picture.due(today, within_days), patient if several else None
+
+
+def _picture(plan: Sequence[Any], appointments: Sequence[AppointmentRecord]) -> DuePicture:
+    """A treatment's plan and latest session as read above; a patient without any
+    treatment has the plan tracker has always started with, and no injection."""
+    every, plan_window, planned_product, last, product = plan
+    if every is None:
+        return DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
+    return DuePicture(
+        parse_interval(every), plan_window, _day(last), appointments, product or planned_product
+    )
 
 
 def _day(value: date | str | None) -> date | None:

@@ -7,5 +7,5 @@ HEAD_REVISION equal to the newest migration.
 
 from __future__ import annotations
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 VERSION_TABLE = "alembic_version"
