@@ -232,4 +232,5 @@ COMMAND_MODULES = {
     "restore": "maintenance",
     "check": "maintenance",
     "patients": "patients",
+    "treatments": "treatments",
 }

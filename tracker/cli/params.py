@@ -114,6 +114,33 @@ class ProductParam(_DomainParam):
         return parse_product(text)
 
 
+class IntervalParam(_DomainParam):
+    """``28d``, ``2w``, ``12w``, ``3m``, ``1y``; a bare number is months (issue 16)."""
+
+    name = "interval"
+    what = "interval"
+
+    def parse(self, text: str) -> Any:
+        from tracker.domain.intervals import parse_interval
+
+        return parse_interval(text)
+
+
+class SitesParam(_DomainParam):
+    """A rotation's sites, "SITE,SITE,..."; blank is none (tracker.domain.rotation)."""
+
+    name = "sites"
+    what = "list of sites"
+
+    def check(self, text: str) -> str:
+        return text  # parse_sites checks the whole list as one label
+
+    def parse(self, text: str) -> Any:
+        from tracker.domain.rotation import parse_sites
+
+        return parse_sites(text)
+
+
 class ScoreParam(_DomainParam):
     name = "0-10"
     what = "score"
@@ -178,6 +205,9 @@ PRODUCT = ProductParam()
 RECORD_ID = NumberRange("id", min=1, max=MAX_RECORD_ID)
 REMINDER_DAYS = NumberRange("number of days", min=0, max=MAX_REMINDER_DAYS)
 MONTHS = WholeNumber("number of months")
+INTERVAL = IntervalParam()
+SITES = SitesParam()
+TREATMENT_NAME = FreeText("treatment name", LABEL_MAX_LENGTH, multiline=False)
 DAYS = WholeNumber("number of days")
 NOTE = FreeText("note", NOTE_MAX_LENGTH, multiline=True)
 PROVIDER = FreeText("provider", LABEL_MAX_LENGTH, multiline=False)
