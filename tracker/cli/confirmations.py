@@ -29,7 +29,7 @@ def sites_text(sites: Iterable[Site], separator: str = ", ") -> str:
 
 
 def injection_summary(record: InjectionRecord) -> str:
-    return f"{long_date(record.day)}: {record.product.value}, {units_text(record.units)}"
+    return f"{long_date(record.day)}: {record.product}, {units_text(record.units)}"
 
 
 def pain_text(record: PainRecord) -> str:

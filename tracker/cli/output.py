@@ -60,14 +60,19 @@ def plan_json(plan: PlanSettings) -> dict[str, Any]:
     }
 
 
-def injections_csv(records: Iterable[InjectionRecord]) -> str:
+def injections_csv(records: Iterable[InjectionRecord], with_treatment: bool = False) -> str:
+    """``with_treatment``: a "treatment" column after the date (several treatments)."""
+    fields = list(HISTORY_FIELDS)
+    if with_treatment:
+        fields.insert(2, "treatment")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HISTORY_FIELDS)
+    writer.writerow(fields)
     for record in records:
         row = injection_json(record)
         row["sites"] = sites_text(record.sites, separator="; ")
-        writer.writerow("" if row[key] is None else row[key] for key in HISTORY_FIELDS)
+        row["treatment"] = record.treatment
+        writer.writerow("" if row[key] is None else row[key] for key in fields)
     return buffer.getvalue()
 
 

@@ -23,8 +23,8 @@ from tracker.domain.products import (
     LimitScope,
     Product,
     ProductProfile,
+    any_profile,
     products,
-    profile_of,
 )
 from tracker.domain.text import LABEL_MAX_LENGTH, check_token, clean_text, preview
 from tracker.domain.wording import day_count
@@ -56,7 +56,7 @@ class DoseRecord:
     """What the warnings need to know about one stored session."""
 
     day: date
-    product: Product
+    product: Product | str  # a plain str: a product tracker knows no label rules for
     units: float | None
 
 
@@ -167,7 +167,7 @@ def interval_warnings(
 
 def dose_warnings(candidate: DoseRecord, others: Iterable[DoseRecord]) -> list[str]:
     """Warn when a labelled ceiling is exceeded; products are never added together."""
-    limit = profile_of(candidate.product).dose_limit
+    limit = any_profile(candidate.product).dose_limit
     if limit is None or candidate.units is None:
         return []
     if limit.scope is LimitScope.SESSION:
@@ -203,9 +203,9 @@ def _trailing_window_warnings(
     return warnings
 
 
-def _over_limit(product: Product, limit: DoseLimit, total: float, where: str) -> str:
+def _over_limit(product: Product | str, limit: DoseLimit, total: float, where: str) -> str:
     return (
-        f"{format_units(total)} units of {product.value} {where} is above the labelled "
+        f"{format_units(total)} units of {product} {where} is above the labelled "
         f"maximum of {format_units(limit.max_units)} units per {limit.scope.value} "
         f"({limit.label}). Please check with your doctor."
     )

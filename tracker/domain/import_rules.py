@@ -323,8 +323,13 @@ def appointment_row(value: Any, where: str) -> Row:
     )
 
 
-def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
-    """The session's row and its sites' rows (few per file: no fast path)."""
+def injection_row(
+    value: Any, where: str, today: date, any_product: bool = False
+) -> tuple[Row, list[Row]]:
+    """The session's row and its sites' rows (few per file: no fast path).
+
+    ``any_product``: a product tracker knows no label rules for is accepted as stored
+    (a session of such a treatment, issue 16); else only a known product is."""
     fields = _fields(value, where, INJECTION_FIELDS)
     record_id = _id(fields["id"], f"{where}.id")
     day = _past_date(fields["date"], f"{where}.date", today, "the injection date")
@@ -339,13 +344,22 @@ def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
     row = (
         record_id,
         day.isoformat(),
-        _choice(fields["product"], f"{where}.product", Product).value,
+        _session_product(fields["product"], f"{where}.product", any_product),
         units,
         _optional(fields["provider"], f"{where}.provider", _label),
         _optional(fields["lot"], f"{where}.lot", _label),
         _optional(fields["note"], f"{where}.note", _text),
     )
     return row, [(position, site.muscle, site.units) for position, site in enumerate(sites)]
+
+
+def _session_product(value: Any, where: str, any_product: bool) -> str:
+    if not any_product:
+        return _choice(value, where, Product).value
+    product = _label(value, where)
+    if not product.strip():
+        raise _expected(where, "a product", product)
+    return product
 
 
 def _site(value: Any, where: str) -> dosing.Site:
@@ -423,7 +437,7 @@ def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -
     if "treatment_id" in fields:
         _optional(fields.pop("treatment_id"), f"{where}.treatment_id", _id)
     if kind == "injection":
-        injection_row({"id": 1, **fields}, where, today)
+        injection_row({"id": 1, **fields}, where, today, any_product=True)
     elif kind == "pain":
         pain_row({"id": 1, **fields}, where, today)
     elif kind == "effect":

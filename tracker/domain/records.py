@@ -20,7 +20,9 @@ class InjectionDraft:
     """An injection session as the user described it, before it has an id."""
 
     day: date
-    product: Product = DEFAULT_PRODUCT
+    # A known product (a Product), or the product of a treatment tracker knows no label
+    # rules for, as typed (a plain str, issue 16): read its profile with any_profile.
+    product: Product | str = DEFAULT_PRODUCT
     units: float | None = None
     sites: tuple[Site, ...] = ()
     provider: str | None = None
@@ -41,6 +43,7 @@ class InjectionRecord(InjectionDraft):
 @dataclass(frozen=True)
 class HistoryRow:
     record: InjectionRecord
+    # Since the previous session of the same treatment.
     days_since_previous: int | None
 
 
@@ -63,8 +66,10 @@ class SavedInjection:
     """The outcome of logging or editing: what was stored, what to watch, what is next."""
 
     record: InjectionRecord
-    due: Due
+    due: Due  # of the session's treatment
     warnings: list[str] = field(default_factory=list)
+    # With a rotation of sites: the one the treatment's list suggests next (issue 16).
+    next_site: str | None = None
 
 
 @dataclass(frozen=True)

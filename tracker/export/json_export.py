@@ -320,7 +320,7 @@ def injection(record: InjectionRecord) -> dict[str, Any]:
     return {
         "id": record.id,
         "date": record.day.isoformat(),
-        "product": record.product.value,
+        "product": str(record.product),
         "units": number(record.units),
         "sites": [{"muscle": site.muscle, "units": number(site.units)} for site in record.sites],
         "provider": record.provider,
