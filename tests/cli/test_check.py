@@ -69,12 +69,15 @@ def sql(*statements: str) -> Corruption:
 
 
 def without_unique_dates(connection: sqlite3.Connection) -> None:
-    """Rebuild injection_sessions without its UNIQUE(date), then add a second session."""
+    """Rebuild injection_sessions without its UNIQUE(treatment_id, date), then add a second
+    session to the same treatment on the same day."""
     (create,) = connection.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'injection_sessions'"
     ).fetchone()
     loose = re.sub(
-        r",\s*CONSTRAINT uq_injection_sessions_patient_id UNIQUE \(patient_id, date\)", "", create
+        r",\s*CONSTRAINT uq_injection_sessions_treatment_id UNIQUE \(treatment_id, date\)",
+        "",
+        create,
     )
     assert loose != create, create
     connection.executescript(
@@ -88,8 +91,8 @@ def without_unique_dates(connection: sqlite3.Connection) -> None:
         """
     )
     connection.execute(
-        "INSERT INTO injection_sessions (patient_id, date, product, units) "
-        "VALUES (1, '2026-08-25', 'botox', 50)"
+        "INSERT INTO injection_sessions (patient_id, date, product, units, treatment_id) "
+        "VALUES (1, '2026-08-25', 'botox', 50, 1)"
     )
 
 
@@ -209,6 +212,52 @@ CASES: list[tuple[str, Corruption, str]] = [
         "not-a-date",
         sql("UPDATE pain_entries SET date = '2026-02-30'"),
         "Pain entry #1 has a date that is not a date ('2026-02-30').",
+    ),
+    (
+        "treatment-interval-25m",
+        sql("UPDATE treatments SET every = '25m'"),
+        "Treatment #1 has '25m' as the interval between injections, not one like 28d, 12w, "
+        "3m or 1y from 1 day to 2 years.",
+    ),
+    (
+        "treatment-window-negative",
+        sql("UPDATE treatments SET within_days = -3"),
+        "Treatment #1 has -3 reminder days, not a whole number from 0 to 365.",
+    ),
+    (
+        "treatment-name-empty",
+        sql("UPDATE treatments SET name = '  '"),
+        "Treatment #1 has no usable name ('  ').",
+    ),
+    (
+        "treatment-product-empty",
+        sql("UPDATE treatments SET product = ''"),
+        "Treatment #1 has no usable product ('').",
+    ),
+    (
+        "treatment-sites-twice",
+        sql("UPDATE treatments SET sites = 'left thigh, Left Thigh'"),
+        "Treatment #1 has an unusable list of sites: the site 'Left Thigh' is listed twice",
+    ),
+    (
+        "treatment-names-twice",
+        sql(
+            "INSERT INTO treatments (patient_id, name, product, every, within_days) "
+            "VALUES (1, 'BO TOX', 'botox', '3m', 14)"
+        ),
+        "Treatment #2 is called 'BO TOX', as treatment #1 is (case and spaces aside); "
+        "names are unique per patient.",
+    ),
+    (
+        "session-of-another-patients-treatment",
+        sql(
+            "INSERT INTO patients (name, uuid) VALUES ('Other', 'u-2')",
+            "INSERT INTO treatments (patient_id, name, product, every, within_days) "
+            "VALUES (2, 'botox', 'botox', '3m', 14)",
+            "UPDATE injection_sessions SET treatment_id = 2",
+        ),
+        "Injection session #1 of 2026-08-25 belongs to treatment #2, which is not one of "
+        "this patient's treatments.",
     ),
     (
         "damaged-index",

@@ -42,6 +42,7 @@ READING = [
     ("export", "--format", "csv"),
     ("patients",),
     ("plan",),
+    ("treatments",),
 ]
 # Every command that stores records, with arguments that make it store.
 WRITING = [
@@ -51,6 +52,7 @@ WRITING = [
     ("book", "2026-12-20"),
     ("plan", "--every", "4"),
     ("patients", "add", "Ann"),
+    ("treatments", "add", "B12", "--product", "hydroxocobalamin"),
     ("demo",),
 ]
 # Commands that need records or a file first; the writing ones open with writes=True.

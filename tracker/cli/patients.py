@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import PATIENT_NAME
+from tracker.cli.params import INTERVAL, PATIENT_NAME
 
 
 @click.group(invoke_without_command=True)
@@ -42,14 +43,19 @@ def patients(ctx: click.Context, as_json: bool) -> None:
 
 @patients.command()
 @click.argument("name", type=PATIENT_NAME)
-@click.option("--every", type=int, metavar="MONTHS", help="Months between injections (default 3).")
+@click.option(
+    "--every",
+    type=INTERVAL,
+    help="Time between injections: 12w, 3m, 6m... (a bare number is months; default 3).",
+)
 @pass_app
-def add(app: AppContext, name: str, every: int | None) -> None:
+def add(app: AppContext, name: str, every: Any) -> None:
     """Add a patient.
 
     \b
-    Example:
+    Examples:
       tracker patients add "Mum" --every 3
+      tracker patients add "Dad" --every 16w
     """
     from tracker.services.patients import add_patient
 

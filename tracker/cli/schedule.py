@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import click
 
@@ -10,13 +11,14 @@ from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import (
     DATE,
     DAYS,
-    MONTHS,
+    INTERVAL,
     NOTE,
     PATIENT_NAME,
     PROVIDER,
     RECORD_ID,
     REMINDER_DAYS,
     TIME,
+    TREATMENT_NAME,
 )
 
 EXIT_NEEDS_ATTENTION = 1
@@ -111,9 +113,9 @@ def _due_all(
 @click.command()
 @click.option(
     "--every",
-    type=MONTHS,
-    metavar="MONTHS",
-    help="Months between injections (left as it is when not given).",
+    type=INTERVAL,
+    help="Time between injections: 12w, 3m, 6m, 28d... (a bare number is months; "
+    "left as it is when not given).",
 )
 @click.option(
     "--within",
@@ -124,10 +126,23 @@ def _due_all(
 @click.option(
     "--name", type=PATIENT_NAME, help="The patient's name, shown on reports for the doctor."
 )
+@click.option(
+    "--treatment",
+    "treatment_name",
+    type=TREATMENT_NAME,
+    metavar="NAME",
+    help="The treatment whose plan to show or change (default: the only one, or the "
+    "pain treatment).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @pass_app
 def plan(
-    app: AppContext, every: int | None, within: int | None, name: str | None, as_json: bool
+    app: AppContext,
+    every: Any,
+    within: int | None,
+    name: str | None,
+    treatment_name: str | None,
+    as_json: bool,
 ) -> None:
     """Show or change the treatment plan agreed with your doctor.
 
@@ -135,16 +150,17 @@ def plan(
     Examples:
       tracker plan
       tracker plan --every 3 --within 21 --name "Sam Patient"
+      tracker plan --treatment B12 --every 4w
     """
     from tracker.cli.formatting import to_json
     from tracker.cli.output import plan_json, plan_summary
-    from tracker.services.plan import get_plan, update_plan
+    from tracker.services.plan import get_treatment_plan, update_plan
 
     changing = every is not None or within is not None or name is not None
     settings = (
-        update_plan(app.database(writes=True), every, within, name)
+        update_plan(app.database(writes=True), every, within, name, treatment_name)
         if changing
-        else get_plan(app.database())
+        else get_treatment_plan(app.database(), treatment_name)
     )
     if as_json:
         click.echo(to_json(plan_json(settings)))

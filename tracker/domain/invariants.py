@@ -27,10 +27,11 @@ from tracker.domain.errors import InvalidInput
 from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
 from tracker.domain.intervals import parse_interval
 from tracker.domain.products import products
+from tracker.domain.rotation import parse_sites
 from tracker.domain.schedule import MAX_REMINDER_DAYS
 from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import EffectClass, Severity
-from tracker.domain.text import LABEL_MAX_LENGTH, clean_text
+from tracker.domain.text import LABEL_MAX_LENGTH, clean_text, same_name_key
 
 _STORED_TIME = re.compile(r"^([0-9]{2}):([0-9]{2})$")
 _SHOWN_MAX = 40  # characters of a bad stored value quoted in a sentence
@@ -42,6 +43,7 @@ class SessionRow:
     day: Any  # a date, or the text SQLite holds
     product: Any
     units: Any
+    treatment_id: Any = None  # None: rows from before treatments (one a day per patient)
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,22 @@ class AppointmentRow:
 
 @dataclass(frozen=True)
 class PlanRow:
-    """A patient's name and the plan of one of their treatments (None: no treatment)."""
+    """A patient's name (their plans are their treatments': TreatmentCheckRow)."""
 
     id: int
     name: Any
+
+
+@dataclass(frozen=True)
+class TreatmentCheckRow:
+    """One of the patient's treatments, as stored (tracker.store.models.TreatmentRow)."""
+
+    id: int
+    name: Any
+    product: Any
     every: Any  # the stored interval, "3m"
     within_days: Any
+    sites: Any  # "left thigh, right thigh", or None
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ class Records:
     effects: Sequence[EffectRow] = field(default_factory=tuple)
     appointments: Sequence[AppointmentRow] = field(default_factory=tuple)
     plans: Sequence[PlanRow] = field(default_factory=tuple)
+    treatments: Sequence[TreatmentCheckRow] = field(default_factory=tuple)
     texts: Sequence[TextRow] = field(default_factory=tuple)
     changes: Sequence[ChangeRow] = field(default_factory=tuple)
 
@@ -244,16 +257,17 @@ def future_dates(records: Records, today: date) -> list[str]:
 
 
 def sessions_sharing_a_date(sessions: Iterable[SessionRow]) -> list[str]:
-    """tracker keeps one injection session a day."""
-    by_day: dict[date, list[int]] = defaultdict(list)
+    """tracker keeps one injection session a day per treatment."""
+    by_day: dict[tuple[Any, date], list[int]] = defaultdict(list)
     for row in sessions:
         day = as_date(row.day)
         if day is not None:
-            by_day[day].append(row.id)
+            by_day[(row.treatment_id, day)].append(row.id)
     return [
         f"{len(ids)} injection sessions are on the same date, {day.isoformat()} "
-        f"(#{', #'.join(str(i) for i in sorted(ids))}); tracker keeps one session a day."
-        for day, ids in sorted(by_day.items())
+        f"(#{', #'.join(str(i) for i in sorted(ids))}); tracker keeps one session a day"
+        f"{'' if treatment is None else ' per treatment'}."
+        for (treatment, day), ids in sorted(by_day.items(), key=lambda item: item[0][1])
         if len(ids) > 1
     ]
 
@@ -345,9 +359,19 @@ def effects_resolved_before_start(effects: Iterable[EffectRow]) -> list[str]:
 
 
 def unknown_values(records: Records) -> list[str]:
-    """Products, side-effect classes and severities, appointment states: known words only."""
+    """Products, side-effect classes and severities, appointment states: known words only.
+
+    A session's product is a known one, or its treatment's own (a product tracker
+    knows no label rules for, issue 16)."""
+    known_product = _known(products())
+    own_products = {row.id: row.product for row in records.treatments}
+
+    def is_product(session: SessionRow) -> Callable[[Any], bool]:
+        own = own_products.get(session.treatment_id)
+        return lambda value: known_product(value) or (own is not None and value == own)
+
     checks: list[tuple[str, Any, str, Callable[[Any], bool]]] = [
-        *((_session(r), r.product, "product", _known(products())) for r in records.sessions),
+        *((_session(r), r.product, "product", is_product(r)) for r in records.sessions),
         *((_effect(r), r.effect_class, "class", _known(EffectClass)) for r in records.effects),
         # A severity may be left unstated (NULL, migration 0006).
         *(
@@ -388,7 +412,7 @@ def _is_stored_time(value: Any) -> bool:
 
 
 def bad_plans(plans: Iterable[PlanRow]) -> list[str]:
-    """A patient's name is a one-line label; the plan's numbers are within `tracker plan`'s."""
+    """A patient's name is a one-line label."""
     problems = []
     for row in plans:
         label = f"Patient #{row.id}"
@@ -396,23 +420,71 @@ def bad_plans(plans: Iterable[PlanRow]) -> list[str]:
             problems.append(f"{label} has no usable name ({_shown(row.name)}).")
         else:
             problems += _text_problems(TextRow(label, "name", row.name, LABEL_MAX_LENGTH, False))
-        if row.every is None:
-            continue  # no treatment yet: the first `log` makes one
+    return problems
+
+
+def bad_treatments(treatments: Sequence[TreatmentCheckRow]) -> list[str]:
+    """What `tracker treatments add` would take: a name unique among the patient's
+    (case and spaces ignored), a product, an interval from 1 day to 2 years, a
+    reminder window within `tracker plan`'s, a rotation of distinct sites."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for row in treatments:
+        label = f"Treatment #{row.id}"
+        problems += _treatment_name_problems(row, label, seen)
+        if not isinstance(row.product, str) or not row.product.strip():
+            problems.append(f"{label} has no usable product ({_shown(row.product)}).")
+        else:
+            problems += _text_problems(
+                TextRow(label, "product", row.product, LABEL_MAX_LENGTH, False)
+            )
         try:
             parse_interval(row.every if isinstance(row.every, str) else "")
         except InvalidInput:
             problems.append(
-                f"{label} has {_shown(row.every)} as the interval between injections in the "
-                "plan, not one like 28d, 12w, 3m or 1y from 1 day to 2 years."
+                f"{label} has {_shown(row.every)} as the interval between injections, "
+                "not one like 28d, 12w, 3m or 1y from 1 day to 2 years."
             )
-        for what, value, low, high in (("reminder days", row.within_days, 0, MAX_REMINDER_DAYS),):
-            number = as_number(value)
-            if number is None or not number.is_integer() or not low <= number <= high:
-                problems.append(
-                    f"{label} has {_shown(value)} {what} in the plan, not a whole number "
-                    f"from {low} to {high}."
-                )
+        number = as_number(row.within_days)
+        if number is None or not number.is_integer() or not 0 <= number <= MAX_REMINDER_DAYS:
+            problems.append(
+                f"{label} has {_shown(row.within_days)} reminder days, not a whole number "
+                f"from 0 to {MAX_REMINDER_DAYS}."
+            )
+        if row.sites is not None:
+            try:
+                parse_sites(row.sites if isinstance(row.sites, str) else "\0")
+            except InvalidInput as problem:
+                problems.append(f"{label} has an unusable list of sites: {problem}.")
     return problems
+
+
+def _treatment_name_problems(row: TreatmentCheckRow, label: str, seen: dict[str, int]) -> list[str]:
+    if not isinstance(row.name, str) or not row.name.strip():
+        return [f"{label} has no usable name ({_shown(row.name)})."]
+    problems = _text_problems(TextRow(label, "name", row.name, LABEL_MAX_LENGTH, False))
+    key = same_name_key(row.name)
+    if key in seen:
+        problems.append(
+            f"{label} is called {_shown(row.name)}, as treatment #{seen[key]} is "
+            "(case and spaces aside); names are unique per patient."
+        )
+    else:
+        seen[key] = row.id
+    return problems
+
+
+def sessions_of_other_treatments(
+    sessions: Iterable[SessionRow], treatments: Sequence[TreatmentCheckRow]
+) -> list[str]:
+    """Every session belongs to one of its patient's own treatments."""
+    own = {row.id for row in treatments}
+    return [
+        f"{_session(row)} belongs to treatment #{row.treatment_id}, "
+        "which is not one of this patient's treatments."
+        for row in sessions
+        if row.treatment_id is not None and row.treatment_id not in own
+    ]
 
 
 def unusable_texts(texts: Iterable[TextRow]) -> list[str]:
@@ -485,6 +557,11 @@ def find_problem_groups(records: Records, today: date) -> list[tuple[str, list[s
         ("unknown values", unknown_values(records)),
         ("bad times", bad_appointment_times(records.appointments)),
         ("bad plans", bad_plans(records.plans)),
+        ("bad treatments", bad_treatments(records.treatments)),
+        (
+            "sessions of other treatments",
+            sessions_of_other_treatments(records.sessions, records.treatments),
+        ),
         ("unusable text", unusable_texts(records.texts)),
         ("unusable change-log entries", unusable_changes(records.changes, today)),
     ]

@@ -325,7 +325,9 @@ def load_records(
     return invariants.Records(
         sessions=[
             invariants.SessionRow(*row)
-            for row in rows("SELECT id, date, product, units FROM injection_sessions ORDER BY id")
+            for row in rows(
+                "SELECT id, date, product, units, treatment_id FROM injection_sessions ORDER BY id"
+            )
         ],
         sites=[
             invariants.SiteRow(*row)
@@ -349,12 +351,13 @@ def load_records(
         plans=[
             invariants.PlanRow(*row)
             for row in connection.execute(
-                text(
-                    "SELECT patients.id, patients.name, treatments.every, treatments.within_days "
-                    "FROM patients LEFT JOIN treatments ON treatments.patient_id = patients.id "
-                    "WHERE patients.id = :p ORDER BY treatments.id"
-                ),
-                {"p": patient},
+                text("SELECT id, name FROM patients WHERE id = :p"), {"p": patient}
+            )
+        ],
+        treatments=[
+            invariants.TreatmentCheckRow(*row)
+            for row in rows(
+                "SELECT id, name, product, every, within_days, sites FROM treatments ORDER BY id"
             )
         ],
         texts=[

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import safety, schedule
 from tracker.domain.errors import Conflict, InvalidInput, NotFound
-from tracker.domain.intervals import Interval, IntervalUnit
+from tracker.domain.intervals import Interval, IntervalUnit, check_minimum
 from tracker.domain.products import DEFAULT_PROFILE
 from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS
@@ -109,7 +109,7 @@ class AddedPatient:
     replaced_unnamed: bool = False
 
 
-def add_patient(db: Database, name: str, every_months: int | None = None) -> AddedPatient:
+def add_patient(db: Database, name: str, every: Interval | int | None = None) -> AddedPatient:
     """Add a patient. On a new database the unnamed first patient gives way.
 
     Every database starts with one unnamed patient ("default"), so that one
@@ -119,7 +119,11 @@ def add_patient(db: Database, name: str, every_months: int | None = None) -> Add
     row, with a new name, plan and UUID), so nobody sees a patient nobody added.
     """
     # A new patient has no injection yet: the default product's minimum applies.
-    check_plan(every_months, None, DEFAULT_PROFILE)
+    if isinstance(every, int):  # whole months, as --every always took
+        check_plan(every, None, DEFAULT_PROFILE)
+        every = Interval(every, IntervalUnit.MONTHS)
+    if every is not None:
+        check_minimum(every, DEFAULT_PROFILE)
     name = _required(name)
     with db.transaction() as session:
         unnamed = _unused_unnamed_patient(session)
@@ -131,7 +135,7 @@ def add_patient(db: Database, name: str, every_months: int | None = None) -> Add
                 session.delete(row)  # a new person's plan is their own
         session.add(patient)
         session.flush()
-        interval = Interval(every_months or DEFAULT_INTERVAL_MONTHS, IntervalUnit.MONTHS)
+        interval = every or Interval(DEFAULT_INTERVAL_MONTHS, IntervalUnit.MONTHS)
         session.add(new_treatment_row(patient.id, interval=interval))
         session.flush()
         return AddedPatient(name, replaced_unnamed=unnamed is not None)

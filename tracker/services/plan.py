@@ -7,15 +7,15 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import schedule
 from tracker.domain.errors import Conflict, InvalidInput
-from tracker.domain.intervals import Interval, IntervalUnit
+from tracker.domain.intervals import Interval, IntervalUnit, check_minimum
 from tracker.domain.products import ProductProfile, any_profile
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.text import same_name_key
+from tracker.services.treatments import named_row
 from tracker.store import audit
 from tracker.store.database import Database
-from tracker.store.models import Patient, TreatmentRow
-from tracker.store.queries import latest_injection_product
+from tracker.store.models import InjectionSession, Patient, TreatmentRow
 from tracker.store.scope import PatientScope, current_patient
 from tracker.store.treatments import plan_row, plan_row_for_writing, stored_interval
 
@@ -42,40 +42,74 @@ def get_plan(db: Database) -> PlanSettings:
         return load_plan(session)
 
 
+def get_treatment_plan(db: Database, treatment_name: str | None = None) -> PlanSettings:
+    """The plan of the treatment named, else of the pain treatment (plan_of)."""
+    with db.transaction() as session:
+        patient = current_patient(session)
+        if treatment_name is None:
+            return plan_of(session, patient)
+        return _settings(named_row(PatientScope(session), treatment_name), patient)
+
+
+def _settings(row: TreatmentRow, patient: Patient) -> PlanSettings:
+    name = None if patient.name == DEFAULT_PATIENT_NAME else patient.name
+    return PlanSettings(stored_interval(row.every), row.within_days, name)
+
+
 def update_plan(
     db: Database,
-    every_months: int | None = None,
+    every: Interval | int | None = None,
     within_days: int | None = None,
     patient_name: str | None = None,
+    treatment_name: str | None = None,
 ) -> PlanSettings:
-    check_plan(every_months, within_days)
+    """``every``: an Interval, or whole months (as `plan --every` always took). The
+    interval and window are the named treatment's, else the pain treatment's."""
+    if isinstance(every, int):
+        check_plan(every, None)
+        every = Interval(every, IntervalUnit.MONTHS)
+    check_plan(None, within_days)
     with db.transaction() as session:
         records = PatientScope(session)
         patient = records.patient
-        replanning = every_months is not None or within_days is not None
-        treatment = plan_row_for_writing(records) if replanning else plan_row(session, patient.id)
+        replanning = every is not None or within_days is not None
+        if treatment_name is not None:
+            treatment: TreatmentRow | None = named_row(records, treatment_name)
+        elif replanning:
+            treatment = plan_row_for_writing(records)
+        else:
+            treatment = plan_row(session, patient.id)
         before_plan = audit.plan_snapshot(patient, treatment)
         before_treatment = None if treatment is None else audit.snapshot(treatment)
         if treatment is not None and replanning:
-            _change_treatment_plan(records, treatment, every_months, within_days)
+            _change_treatment_plan(records, treatment, every, within_days)
         if patient_name is not None:
             # A blank name clears it: the patient is "default" again.
             name = patient_name.strip() or DEFAULT_PATIENT_NAME
             patient.name = unused_name(session, name, patient)
         audit.record_plan_update(session, "plan", patient, treatment, before_plan, before_treatment)
+        if treatment_name is not None and treatment is not None:
+            return _settings(treatment, patient)
         return plan_of(session, patient)
 
 
 def _change_treatment_plan(
     records: PatientScope,
     row: TreatmentRow,
-    every_months: int | None,
+    every: Interval | None,
     within_days: int | None,
 ) -> None:
-    if every_months is not None:
-        product = latest_injection_product(records) or row.product
-        check_plan(every_months, None, any_profile(product))
-        row.every = Interval(every_months, IntervalUnit.MONTHS).text
+    if every is not None:
+        # The label minimum of the treatment's latest session's product (a brand
+        # switch), and of the treatment's own.
+        latest = records.session.scalar(
+            records.select(InjectionSession, InjectionSession.product)
+            .where(InjectionSession.treatment_id == row.id)
+            .order_by(InjectionSession.date.desc())
+            .limit(1)
+        )
+        check_minimum(every, any_profile(latest or row.product))
+        row.every = every.text
     if within_days is not None:
         row.within_days = within_days
 
