@@ -46,7 +46,7 @@ def patients(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--every",
     type=INTERVAL,
-    help="Time between injections: 12w, 3m, 6m... (a bare number is months; default 3).",
+    help="Months between injections (default 3), or an interval like 16w or 6m.",
 )
 @pass_app
 def add(app: AppContext, name: str, every: Any) -> None:

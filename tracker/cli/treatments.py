@@ -120,12 +120,19 @@ def _say_changed(verb: str, changed: Any, whose: str) -> None:
     "--product",
     metavar="PRODUCT",
     help="A known product (botox, dysport, xeomin, myobloc, other) or any other name "
-    "(no label rules). Default: the name, when it is a known product.",
+    "(no label rules); needed unless the name is a known product's.",
 )
 @click.option(
-    "--every", type=INTERVAL, help="Time between injections: 28d, 2w, 12w, 3m, 1y (default 3m)."
+    "--every",
+    type=INTERVAL,
+    help="Time between injections: 28d, 2w, 12w, 3m, 1y; three months when not given.",
 )
-@click.option("--within", type=REMINDER_DAYS, metavar="DAYS", help="Days ahead to remind (14).")
+@click.option(
+    "--within",
+    type=REMINDER_DAYS,
+    metavar="DAYS",
+    help="Days ahead of the due date to start reminding; two weeks when not given.",
+)
 @click.option("--sites", type=SITES, help='A rotation of sites: "left thigh,right thigh".')
 @pass_app
 def add(

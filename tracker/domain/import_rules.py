@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -324,12 +324,12 @@ def appointment_row(value: Any, where: str) -> Row:
 
 
 def injection_row(
-    value: Any, where: str, today: date, any_product: bool = False
+    value: Any, where: str, today: date, own_products: Collection[str] = ()
 ) -> tuple[Row, list[Row]]:
     """The session's row and its sites' rows (few per file: no fast path).
 
-    ``any_product``: a product tracker knows no label rules for is accepted as stored
-    (a session of such a treatment, issue 16); else only a known product is."""
+    ``own_products``: products tracker knows no label rules for that the patient's
+    treatments have (issue 16), accepted as well as the known ones."""
     fields = _fields(value, where, INJECTION_FIELDS)
     record_id = _id(fields["id"], f"{where}.id")
     day = _past_date(fields["date"], f"{where}.date", today, "the injection date")
@@ -344,7 +344,7 @@ def injection_row(
     row = (
         record_id,
         day.isoformat(),
-        _session_product(fields["product"], f"{where}.product", any_product),
+        _session_product(fields["product"], f"{where}.product", own_products),
         units,
         _optional(fields["provider"], f"{where}.provider", _label),
         _optional(fields["lot"], f"{where}.lot", _label),
@@ -353,13 +353,10 @@ def injection_row(
     return row, [(position, site.muscle, site.units) for position, site in enumerate(sites)]
 
 
-def _session_product(value: Any, where: str, any_product: bool) -> str:
-    if not any_product:
-        return _choice(value, where, Product).value
-    product = _label(value, where)
-    if not product.strip():
-        raise _expected(where, "a product", product)
-    return product
+def _session_product(value: Any, where: str, own_products: Collection[str]) -> str:
+    if isinstance(value, str) and value in own_products:
+        return value
+    return _choice(value, where, Product).value
 
 
 def _site(value: Any, where: str) -> dosing.Site:
@@ -416,10 +413,17 @@ def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, 
     return value
 
 
-def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -> None:
+def check_snapshot(
+    kind: str,
+    values: dict[str, Any],
+    where: str,
+    today: date,
+    own_products: Collection[str] = (),
+) -> None:
     """Logged values of one record (tracker.store.audit.snapshot) that `tracker undo`
     may write back: the same rules as the record itself, so undo never stores what
-    `log`, `pain`, `effect`, `book` or `plan` would refuse."""
+    `log`, `pain`, `effect`, `book` or `plan` would refuse. ``own_products``: the
+    products of the patient's treatments, which their sessions may have too."""
     names = SNAPSHOT_FIELDS.get(kind)
     if names is None:
         raise _expected(
@@ -437,7 +441,7 @@ def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -
     if "treatment_id" in fields:
         _optional(fields.pop("treatment_id"), f"{where}.treatment_id", _id)
     if kind == "injection":
-        injection_row({"id": 1, **fields}, where, today, any_product=True)
+        injection_row({"id": 1, **fields}, where, today, own_products)
     elif kind == "pain":
         pain_row({"id": 1, **fields}, where, today)
     elif kind == "effect":

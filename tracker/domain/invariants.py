@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -505,8 +505,17 @@ def _text_problems(row: TextRow) -> list[str]:
     return []
 
 
-def unusable_changes(changes: Iterable[ChangeRow], today: date) -> list[str]:
-    """Entries of the change log that `tracker changes` could not show or `undo` not use."""
+def unusable_changes(
+    changes: Sequence[ChangeRow], today: date, treatments: Sequence[TreatmentCheckRow] = ()
+) -> list[str]:
+    """Entries of the change log that `tracker changes` could not show or `undo` not use.
+
+    A session's product may be that of one of the patient's treatments, stored or
+    logged (a treatment removed since comes back with undo first)."""
+    own_products = {row.product for row in treatments if isinstance(row.product, str)}
+    own_products |= logged_treatment_products(
+        (row.kind, text) for row in changes for text in (row.old_values, row.new_values)
+    )
     problems = []
     for row in changes:
         label = f"Change-log entry #{row.id}"
@@ -517,13 +526,31 @@ def unusable_changes(changes: Iterable[ChangeRow], today: date) -> list[str]:
             continue
         for what, text in (("old", row.old_values), ("new", row.new_values)):
             # Only old values are written back (by undo); new ones must still be JSON.
-            problem = _logged_problem(row.kind if what == "old" else None, text, today)
+            kind = row.kind if what == "old" else None
+            problem = _logged_problem(kind, text, today, own_products)
             if problem is not None:
                 problems.append(f"{label} has {what} values {problem}.")
     return problems
 
 
-def _logged_problem(kind: str | None, text: Any, today: date) -> str | None:
+def logged_treatment_products(entries: Iterable[tuple[Any, Any]]) -> set[str]:
+    """The products named by logged treatment values ((kind, JSON text) pairs)."""
+    products_named = set()
+    for kind, text in entries:
+        if kind != "treatment" or not isinstance(text, str):
+            continue
+        try:
+            values = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(values, dict) and isinstance(values.get("product"), str):
+            products_named.add(values["product"])
+    return products_named
+
+
+def _logged_problem(
+    kind: str | None, text: Any, today: date, own_products: Collection[str] = ()
+) -> str | None:
     if text is None:
         return None
     try:
@@ -535,7 +562,7 @@ def _logged_problem(kind: str | None, text: Any, today: date) -> str | None:
     if kind is None or span_in(values) is not None:
         return None
     try:
-        check_snapshot(kind, values, "they", today)
+        check_snapshot(kind, values, "they", today, own_products)
     except InvalidInput as problem:
         return f"that undo could not write back ({problem})"
     return None
@@ -563,7 +590,10 @@ def find_problem_groups(records: Records, today: date) -> list[tuple[str, list[s
             sessions_of_other_treatments(records.sessions, records.treatments),
         ),
         ("unusable text", unusable_texts(records.texts)),
-        ("unusable change-log entries", unusable_changes(records.changes, today)),
+        (
+            "unusable change-log entries",
+            unusable_changes(records.changes, today, records.treatments),
+        ),
     ]
     return [(kind, found) for kind, found in groups if found]
 

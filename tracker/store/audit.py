@@ -65,10 +65,15 @@ def snapshot(row: Base) -> dict[str, Any]:
     return values
 
 
+# Never written back as logged: the patient is the current one (undo_batch), and a
+# session's treatment is one of theirs (_keep_treatment).
+NOT_RESTORED = frozenset({"patient_id", "treatment_id"})
+
+
 def restore(row: Base, values: dict[str, Any]) -> None:
     """Put snapshot values back into a record (never its patient: see undo_batch)."""
     for column in row.__table__.columns:
-        if column.key in values and column.key not in IDENTITY_COLUMNS | {"patient_id"}:
+        if column.key in values and column.key not in IDENTITY_COLUMNS | NOT_RESTORED:
             value = values[column.key]
             is_date = isinstance(column.type, Date) and value is not None
             setattr(row, column.key, date.fromisoformat(value) if is_date else value)
@@ -164,7 +169,7 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     from tracker.domain.import_rules import check_snapshot
 
     try:
-        check_snapshot(change.kind, old, "its values", today)
+        check_snapshot(change.kind, old, "its values", today, _own_products(session))
     except InvalidInput as problem:
         raise _unusable(change, str(problem)) from None
     if change.action == "delete":
@@ -176,7 +181,7 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     if row is not None:
         before = snapshot(row)
         restore(row, old)
-        _keep_treatment(session, row, change)
+        _keep_treatment(session, row, old)
         session.flush()
         _append(session, "undo", "update", row, before, snapshot(row), undo_of=batch)
         return
@@ -187,7 +192,7 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     row = model() if id_taken else model(id=change.record_id)
     restore(row, old)
     row.patient_id = patient_id(session)  # type: ignore[attr-defined]
-    _keep_treatment(session, row, change)
+    _keep_treatment(session, row, old)
     session.add(row)
     session.flush()
     _append(session, "undo", "insert", row, None, snapshot(row), undo_of=batch)
@@ -256,15 +261,41 @@ def _whole_months(every: str) -> int | None:
     return int(count) * (12 if unit == "y" else 1)
 
 
-def _keep_treatment(session: Session, row: Base, change: Change) -> None:
+def _keep_treatment(session: Session, row: Base, old: dict[str, Any]) -> None:
     """An injection brought back belongs to one of the patient's treatments: the one it
-    was logged under while that is theirs, else (an entry from before migration 0008,
-    or a treatment removed since) the one its plan is (store.treatments.plan_row)."""
+    was logged under while that is theirs (`edit --treatment` undone moves it back);
+    else the one it is in; else (an entry from before migration 0008, one imported
+    from another database, or a treatment removed since) the one its plan is
+    (store.treatments.plan_row)."""
     if not isinstance(row, InjectionSession):
         return
-    owner = None if row.treatment_id is None else session.get(TreatmentRow, row.treatment_id)
-    if owner is None or owner.patient_id != patient_id(session):
-        row.treatment_id = plan_row_for_writing(PatientScope(session)).id
+    with session.no_autoflush:
+        mine = patient_id(session)
+        wanted = old.get("treatment_id")
+        owner = session.get(TreatmentRow, wanted) if isinstance(wanted, int) else None
+        if owner is not None and owner.patient_id == mine:
+            row.treatment_id = owner.id
+        elif row.treatment_id is None:
+            row.treatment_id = plan_row_for_writing(PatientScope(session)).id
+
+
+def _own_products(session: Session) -> set[str]:
+    """Products a session of the patient's may have besides the known ones: those of their
+    treatments, stored or logged (issue 16; tracker.domain.invariants says the same)."""
+    from tracker.domain.invariants import logged_treatment_products
+
+    mine = patient_id(session)
+    stored = set(
+        session.scalars(select(TreatmentRow.product).where(TreatmentRow.patient_id == mine))
+    )
+    logged = session.execute(
+        select(Change.kind, Change.old_values, Change.new_values).where(
+            Change.patient_id == mine, Change.kind == "treatment"
+        )
+    )
+    return stored | logged_treatment_products(
+        (kind, text) for kind, *texts in logged for text in texts
+    )
 
 
 def _own_record(session: Session, change: Change) -> Base | None:
