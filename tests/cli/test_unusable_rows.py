@@ -68,14 +68,20 @@ ROWS = [
     ),
     (
         "every-0-months",
-        "UPDATE patients SET every_months = 0",
-        "Patient #1 has 0 months between injections in the plan",
+        "UPDATE treatments SET every = '0m'",
+        "Treatment #1 has '0m' as the interval between injections",
         True,
     ),
     (
         "every-100000-months",
-        "UPDATE patients SET every_months = 100000",
-        "Patient #1 has 100000 months between injections in the plan",
+        "UPDATE treatments SET every = '100000m'",
+        "Treatment #1 has '100000m' as the interval between injections",
+        True,
+    ),
+    (
+        "treatment-without-a-product",
+        "UPDATE treatments SET product = ''",
+        "Treatment #1 has no usable product ('')",
         True,
     ),
     (
@@ -171,7 +177,7 @@ def test_check_caps_its_listing_and_counts_the_rest(sqlite_tracker, sqlite_path)
             "INSERT INTO pain_entries (patient_id, date, score) VALUES (1, '2026-08-21', ?)",
             [(11,)] * 25,
         )
-        connection.execute("UPDATE patients SET every_months = 0")
+        connection.execute("UPDATE treatments SET every = '0m'")
     connection.close()
     result = sqlite_tracker("check")
     assert result.exit_code == 1
@@ -179,7 +185,7 @@ def test_check_caps_its_listing_and_counts_the_rest(sqlite_tracker, sqlite_path)
     assert lines[0] == f"Found 26 problems in {sqlite_path}:"
     assert len([line for line in lines if "pain score of 11" in line]) == 10
     assert "  …and 15 more like the one above." in lines
-    assert any("Patient #1 has 0 months" in line for line in lines)
+    assert any("Treatment #1 has '0m' as the interval" in line for line in lines)
     assert lines[-1] == (
         "15 problems were counted, not listed; list every one with: "
         "tracker check --all (or tracker check --json)"

@@ -171,6 +171,16 @@ def parse_interval(text: str) -> Interval:
     return Interval(count, unit)
 
 
+def stored_interval(text: str) -> Interval:
+    """An interval as stored ("3m", "12w"). One no command could have stored (a hand
+    edit) is a ValueError, which the CLI reports as a stored value to find with
+    `tracker check`, not as something the user typed."""
+    try:
+        return parse_interval(text)
+    except InvalidInput as problem:
+        raise ValueError(f"the stored interval {text!r}: {problem}") from None
+
+
 def shortest_allowed(unit: IntervalUnit, product: ProductProfile) -> Interval | None:
     """The shortest interval in ``unit`` that never comes before the label's minimum
     (12w, 84d, 3m or 1y for a botulinum toxin); None when none up to 2 years does."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.intervals import DEFAULT_INTERVAL, parse_interval
+from tracker.domain.intervals import DEFAULT_INTERVAL, stored_interval
 from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
 from tracker.store.due_picture import DuePicture, every_due
 from tracker.store.location import psycopg_conninfo, sqlite_file
@@ -209,7 +209,7 @@ def _picture(plan: Sequence[Any], appointments: Sequence[AppointmentRecord]) -> 
     if every is None:
         return DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
     return DuePicture(
-        parse_interval(every), plan_window, _day(last), appointments, product or planned_product
+        stored_interval(every), plan_window, _day(last), appointments, product or planned_product
     )
 
 

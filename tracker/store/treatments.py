@@ -10,7 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.domain.intervals import DEFAULT_INTERVAL, Interval, parse_interval
+from tracker.domain.errors import InvalidInput
+from tracker.domain.intervals import DEFAULT_INTERVAL, Interval
+from tracker.domain.intervals import stored_interval as read_stored_interval
 from tracker.domain.products import DEFAULT_PRODUCT
 from tracker.domain.rotation import parse_sites, sites_text
 from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
@@ -33,13 +35,22 @@ def to_treatment(row: TreatmentRow) -> Treatment:
         product=row.product,
         interval=stored_interval(row.every),
         within_days=row.within_days,
-        sites=parse_sites(row.sites or ""),
+        sites=stored_sites(row.sites),
     )
 
 
 def stored_interval(text: str) -> Interval:
-    """An interval as the treatments table holds it ("3m", "12w")."""
-    return parse_interval(text)
+    """An interval as the treatments table holds it ("3m", "12w"); one no command could
+    have stored is a ValueError (the CLI then points to `tracker check`)."""
+    return read_stored_interval(text)
+
+
+def stored_sites(text: str | None) -> tuple[str, ...]:
+    """A rotation as stored (None: none); one no command could have stored is a ValueError."""
+    try:
+        return parse_sites(text or "")
+    except InvalidInput as problem:
+        raise ValueError(f"the stored list of sites {text!r}: {problem}") from None
 
 
 def apply_treatment(row: TreatmentRow, treatment: Treatment) -> TreatmentRow:
