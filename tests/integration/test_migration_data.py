@@ -51,6 +51,7 @@ REALISTIC_ROWS: dict[str, list[dict[str, Any]]] = {
             "provider": "Dr Lee",
             "lot": "C0001",
             "note": 'first one; "went well" — Zoë',
+            "treatment_id": 1,
         },
         {
             "id": 2,
@@ -60,6 +61,7 @@ REALISTIC_ROWS: dict[str, list[dict[str, Any]]] = {
             "provider": None,
             "lot": None,
             "note": None,
+            "treatment_id": 1,
         },
         {
             "id": 3,
@@ -69,6 +71,7 @@ REALISTIC_ROWS: dict[str, list[dict[str, Any]]] = {
             "provider": "Dr O'Brien",
             "lot": "L-77",
             "note": "units not written down",
+            "treatment_id": 1,
         },
     ],
     "injection_sites": [
@@ -104,6 +107,37 @@ REALISTIC_ROWS: dict[str, list[dict[str, Any]]] = {
             "every_months": 4,
             "within_days": 14,
             "uuid": "5d2c9e80-7a43-4c8e-b0f4-1e3f5a7c9d22",
+        },
+    ],
+    # Migration 0008: each patient's plan as a treatment; a second one in weeks, with a
+    # rotation (a downgrade keeps the oldest's plan).
+    "treatments": [
+        {
+            "id": 1,
+            "patient_id": 1,
+            "name": "botox",
+            "product": "botox",
+            "every": "3m",
+            "within_days": 21,
+            "sites": None,
+        },
+        {
+            "id": 2,
+            "patient_id": 2,
+            "name": "Xeomin für Zoë",
+            "product": "xeomin",
+            "every": "16w",
+            "within_days": 14,
+            "sites": None,
+        },
+        {
+            "id": 3,
+            "patient_id": 1,
+            "name": "B12",
+            "product": "hydroxocobalamin",
+            "every": "28d",
+            "within_days": 3,
+            "sites": "left deltoid, right deltoid",
         },
     ],
     "pain_entries": [
@@ -257,6 +291,8 @@ def fill(engine: Engine) -> None:
     metadata = MetaData()
     with engine.begin() as connection:
         metadata.reflect(connection)
+        if "treatments" in metadata.tables:  # the default patient's, made by migration 0008
+            connection.execute(metadata.tables["treatments"].delete())
         for table in metadata.sorted_tables:
             if table.name == "patients":
                 connection.execute(table.delete())  # the default one migration 0005 made
@@ -324,14 +360,14 @@ def test_upgrading_through_the_cli_keeps_every_row(db_url, engine_for, revision)
     after = snapshot(engine)
     for table, (columns, rows) in before.items():
         if table == "plan":  # migration 0005 moved the one plan into the first patient
-            assert (
-                plan_as_patient(before)
-                == same_columns(after, "patients", ["id", "name", "every_months", "within_days"])[
-                    :1
-                ]
-            )
+            assert plan_as_patient(before) == same_columns(after, "patients", ["id", "name"])[:1]
+            continue
+        if table == "patients":  # migration 0008 moved each plan into a treatment
+            kept = [column for column in columns if column not in MOVED_TO_TREATMENTS]
+            assert same_columns(after, table, kept) == same_columns(before, table, kept)
             continue
         assert same_columns(after, table, columns) == rows, f"{table} changed in the upgrade"
+    assert_one_treatment_each(before, after)
     Tracker(db_url).ok("check")
     if "://" not in db_url:
         (backup,) = Path(db_url).parent.glob(f"tracker.db.before-upgrade-{revision}-*")
@@ -342,7 +378,61 @@ def test_upgrading_through_the_cli_keeps_every_row(db_url, engine_for, revision)
 def plan_as_patient(before: dict) -> list[tuple]:
     columns, rows = before["plan"]
     plan = dict(zip(columns, rows[0], strict=True))
-    return [(1, plan["patient_name"] or "default", plan["every_months"], plan["within_days"])]
+    return [(1, plan["patient_name"] or "default")]
+
+
+# The patients' columns migration 0008 turned into their treatments.
+MOVED_TO_TREATMENTS = ("every_months", "within_days")
+
+
+def plans_before(before: dict) -> dict[int, tuple[int, int]]:
+    """Each patient's (every_months, within_days) before the upgrade: the patients'
+    columns, or (before migration 0005) the one plan, which became patient 1's."""
+    if "patients" in before and "every_months" in before["patients"][0]:
+        rows = same_columns(before, "patients", ["id", *MOVED_TO_TREATMENTS])
+        return {patient: (every, within) for patient, every, within in rows}
+    columns, rows = before["plan"]
+    plan = dict(zip(columns, rows[0], strict=True))
+    return {1: (plan["every_months"], plan["within_days"])}
+
+
+def latest_products(before: dict) -> dict[int, str]:
+    """The product of each patient's latest session (all patient 1's before migration 0005)."""
+    columns, _ = before["injection_sessions"]
+    wanted = ["patient_id", "date", "product"] if "patient_id" in columns else ["date", "product"]
+    sessions = same_columns(before, "injection_sessions", wanted)
+    latest: dict[int, tuple[date, str]] = {}
+    for row in sessions:
+        patient, day, product = row if len(row) == 3 else (1, *row)
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        if patient not in latest or day > latest[patient][0]:
+            latest[patient] = (day, product)
+    return {patient: product for patient, (_, product) in latest.items()}
+
+
+def assert_one_treatment_each(before: dict, after: dict) -> None:
+    """Migration 0008: one treatment per patient, named after the product of their latest
+    session (botox without any), with their plan in months; every session is in it."""
+    products = latest_products(before)
+    expected = sorted(
+        (
+            patient,
+            products.get(patient, "botox"),
+            products.get(patient, "botox"),
+            f"{every}m",
+            within,
+            None,
+        )
+        for patient, (every, within) in plans_before(before).items()
+    )
+    columns = ["patient_id", "name", "product", "every", "within_days", "sites"]
+    assert sorted(same_columns(after, "treatments", columns)) == expected
+    treatment_of = {
+        patient: treatment
+        for treatment, patient in same_columns(after, "treatments", ["id", "patient_id"])
+    }
+    sessions = same_columns(after, "injection_sessions", ["patient_id", "treatment_id"])
+    assert sessions and all(treatment_of[patient] == treatment for patient, treatment in sessions)
 
 
 def _sqlite_snapshot_of(path: Path) -> dict:
@@ -383,20 +473,24 @@ def test_each_migration_downgrades_one_step_at_a_time_and_upgrades_again(db_url,
 
 
 def test_the_realistic_rows_name_only_real_columns():
-    """A typo in REALISTIC_ROWS would silently fall back to generic values."""
-    head = make_database_at("sqlite://", "head")
-    try:
-        metadata = MetaData()
-        with head.connect() as connection:
-            metadata.reflect(connection)
-    finally:
-        head.dispose()
+    """A typo in REALISTIC_ROWS would silently fall back to generic values. A column
+    is real when some revision has it (patients.every_months until migration 0008)."""
+    columns: dict[str, set[str]] = {}
+    for revision in revisions_oldest_first():
+        engine = make_database_at("sqlite://", revision)
+        try:
+            metadata = MetaData()
+            with engine.connect() as connection:
+                metadata.reflect(connection)
+        finally:
+            engine.dispose()
+        for name, table in metadata.tables.items():
+            columns.setdefault(name, set()).update(column.name for column in table.columns)
     for table, rows in REALISTIC_ROWS.items():
-        if table not in metadata.tables:
+        if table not in columns:
             continue  # a table from a migration this checkout does not have
-        columns = {column.name for column in metadata.tables[table].columns}
         for row in rows:
-            assert set(row) <= columns, (table, set(row) - columns)
+            assert set(row) <= columns[table], (table, set(row) - columns[table])
 
 
 def test_revision_ids_are_safe_in_backup_file_names():
@@ -416,3 +510,66 @@ def test_an_sqlite_snapshot_compares_values_not_just_counts(tmp_path):
         assert snapshot(engine) != before
     finally:
         engine.dispose()
+
+
+# --- migration 0008: treatments --------------------------------------------------------
+
+
+def _at_head_through_the_cli(db_url: str) -> Tracker:
+    tracker = Tracker(db_url)
+    tracker.ok("patients", "add", "Ann", "--every", "16w")
+    tracker.ok("patients", "add", "Bob")
+    ann = Tracker(db_url)
+    ann.ok("--patient", "Ann", "plan", "--within", "10")
+    ann.ok("--patient", "Ann", "log", "2026-08-03", "--units", "200")
+    ann.ok("--patient", "Bob", "plan", "--every", "5")
+    return tracker
+
+
+def test_downgrading_0008_puts_each_patients_plan_back(db_url, engine_for):
+    _at_head_through_the_cli(db_url)
+    engine = engine_for(None)
+    alembic_step(engine, "downgrade", "0007")
+    assert current_revision(engine) == "0007"
+    after = snapshot(engine)
+    assert "treatments" not in after
+    # 16 weeks is 112 days: 4 whole months, rounded up (the older schema holds months).
+    assert same_columns(after, "patients", ["name", "every_months", "within_days"]) == [
+        ("Ann", 4, 10),
+        ("Bob", 5, 14),
+    ]
+    assert same_columns(after, "injection_sessions", ["date", "product"]) == [
+        (date(2026, 8, 3), "botox")
+    ]
+    alembic_step(engine, "upgrade", "head")
+    Tracker(db_url).ok("check")
+    assert Tracker(db_url).json("--patient", "Bob", "plan")["every"] == "5m"
+
+
+@pytest.mark.parametrize(
+    ("second", "refusal"),
+    [
+        (
+            ("log", "2026-08-03", "--treatment", "B12"),
+            "has two injection sessions on 2026-08-03 (two treatments)",
+        ),
+        (
+            ("log", "2026-08-10", "--treatment", "B12"),
+            "a session records the product 'hydroxocobalamin', which the older schema cannot hold",
+        ),
+    ],
+    ids=["two-sessions-one-day", "unknown-product"],
+)
+def test_downgrading_0008_refuses_what_the_older_schema_cannot_hold(
+    db_url, engine_for, second, refusal
+):
+    _at_head_through_the_cli(db_url)
+    ann = Tracker(db_url)
+    ann.ok("--patient", "Ann", "treatments", "add", "B12", "--product", "hydroxocobalamin")
+    ann.ok("--patient", "Ann", *second)
+    engine = engine_for(None)
+    before = snapshot(engine)
+    with pytest.raises(RuntimeError, match=re.escape(refusal)):
+        alembic_step(engine, "downgrade", "0007")
+    assert current_revision(engine) == schema.HEAD_REVISION
+    assert snapshot(engine) == before
