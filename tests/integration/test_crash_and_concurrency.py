@@ -250,14 +250,26 @@ def _contents(path: Path) -> tuple[str | None, str]:
     digest = hashlib.sha256()
     with sqlite3.connect(path) as connection:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        treatments = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'treatments'"
+        ).fetchone()
+        if revision == "0001":
+            plan = "SELECT every_months, within_days, patient_name FROM plan"
+        elif treatments is None:
+            # Migration 0005 moves the one plan into the first patient.
+            plan = "SELECT every_months, within_days, name FROM patients WHERE id = 1"
+        else:
+            # Migration 0008 moves it into their one treatment, "3m" for 3 months.
+            plan = (
+                "SELECT CAST(REPLACE(every, 'm', '') AS INTEGER), within_days, patients.name "
+                "FROM treatments JOIN patients ON patients.id = treatments.patient_id "
+                "WHERE patients.id = 1"
+            )
         for query in (
             "SELECT id, date, product, units, provider, lot, note FROM injection_sessions "
             "ORDER BY id",
             "SELECT id, session_id, position, muscle, units FROM injection_sites ORDER BY id",
-            # Migration 0005 moves the one plan into the first patient.
-            "SELECT every_months, within_days, patient_name FROM plan"
-            if revision == "0001"
-            else "SELECT every_months, within_days, name FROM patients WHERE id = 1",
+            plan,
         ):
             for row in connection.execute(query):
                 digest.update(repr(tuple(row)).encode())
