@@ -78,6 +78,7 @@ def _summaries(
                 row.safety,
                 treatment=row.treatment,
                 others_needing_attention=row.others_needing_attention,
+                treatments=row.treatments,
             ),
         )
         for patient_id, row in rows
