@@ -32,24 +32,29 @@ from tracker.store.models import (
     TreatmentRow,
 )
 from tracker.store.scope import PatientScope
-from tracker.store.treatments import plan_row
 
 
-def due_picture(records: PatientScope, today: date) -> DuePicture:
-    """The due picture of the current patient's pain treatment (store.treatments.plan_row),
-    with the appointments `due` may show; the default plan without any treatment."""
-    pictures = due_pictures(records, today, with_sites=False)
-    plan = plan_row(records.session, records.patient_id)
-    chosen = next((p for p in pictures if plan is not None and p.name == plan.name), None)
-    return (chosen or pictures[0]).picture
+def due_picture(records: PatientScope, today: date, treatment_id: int | None = None) -> DuePicture:
+    """The due picture of one of the current patient's treatments: ``treatment_id``, else
+    the pain treatment (domain.treatments.pain_treatment), whose picture holds the
+    appointments `due` may show; the default plan without any treatment."""
+    treatments = _stored_treatments(records.session, TreatmentRow.patient_id == records.patient_id)
+    pictures = _pictures(records, today, treatments, with_sites=False)
+    wanted = pain_treatment_id(treatments) if treatment_id is None else treatment_id
+    chosen = (p for row, p in zip(treatments, pictures, strict=True) if row.id == wanted)
+    return next(chosen, pictures[0]).picture
 
 
-def due_pictures(
-    records: PatientScope, today: date, with_sites: bool = True
-) -> list[TreatmentPicture]:
+def due_pictures(records: PatientScope, today: date) -> list[TreatmentPicture]:
     """Each of the current patient's treatments' due picture, oldest first: the pain
     treatment's with the appointments `due` may show (store.due_picture)."""
     treatments = _stored_treatments(records.session, TreatmentRow.patient_id == records.patient_id)
+    return _pictures(records, today, treatments, with_sites=True)
+
+
+def _pictures(
+    records: PatientScope, today: date, treatments: list[StoredTreatment], with_sites: bool
+) -> list[TreatmentPicture]:
     pain = pain_treatment_id(treatments)
     rows = records.session.execute(
         records.select(Appointment, *_APPOINTMENT_COLUMNS).where(_may_be_shown(today, pain))
