@@ -354,9 +354,8 @@ def treatment_cases(
 ) -> list[Case]:
     """Issue 16: `due` over several treatments, and `due --all` with two each."""
     (patient_name, patient_db), (clinic_name, clinic_db) = patient, clinic
-    pg = patient_name.startswith("pg:")
-    floor = FLOOR_CLICK_PG if pg else FLOOR_CLICK
-    due_all_target = Target(ms=500 if pg else 1000) if size == LARGE_CLINIC else NO_TARGET
+    floor = FLOOR_CLICK_PG if patient_name.startswith("pg:") else FLOOR_CLICK
+    due_all_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
     return [
         Case(f"tracker due ({DUE_TREATMENTS} treatments)", patient_name, (tracker, "due"),
              patient_db, floor, Target(ratio=1.5)),

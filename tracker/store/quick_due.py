@@ -155,14 +155,15 @@ _BOOKED = (
 )
 
 
-# The latest session of the treatment in the enclosing query (its date is unique).
-_LATEST = "FROM injection_sessions WHERE treatment_id = treatments.id ORDER BY date DESC LIMIT 1"
-# Treatments with their latest session: one index lookup each, cheaper than
-# grouping every session of a clinic.
+# Treatments with their latest session (its date is unique per treatment): one
+# index lookup each for its id, then its row by primary key; cheaper than grouping
+# every session of a clinic.
 _TREATMENTS = (
     "SELECT treatments.patient_id, treatments.id, treatments.name, treatments.every, "
-    "treatments.within_days, treatments.product, treatments.sites, "
-    f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) FROM treatments"
+    "treatments.within_days, treatments.product, treatments.sites, latest.date, "
+    "latest.product FROM treatments LEFT JOIN injection_sessions AS latest ON latest.id = "
+    "(SELECT id FROM injection_sessions WHERE treatment_id = treatments.id "
+    "ORDER BY date DESC LIMIT 1)"
 )
 # The sites logged for a rotation: each site's latest day, per treatment.
 _SITE_USES = (
