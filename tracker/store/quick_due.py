@@ -1,4 +1,4 @@
-"""`tracker due` without SQLAlchemy: four small queries with the database's own driver.
+"""`tracker due` without SQLAlchemy: a few small queries with the database's own driver.
 
 `due` runs from prompts, status bars and cron, so it must cost little more than
 starting Python (and its driver). This path answers only for an existing SQLite
