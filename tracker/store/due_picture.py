@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, appointment_for_due
@@ -85,9 +85,9 @@ def every_due(
     return dues
 
 
-@dataclass(frozen=True)
-class StoredTreatment:
-    """A treatment row and its latest session, as both paths read them."""
+class StoredTreatment(NamedTuple):
+    """A treatment row and its latest session, as both paths read them (a tuple:
+    a clinic has tens of thousands)."""
 
     id: int
     name: str
@@ -99,8 +99,7 @@ class StoredTreatment:
     last_product: str | None  # that of the latest session
 
 
-@dataclass(frozen=True)
-class TreatmentPicture:
+class TreatmentPicture(NamedTuple):
     # None: the patient has no treatment (the default plan, nothing logged).
     name: str | None
     picture: DuePicture
