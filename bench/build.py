@@ -39,6 +39,10 @@ EFFECTS = (
     ("dry mouth", "dry mouth", "common"),
     ("felt odd", None, "other"),
 )
+# The treatments after the first (Spec.treatments).
+EXTRA_PRODUCT = "hydroxocobalamin"
+EXTRA_EVERY_DAYS = 28
+EXTRA_SITES = ("left thigh", "right thigh", "abdomen")
 # Indexes rebuilt after the bulk insert instead of being updated row by row.
 BULK_TABLES = ("pain_entries", "injection_sessions", "injection_sites", "side_effects")
 
@@ -53,11 +57,16 @@ class Spec:
     injections: int  # every INTERVAL_DAYS, 2 sites each
     effects: int  # side effects per patient
     past_appointments: int  # done or cancelled, besides one upcoming booking
+    # Treatments per patient (issue 16): the first is Botox as above; each other one
+    # is a B12 injection every 28 days with a rotation of sites (EXTRA_*).
+    treatments: int = 1
 
     def filename(self) -> str:
+        several = f"-t{self.treatments}" if self.treatments > 1 else ""
         return (
             f"{self.name}-p{self.patients}-d{self.diary_days}-i{self.injections}"
-            f"-e{self.effects}-a{self.past_appointments}-v{BUILD_VERSION}-{schema_key()}.db"
+            f"-e{self.effects}-a{self.past_appointments}{several}-v{BUILD_VERSION}"
+            f"-{schema_key()}.db"
         )
 
 
@@ -67,6 +76,17 @@ def patient_20y() -> Spec:
 
 def clinic(patients: int) -> Spec:
     return Spec(f"clinic-{patients}", patients, 3650, 40, 3, 0)
+
+
+def patient_treatments(treatments: int) -> Spec:
+    """The 20-year patient with ``treatments`` treatments (issue 16's `due` case)."""
+    return Spec(f"patient-{treatments}t", 1, 7300, 80, 40, 4, treatments)
+
+
+def clinic_treatments(patients: int, treatments: int) -> Spec:
+    """A clinic for `due --all` with ``treatments`` treatments each: no diary (`due`
+    never reads it), so that 10,000 patients build in seconds."""
+    return Spec(f"clinic-{patients}x{treatments}t", patients, 0, 40, 0, 0, treatments)
 
 
 def tracker_command() -> str:
@@ -166,6 +186,8 @@ def insert_rows(connection: sqlite3.Connection, spec: Spec) -> None:
         "INSERT INTO injection_sites (session_id, position, muscle, units) VALUES (?, ?, ?, 100)",
         site_rows(spec),
     )
+    if spec.treatments > 1:
+        insert_extra_treatments(connection, spec, days)
     insert_pain(connection, spec, days)
     connection.executemany(
         "INSERT INTO side_effects (patient_id, date, text, term, effect_class, severity,"
@@ -215,6 +237,48 @@ def session_rows(spec: Spec, days: Days) -> Iterator[tuple]:
     for patient in patient_ids(spec):
         for k, ago in enumerate(injection_agos(spec, patient)):
             yield (session_id(spec, patient, k), patient, patient, days[ago], f"C{1000 + k}")
+
+
+def extra_treatment_id(spec: Spec, patient: int, t: int) -> int:
+    """Treatment t (1, 2, ...) of a patient; treatment 0 has the patient's id."""
+    return spec.patients + (patient - 1) * (spec.treatments - 1) + t
+
+
+def extra_session_id(spec: Spec, patient: int, t: int, k: int) -> int:
+    """After every Botox session's id."""
+    base = spec.patients * spec.injections
+    return base + ((patient - 1) * (spec.treatments - 1) + t - 1) * spec.injections + k + 1
+
+
+def insert_extra_treatments(connection: sqlite3.Connection, spec: Spec, days: Days) -> None:
+    """Each patient's treatments after the first: B12 every 28 days, one site a session
+    from its rotation, the last 1 to 40 days ago (some due soon, some overdue)."""
+    extra = [(p, t) for p in patient_ids(spec) for t in range(1, spec.treatments)]
+    connection.executemany(
+        "INSERT INTO treatments (id, patient_id, name, product, every, within_days, sites)"
+        f" VALUES (?, ?, ?, '{EXTRA_PRODUCT}', '{EXTRA_EVERY_DAYS}d', 7, ?)",
+        ((extra_treatment_id(spec, p, t), p, f"B12-{t}", ", ".join(EXTRA_SITES)) for p, t in extra),
+    )
+    sessions = [
+        (p, t, k, 1 + (p * 13 + t * 5) % 40 + (spec.injections - 1 - k) * EXTRA_EVERY_DAYS)
+        for p, t in extra
+        for k in range(spec.injections)
+    ]
+    connection.executemany(
+        "INSERT INTO injection_sessions (id, patient_id, treatment_id, date, product)"
+        f" VALUES (?, ?, ?, ?, '{EXTRA_PRODUCT}')",
+        (
+            (extra_session_id(spec, p, t, k), p, extra_treatment_id(spec, p, t), days[ago])
+            for p, t, k, ago in sessions
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO injection_sites (session_id, position, muscle) VALUES (?, 0, ?)",
+        (
+            (extra_session_id(spec, p, t, k), EXTRA_SITES[k % len(EXTRA_SITES)])
+            for p, t, k, _ in sessions
+        ),
+    )
 
 
 def site_rows(spec: Spec) -> Iterator[tuple]:

@@ -41,6 +41,11 @@ CLINIC_SIZES = (10, 100, 1_000, 10_000)
 HUGE_SIZE = 100_000
 QUICK_CLINIC_SIZES = (50, 200)
 LARGE_CLINIC = 10_000
+# Issue 16: `due` for a patient with 3 treatments; `due --all` at 10,000 patients
+# with 2 treatments each (quick: 200; --no-clinic-large: 1,000).
+DUE_TREATMENTS = 3
+CLINIC_TREATMENTS = 2
+QUICK_TREATMENT_CLINIC = 200
 # The whole clinic is exported up to this size: 10,000 patients are 37 million
 # records, about five minutes a run (time that one by hand if needed).
 EXPORT_ALL_MAX = 1_000
@@ -338,6 +343,27 @@ def patient_cases(tracker: str, db: Path) -> list[Case]:
     ]  # fmt: skip
 
 
+def treatment_clinic_size(args: argparse.Namespace) -> int:
+    if args.quick:
+        return QUICK_TREATMENT_CLINIC
+    return 1_000 if args.no_clinic_large else LARGE_CLINIC
+
+
+def treatment_cases(
+    tracker: str, patient: tuple[str, Path | str], clinic: tuple[str, Path | str], size: int
+) -> list[Case]:
+    """Issue 16: `due` over several treatments, and `due --all` with two each."""
+    (patient_name, patient_db), (clinic_name, clinic_db) = patient, clinic
+    floor = FLOOR_CLICK_PG if patient_name.startswith("pg:") else FLOOR_CLICK
+    due_all_target = Target(ms=1000) if size == LARGE_CLINIC else NO_TARGET
+    return [
+        Case(f"tracker due ({DUE_TREATMENTS} treatments)", patient_name, (tracker, "due"),
+             patient_db, floor, Target(ratio=1.5)),
+        Case(f"tracker due --all ({CLINIC_TREATMENTS} treatments each)", clinic_name,
+             (tracker, "due", "--all"), clinic_db, floor, due_all_target),
+    ]  # fmt: skip
+
+
 def postgres_patient_cases(tracker: str, url: str) -> list[Case]:
     """The quick commands on the 20-year patient in PostgreSQL.
 
@@ -454,8 +480,15 @@ def empty_database(out: Path) -> Path:
     return path
 
 
+def treatment_specs(args: argparse.Namespace) -> list[build.Spec]:
+    return [
+        build.patient_treatments(DUE_TREATMENTS),
+        build.clinic_treatments(treatment_clinic_size(args), CLINIC_TREATMENTS),
+    ]
+
+
 def build_datasets(args: argparse.Namespace, sizes: list[int]) -> dict[str, Path]:
-    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes]
+    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes] + treatment_specs(args)
     if HUGE_SIZE in sizes:
         print("warning: the 100,000-patient clinic takes a long time and ~25 GB to build")
     paths = {}
@@ -473,7 +506,7 @@ def build_postgres(
     args: argparse.Namespace, datasets: dict[str, Path], sizes: list[int]
 ) -> dict[str, str]:
     """The datasets copied into PostgreSQL: their URLs, by dataset name."""
-    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes]
+    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes] + treatment_specs(args)
     urls = {}
     for spec in specs:
         started = time.perf_counter()
@@ -618,7 +651,21 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
         for size in sizes:
             db = datasets[f"clinic-{size}"]
             cases += clinic_cases(bench.tracker, size, db, not args.no_export_all)
+        patient_spec, clinic_spec = treatment_specs(args)
+        size = clinic_spec.patients
+        cases += treatment_cases(
+            bench.tracker,
+            (patient_spec.name, datasets[patient_spec.name]),
+            (clinic_spec.name, datasets[clinic_spec.name]),
+            size,
+        )
         if postgres:
+            cases += treatment_cases(
+                bench.tracker,
+                (f"pg:{patient_spec.name}", postgres[patient_spec.name]),
+                (f"pg:{clinic_spec.name}", postgres[clinic_spec.name]),
+                size,
+            )
             cases += postgres_patient_cases(bench.tracker, postgres["patient-20y"])
             for size in sizes:
                 cases += postgres_clinic_cases(

@@ -17,6 +17,20 @@ def test_due_with_nothing_logged(tracker):
         "days_left": None,
         "appointment": None,
         "appointment_status": None,
+        # Issue 16: every treatment, here the one the new database starts with.
+        "treatments": [
+            {
+                "treatment": "botox",
+                "product": "botox",
+                "status": "none",
+                "next_due": None,
+                "earliest": None,
+                "days_left": None,
+                "last_injection": None,
+                "appointment": None,
+                "appointment_status": None,
+            }
+        ],
     }
     assert "No injection logged yet" in tracker.ok("due").stdout
     assert tracker("due", "--check").exit_code == 0
@@ -33,6 +47,19 @@ def test_due_uses_the_latest_injection(tracker):
         "days_left": 91,
         "appointment": None,
         "appointment_status": None,
+        "treatments": [
+            {
+                "treatment": "botox",
+                "product": "botox",
+                "status": "not_due",
+                "next_due": "2027-02-24",
+                "earliest": "2027-02-16",
+                "days_left": 91,
+                "last_injection": "2026-11-24",
+                "appointment": None,
+                "appointment_status": None,
+            }
+        ],
     }
 
 

@@ -31,6 +31,9 @@ COMMANDS = (
     "tracker export --all --format csv",
     "tracker import (into a new database)",
     "tracker import (merge into patient-20y)",
+    # Issue 16: several treatments.
+    "tracker due (3 treatments)",
+    "tracker due --all (2 treatments each)",
 )
 
 
@@ -78,7 +81,14 @@ def test_quick_bench_times_every_command_and_writes_json(tmp_path):
         "clinic-200",
         "json-1000",
         "json-3000",
+        "patient-3t",
+        "clinic-200x2t",
     }
+    by_dataset = {(r["command"], r["dataset"]) for r in document["rows"]}
+    assert ("tracker due (3 treatments)", "patient-3t") in by_dataset
+    assert ("tracker due --all (2 treatments each)", "clinic-200x2t") in by_dataset
+    # The datasets hold what their names say.
+    assert document["datasets"]["clinic-200x2t"]["patients"] == 200
     imports = [r for r in document["rows"] if r["command"].startswith("tracker import")]
     assert all(r["records_per_s"] > 0 for r in imports)
     assert not (tmp_path / "ignored").exists()
@@ -107,12 +117,14 @@ def test_with_postgres_the_bench_times_the_same_clinic_copied_into_postgresql(tm
         "tracker effect headache",
         "tracker due --all",
         "tracker --patient patient-000020 due",
+        "tracker due (3 treatments)",
+        "tracker due --all (2 treatments each)",
         "tracker export --all --format json",
         "tracker export --all --format csv",
     }
     assert set(document["floors_ms"]) >= {"click+psycopg", "sqlalchemy+psycopg"}
     # Row for row: the copy holds what the SQLite file holds (each timed write undone).
     datasets = document["datasets"]
-    for name in ("patient-20y", "clinic-20"):
+    for name in ("patient-20y", "clinic-20", "patient-3t", "clinic-200x2t"):
         copied = {k: v for k, v in datasets[f"pg:{name}"].items() if k != "url"}
         assert copied == {k: v for k, v in datasets[name].items() if k not in ("file", "bytes")}

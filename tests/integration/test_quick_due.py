@@ -311,3 +311,98 @@ def _check_due_all(
             on_server = quick_due_all(orm_url, today, within)
             assert on_server is not None
             assert [(row.name, row.due, row.safety) for row in on_server] == full
+
+
+# Issue 16: several treatments per patient, intervals in days, weeks or months,
+# products tracker knows no rules for, rotations; a second patient with their own.
+TREATMENTS = st.lists(
+    st.tuples(
+        st.sampled_from(["botox", "dysport", "hydroxocobalamin", "denosumab"]),
+        st.sampled_from(["28d", "2w", "12w", "3m", "6m", "1y"]),
+        st.integers(min_value=0, max_value=30),
+        st.booleans(),  # a rotation
+        # Sessions: days ago, and which of the rotation's sites (or another) they name.
+        st.lists(
+            st.tuples(st.integers(0, 500), st.lists(st.integers(0, 3), max_size=2)),
+            max_size=4,
+            unique_by=lambda session: session[0],
+        ),
+    ),
+    min_size=1,
+    max_size=3,
+)
+SEVERAL = {
+    "treatments": TREATMENTS,
+    "others": TREATMENTS,
+    "appointments": st.lists(st.tuples(OFFSETS, TIMES), max_size=3),
+    "within": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+}
+ROTATION = ("left thigh", "right thigh", "abdomen")
+SITE_NAMES = ("left thigh", "Right Thigh", "abdomen", "arm")
+
+
+@settings(max_examples=6, deadline=None)
+@given(**SEVERAL)
+def test_both_paths_agree_on_several_treatments(treatments, others, appointments, within):
+    with databases(on_postgres=False) as (path, orm_url):
+        _check_several(path, orm_url, treatments, others, appointments, within)
+
+
+@settings(max_examples=3, deadline=None)
+@given(**SEVERAL)
+def test_on_postgresql_both_paths_agree_on_several_treatments(
+    treatments, others, appointments, within
+):
+    require_postgres()
+    with databases(on_postgres=True) as (path, orm_url):
+        _check_several(path, orm_url, treatments, others, appointments, within)
+
+
+def _check_several(path, orm_url, treatments, others, appointments, within) -> None:
+    from tests.cli.test_due_treatments import add_session, add_treatment
+    from tracker.services.due import due_treatments
+    from tracker.store.quick_due import quick_due_treatments
+
+    tracker = in_step(path, orm_url)
+    tracker.ok("plan", "--name", "Me")
+    tracker.ok("patients", "add", "Mum")
+    locations = list(dict.fromkeys((str(path), orm_url)))
+    for patient, plans in (("Me", treatments), ("Mum", others)):
+        for n, (product, every, window, rotating, sessions) in enumerate(plans):
+            name = f"T{n}"
+            for location in locations:
+                sites = ", ".join(ROTATION) if rotating else None
+                add_treatment(location, name, product, every, window, sites, patient)
+                for days_ago, picks in sessions:
+                    day = TODAY - timedelta(days=days_ago)
+                    named = [SITE_NAMES[pick] for pick in dict.fromkeys(picks)]
+                    add_session(location, name, day, named, patient)
+    for offset, time in appointments:
+        day = (TODAY + timedelta(days=offset)).isoformat()
+        tracker.as_patient("Me")("book", day, *(["--time", time] if time else []))
+    for today in (TODAY, TODAY + timedelta(days=20), TODAY + timedelta(days=200)):
+        for patient in ("Me", "Mum"):
+            quick = quick_due_treatments(str(path), patient, today, within)
+            assert quick is not None
+            database = Database(orm_url, patient=patient)
+            try:
+                full = due_treatments(database, today, within)
+            finally:
+                database.close()
+            assert quick == (full, patient)
+            if orm_url != str(path):
+                assert quick_due_treatments(orm_url, patient, today, within) == (full, patient)
+        database = Database(orm_url)
+        try:
+            everyone = [
+                (r.name, r.due, r.treatment, r.others_needing_attention, r.treatments)
+                for r in due_all(database, today, within)
+            ]
+        finally:
+            database.close()
+        for location in locations:
+            rows = quick_due_all(location, today, within)
+            assert rows is not None
+            assert [
+                (r.name, r.due, r.treatment, r.others_needing_attention, r.treatments) for r in rows
+            ] == everyone

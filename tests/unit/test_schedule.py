@@ -15,10 +15,13 @@ from tracker.domain.schedule import (
     MIN_RETREATMENT_INTERVAL,
     Due,
     DueStatus,
+    TreatmentDue,
     days_between,
     due,
     earliest_retreatment,
+    most_urgent_first,
     next_due_date,
+    patient_due,
     status_for,
 )
 
@@ -262,3 +265,56 @@ def test_days_between_is_negative_when_the_order_is_reversed() -> None:
 
 def test_days_between_nothing_and_a_date_is_nothing() -> None:
     assert days_between(None, TODAY) is None
+
+
+# Issue 16: a patient's treatments, most urgent first.
+
+
+def _treatment(name: str, days_left: int | None, status: str = "not_due") -> TreatmentDue:
+    due = Due(DueStatus(status) if days_left is not None else DueStatus.NONE, days_left=days_left)
+    return TreatmentDue(name, "botox", due)
+
+
+def test_overdue_comes_first_then_fewest_days_left_and_nothing_logged_last():
+    rows = [
+        _treatment("none", None),
+        _treatment("later", 30),
+        _treatment("today", 0, "due"),
+        _treatment("overdue", -1, "overdue"),
+        _treatment("tomorrow", 1, "due_soon"),
+    ]
+    assert [r.treatment for r in most_urgent_first(rows)] == [
+        "overdue",
+        "today",
+        "tomorrow",
+        "later",
+        "none",
+    ]
+
+
+def test_equally_urgent_treatments_keep_their_creation_order():
+    rows = [_treatment("b", 5), _treatment("a", 5), _treatment("x", None), _treatment("c", None)]
+    assert [r.treatment for r in most_urgent_first(rows)] == ["b", "a", "x", "c"]
+
+
+def test_the_more_overdue_treatment_is_the_more_urgent():
+    rows = [_treatment("a", -1, "overdue"), _treatment("b", -40, "overdue")]
+    assert [r.treatment for r in most_urgent_first(rows)] == ["b", "a"]
+
+
+def test_a_patient_row_shows_the_most_urgent_and_counts_the_others_needing_attention():
+    rows = [
+        _treatment("calm", 60),
+        _treatment("soon", 3, "due_soon"),
+        _treatment("late", -2, "overdue"),
+        _treatment("never", None),
+    ]
+    row = patient_due("Sam", rows)
+    assert (row.treatment, row.due.days_left, row.others_needing_attention) == ("late", -2, 1)
+    assert row.treatments == 4 and row.needs_attention
+
+
+def test_a_patient_whose_other_treatment_needs_attention_needs_attention():
+    row = patient_due("Sam", [_treatment("calm", 60), _treatment("soon", 61, "due_soon")])
+    assert row.treatment == "calm" and not row.due.needs_attention
+    assert row.others_needing_attention == 1 and row.needs_attention

@@ -3,12 +3,13 @@ from prompts and cron and must start as fast as Python itself."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from tracker.cli.formatting import table
 from tracker.domain.appointments import AppointmentRecord
-from tracker.domain.schedule import Due, DueStatus
+from tracker.domain.schedule import Due, DueStatus, TreatmentDue
 from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
 
 
@@ -24,20 +25,77 @@ def due_json(due: Due) -> dict[str, Any]:
     }
 
 
+def treatment_json(row: TreatmentDue) -> dict[str, Any]:
+    """One treatment's entry of ``due --json``'s ``treatments`` (issue 16)."""
+    due = row.due
+    entry = {
+        "treatment": row.treatment,
+        "product": row.product,
+        "status": due.status.value,
+        "next_due": iso(due.next_due),
+        "earliest": iso(due.earliest),
+        "days_left": due.days_left,
+        "last_injection": iso(due.last_injection),
+        "appointment": iso(due.appointment.day) if due.appointment else None,
+        "appointment_status": due.appointment.shown_status if due.appointment else None,
+    }
+    if row.next_site is not None:
+        entry["next_site"] = row.next_site
+    return entry
+
+
+def due_treatments_json(rows: Sequence[TreatmentDue]) -> dict[str, Any]:
+    """Today's keys for the most urgent treatment (the first), and every treatment's."""
+    return {
+        **due_json(rows[0].due),
+        "treatments": [treatment_json(row) for row in rows if row.treatment is not None],
+    }
+
+
+def due_treatments_text(rows: Sequence[TreatmentDue], today: date, several: bool) -> str:
+    """``tracker due``: each treatment's reminder, most urgent first.
+
+    A patient with one treatment sees what tracker has always printed. With
+    several, each treatment's first line starts with its name ("B12: Next
+    injection due ..."), the lines that belong to it follow indented, and the
+    commands shown name the treatment.
+    """
+    if not several:
+        return "\n".join(_treatment_lines(row, today, None) for row in rows)
+    blocks = []
+    for row in rows:
+        first, *rest = _treatment_lines(row, today, row.treatment).splitlines()
+        blocks.append("\n".join([f"{row.treatment}: {first}", *(f"  {line}" for line in rest)]))
+    return "\n".join(blocks)
+
+
+def _treatment_lines(row: TreatmentDue, today: date, named: str | None) -> str:
+    text = due_reminder(row.due, today, named, row.takes_appointments)
+    if row.next_site is not None:
+        text += f"\nNext site: {row.next_site}"
+    return text
+
+
 def numbered_appointment(appointment: AppointmentRecord) -> str:
     """With its number, which `tracker cancel` takes."""
     return f"{appointment_text(appointment)} (#{appointment.id})"
 
 
-def due_reminder(due: Due, today: date) -> str:
+def due_reminder(
+    due: Due, today: date, treatment: str | None = None, takes_appointments: bool = True
+) -> str:
     """The reminder line, and the appointment: booked, today or missed.
 
     Never "book" next to "booked": with an appointment booked there is nothing to book.
+    ``treatment``: named in the commands shown, for a patient with several
+    treatments. Only the treatment appointments belong to (``takes_appointments``,
+    the pain treatment) is told to book one.
     """
-    line = due_line(due)
+    named = _treatment_option(treatment)
+    line = due_line(due, named)
     appointment = due.appointment
     if appointment is None:
-        if due.status.needs_attention:
+        if due.status.needs_attention and takes_appointments:
             return f"{line}\nNo appointment yet: tracker book DATE"
         return line
     if appointment.missed:
@@ -46,7 +104,7 @@ def due_reminder(due: Due, today: date) -> str:
                 line,
                 f"Missed appointment: {numbered_appointment(appointment)}",
                 "If you had the injection, log it: "
-                f"tracker log {appointment.day.isoformat()} --units N",
+                f"tracker log {appointment.day.isoformat()}{named}{_UNITS}",
                 "If not, make a new appointment: tracker book DATE",
             ]
         )
@@ -55,15 +113,29 @@ def due_reminder(due: Due, today: date) -> str:
             [
                 line,
                 f"Your appointment is today: {numbered_appointment(appointment)}",
-                "Once you have had the injection: tracker log today --units N",
+                f"Once you have had the injection: tracker log today{named}{_UNITS}",
             ]
         )
     return f"{line}\nBooked: {numbered_appointment(appointment)}"
 
 
-def due_line(due: Due) -> str:
+_UNITS = " --units N"
+
+
+def _treatment_option(treatment: str | None) -> str:
+    """ " --treatment NAME" for the `log` commands shown, for a patient with several."""
+    if treatment is None:
+        return ""
+    import shlex
+
+    return f" --treatment {shlex.quote(treatment)}"
+
+
+def due_line(due: Due, treatment_option: str = "") -> str:
     if due.status is DueStatus.NONE or due.next_due is None or due.days_left is None:
-        return "No injection logged yet. Record one with: tracker log DATE --units N"
+        return (
+            f"No injection logged yet. Record one with: tracker log DATE{treatment_option}{_UNITS}"
+        )
     earliest = (
         f"earliest {short_date(due.earliest, due.next_due)}"
         if due.earliest
@@ -91,10 +163,13 @@ def safety_json(summary: Any) -> list[dict[str, Any]]:
 
 
 def due_all_json(summary: Any) -> dict[str, Any]:
+    """``summary`` is a schedule.PatientDue: its most urgent treatment's due."""
     return {
         "patient": summary.name,
         **due_json(summary.due),
         "open_safety_effects": safety_json(summary),
+        "treatment": summary.treatment,
+        "others_needing_attention": summary.others_needing_attention,
     }
 
 
@@ -122,28 +197,43 @@ def safety_legend(summaries: list[Any]) -> str:
 
 
 def due_all_table(summaries: list[Any]) -> str:
+    """One row per patient (a schedule.PatientDue: the most urgent treatment).
+
+    When any patient has several treatments, a TREATMENT column names the one
+    shown and OTHERS DUE counts the patient's other treatments needing attention
+    ("+1"; "-" for none); otherwise the table is as it has always been.
+    """
+    several = any(s.treatments > 1 for s in summaries)
     rows = [
         [
             s.name,
+            *([s.treatment or "-"] if several else []),
             s.due.status.value,
             iso(s.due.next_due) or "-",
             "-" if s.due.days_left is None else str(s.due.days_left),
             iso(s.due.last_injection) or "-",
             _appointment_cell(s.due.appointment),
+            *([_others_cell(s.others_needing_attention)] if several else []),
             safety_cell(s),
         ]
         for s in summaries
     ]
     headers = [
         "PATIENT",
+        *(["TREATMENT"] if several else []),
         "STATUS",
         "NEXT DUE",
         "DAYS LEFT",
         "LAST INJECTION",
         "APPOINTMENT",
+        *(["OTHERS DUE"] if several else []),
         "SAFETY",
     ]
     return table(headers, rows) + safety_legend(summaries)
+
+
+def _others_cell(count: int) -> str:
+    return f"+{count}" if count else "-"
 
 
 def _appointment_cell(appointment: AppointmentRecord | None) -> str:

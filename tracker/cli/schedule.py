@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,7 +21,11 @@ from tracker.cli.params import (
     TREATMENT_NAME,
 )
 
+if TYPE_CHECKING:
+    from tracker.domain.schedule import TreatmentDue
+
 EXIT_NEEDS_ATTENTION = 1
+
 
 
 @click.command()
@@ -29,8 +33,8 @@ EXIT_NEEDS_ATTENTION = 1
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when something needs doing: due soon, due or overdue with no appointment "
-    "booked, or an appointment missed (0 otherwise, 2 on error).",
+    help="Exit 1 when something needs doing for any treatment: due soon, due or overdue "
+    "with no appointment booked, or an appointment missed (0 otherwise, 2 on error).",
 )
 @click.option(
     "--within",
@@ -40,54 +44,81 @@ EXIT_NEEDS_ATTENTION = 1
     "shown by tracker plan).",
 )
 @click.option(
+    "--treatment",
+    type=TREATMENT_NAME,
+    metavar="NAME",
+    help="Only this treatment (default: every treatment, most urgent first).",
+)
+@click.option(
     "--all",
     "all_patients",
     is_flag=True,
     help=(
-        "One row per patient: open serious or emergency side effects first, then overdue "
-        "(--check: exit 1 if any needs attention)."
+        "One row per patient, with their most urgent treatment: open serious or emergency "
+        "side effects first, then overdue (--check: exit 1 if any needs attention)."
     ),
 )
 @click.pass_context
 def due(
-    ctx: click.Context, as_json: bool, check: bool, within: int | None, all_patients: bool
+    ctx: click.Context,
+    as_json: bool,
+    check: bool,
+    within: int | None,
+    treatment: str | None,
+    all_patients: bool,
 ) -> None:
-    """When the next injection is due.
+    """When the next injection of each treatment is due, most urgent first.
 
     \b
     Examples:
       tracker due
       tracker due --json
+      tracker due --treatment B12
       tracker due --check || notify-send "Time to book your injection"
       tracker due --all                 every patient, safety and overdue first
     """
-    from tracker.cli.due_output import due_json, due_reminder
+    from tracker.cli.due_output import due_treatments_json, due_treatments_text
     from tracker.cli.formatting import to_json
-    from tracker.store.quick_due import quick_due_named
+    from tracker.domain.schedule import most_urgent_first
+    from tracker.store.quick_due import quick_due_treatments
 
     app: AppContext = ctx.obj
     if all_patients:
+        if treatment is not None:
+            raise click.UsageError("--treatment names one patient's treatment; not with --all")
         _due_all(ctx, app, as_json, check, within)
         return
-    # The standard-library path answers for a current SQLite file; the full path
-    # (SQLAlchemy, migrations, error messages) answers everything else.
+    # The driver-level path answers for a current SQLite file or psycopg database;
+    # the full path (SQLAlchemy, migrations, error messages) answers everything else.
     today = app.today()
-    quick = quick_due_named(app.location, app.patient, today, within)
+    quick = quick_due_treatments(app.location, app.patient, today, within)
     if quick is None:
-        from tracker.services.injections import due_status
+        from tracker.services.due import due_treatments
 
-        result = due_status(app.database(), today, within)
+        treatments = due_treatments(app.database(), today, within)
         whose = app.named_patient()
     else:
-        result, whose = quick
+        treatments, whose = quick
+    several = sum(1 for row in treatments if row.treatment is not None) > 1
+    shown = most_urgent_first(treatments if treatment is None else _only(treatments, treatment))
     if as_json:
-        click.echo(to_json(due_json(result)))
+        click.echo(to_json(due_treatments_json(shown)))
     else:
         if whose:
             click.echo(f"Patient: {whose}")
-        click.echo(due_reminder(result, today))
-    if check and result.needs_attention:
+        click.echo(due_treatments_text(shown, today, several))
+    if check and any(row.due.needs_attention for row in shown):
         ctx.exit(EXIT_NEEDS_ATTENTION)
+
+
+def _only(treatments: list[TreatmentDue], name: str) -> list[TreatmentDue]:
+    """The treatment called ``name``; an unknown name is refused, naming them all."""
+    from tracker.domain.text import same_name_key
+    from tracker.domain.treatments import Treatment, find_treatment
+
+    known = [Treatment(row.treatment, row.product) for row in treatments if row.treatment]
+    wanted = same_name_key(find_treatment(known, name).name)
+    return [row for row in treatments if row.treatment and same_name_key(row.treatment) == wanted]
 
 
 def _due_all(

@@ -189,18 +189,74 @@ def cycle_position(day: date, injection_dates: Iterable[date]) -> tuple[date, in
 
 
 @dataclass(frozen=True)
+class TreatmentDue:
+    """One treatment's Due, as `tracker due` lists it (issue 16)."""
+
+    # The treatment's name; None for a patient without any treatment, who is shown
+    # the plan tracker has always started with and nothing logged.
+    treatment: str | None
+    # The product whose rules hold: the last session's, else the treatment's own.
+    product: str
+    due: Due
+    # The site of the treatment's rotation used least recently (domain.rotation);
+    # None without a rotation.
+    next_site: str | None = None
+    # Whether booked appointments count for it: the pain treatment's only (issue 16).
+    takes_appointments: bool = True
+
+
+def urgency(due: Due) -> tuple[int, int]:
+    """The order of urgency: overdue first (negative days left), then fewest days
+    left, nothing logged last. Equal keys keep their order (a stable sort)."""
+    if due.days_left is None:
+        return (1, 0)
+    return (0, due.days_left)
+
+
+def most_urgent_first(dues: Iterable[TreatmentDue]) -> list[TreatmentDue]:
+    """A patient's treatments by urgency; equally urgent ones in the order given
+    (creation order)."""
+    return sorted(dues, key=lambda row: urgency(row.due))
+
+
+@dataclass(frozen=True)
 class PatientDue:
     name: str
     due: Due
     # Open serious or emergency side effects, most urgent first. Typed only for
     # the checker: `due` for one patient never loads the side-effect vocabulary.
     safety: tuple[OpenSafetyEffect, ...] = ()
+    # The treatment ``due`` is of (the patient's most urgent), None without any.
+    treatment: str | None = None
+    # How many of the patient's other treatments need attention (Due.needs_attention).
+    others_needing_attention: int = 0
+    # How many treatments the patient has (a patient without any is shown the default plan).
+    treatments: int = 1
 
     @property
     def needs_attention(self) -> bool:
-        """An injection due or overdue, or an open serious or emergency side effect
-        (which needs attention even when no injection is due)."""
-        return self.due.needs_attention or bool(self.safety)
+        """An injection due or overdue (of any treatment), or an open serious or
+        emergency side effect (which needs attention even when no injection is due)."""
+        return self.due.needs_attention or self.others_needing_attention > 0 or bool(self.safety)
+
+
+def patient_due(
+    name: str,
+    treatments: Iterable[TreatmentDue],
+    safety: tuple[OpenSafetyEffect, ...] = (),
+) -> PatientDue:
+    """A patient's row of `due --all`: the most urgent treatment, and how many others
+    need attention. ``treatments`` is never empty (a patient without any has the
+    default plan's line)."""
+    first, *others = most_urgent_first(treatments)
+    return PatientDue(
+        name,
+        first.due,
+        safety,
+        treatment=first.treatment,
+        others_needing_attention=sum(1 for other in others if other.due.needs_attention),
+        treatments=0 if first.treatment is None else 1 + len(others),
+    )
 
 
 def by_attention(rows: Iterable[PatientDue]) -> list[PatientDue]:
@@ -208,9 +264,7 @@ def by_attention(rows: Iterable[PatientDue]) -> list[PatientDue]:
     effect; then overdue first, then by days left; nothing logged last."""
 
     def order(row: PatientDue) -> tuple[int, int, int, str]:
-        urgency = -row.safety[0].urgency if row.safety else 0
-        if row.due.days_left is None:
-            return (urgency, 1, 0, row.name)
-        return (urgency, 0, row.due.days_left, row.name)
+        urgency_rank = -row.safety[0].urgency if row.safety else 0
+        return (urgency_rank, *urgency(row.due), row.name)
 
     return sorted(rows, key=order)

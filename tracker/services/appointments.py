@@ -14,11 +14,11 @@ from tracker.domain.appointments import (
     with_missed,
 )
 from tracker.domain.errors import Conflict, InvalidInput
-from tracker.domain.products import patient_profile
+from tracker.domain.products import any_profile
 from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import Appointment, InjectionSession
-from tracker.store.queries import appointment_record, latest_injection_product
+from tracker.store.queries import appointment_record, due_picture
 from tracker.store.scope import PatientScope
 
 
@@ -62,10 +62,13 @@ def book(
 
 
 def _too_early_warnings(records: PatientScope, day: date) -> list[str]:
-    last = records.latest_date(InjectionSession)
+    # Appointments belong to the pain treatment (issue 16): its last injection and
+    # product (known or not: any_profile) set the label's minimum.
+    picture = due_picture(records, day)
+    last = picture.last_injection
     if last is None:
         return []
-    product = patient_profile(latest_injection_product(records))
+    product = any_profile(picture.product)
     earliest = schedule.earliest_retreatment(last, product)
     if earliest is None or day >= earliest:
         return []

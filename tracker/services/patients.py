@@ -18,7 +18,7 @@ from tracker.domain.safety import OpenSafetyEffect
 from tracker.domain.schedule import DEFAULT_INTERVAL_MONTHS
 from tracker.services.plan import DEFAULT_PATIENT_NAME, check_plan, unused_name
 from tracker.store.database import Database
-from tracker.store.due_picture import every_due
+from tracker.store.due_picture import every_patient_due
 from tracker.store.models import (
     Appointment,
     Change,
@@ -60,17 +60,28 @@ def due_all(db: Database, today: date, within_days: int | None = None) -> list[s
 def _summaries(
     session: Session, today: date, within_days: int | None
 ) -> list[tuple[int, PatientSummary]]:
-    """Every patient's id and summary (no record count), in the order they were added.
+    """Every patient's id and summary (no record count), in the order they were added:
+    their most urgent treatment, and how many others need attention.
 
     Plain rows, and each distinct due worked out once (store.due_picture.every_due):
     a clinic has thousands of patients.
     """
-    named = every_due_picture(session, today)
-    dues = every_due((picture for _, _, picture in named), today, within_days)
-    safety = _open_safety(session, today)
+    rows = every_patient_due(
+        every_due_picture(session, today), today, within_days, _open_safety(session, today)
+    )
     return [
-        (patient_id, PatientSummary(name, due, safety=safety.get(patient_id, ())))
-        for (patient_id, name, _), due in zip(named, dues, strict=True)
+        (
+            patient_id,
+            PatientSummary(
+                row.name,
+                row.due,
+                row.safety,
+                treatment=row.treatment,
+                others_needing_attention=row.others_needing_attention,
+                treatments=row.treatments,
+            ),
+        )
+        for patient_id, row in rows
     ]
 
 

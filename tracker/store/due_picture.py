@@ -8,14 +8,20 @@ path must not import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, appointment_for_due
-from tracker.domain.intervals import Interval
+from tracker.domain.intervals import DEFAULT_INTERVAL, Interval, parse_interval
 from tracker.domain.products import DEFAULT_PRODUCT, any_profile
+from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
+
+if TYPE_CHECKING:
+    from tracker.domain.safety import OpenSafetyEffect
 
 
 @dataclass(frozen=True)
@@ -77,3 +83,130 @@ def every_due(
             due = replace(due, appointment=picture.appointment(today))
         dues.append(due)
     return dues
+
+
+class StoredTreatment(NamedTuple):
+    """A treatment row and its latest session, as both paths read them (a tuple:
+    a clinic has tens of thousands)."""
+
+    id: int
+    name: str
+    every: str  # Interval.text, as stored
+    within_days: int
+    product: str  # the treatment's own
+    sites: str | None  # rotation.sites_text, or None
+    last_injection: date | None
+    last_product: str | None  # that of the latest session
+
+
+class TreatmentPicture(NamedTuple):
+    # None: the patient has no treatment (the default plan, nothing logged).
+    name: str | None
+    picture: DuePicture
+    next_site: str | None = None
+    takes_appointments: bool = True
+
+    def due(self, today: date, within_days: int | None = None) -> schedule.TreatmentDue:
+        return self.with_due(self.picture.due(today, within_days))
+
+    def with_due(self, due: schedule.Due) -> schedule.TreatmentDue:
+        return schedule.TreatmentDue(
+            self.name, str(self.picture.product), due, self.next_site, self.takes_appointments
+        )
+
+
+# Site uses of a treatment: (site as logged, the day of the latest session naming it).
+SiteUses = Mapping[int, Sequence[tuple[str, date]]]
+
+
+def treatment_pictures(
+    treatments: Sequence[StoredTreatment],
+    appointments: Sequence[AppointmentRecord],
+    uses: SiteUses | None = None,
+) -> list[TreatmentPicture]:
+    """Each treatment's picture, in the order given (oldest first).
+
+    The appointments go to the pain treatment only (issue 16: a booking covers
+    the pain treatment's reminder). ``uses``: the sites logged per treatment id,
+    for the next site of a rotation; None when not asked (``due --all``).
+    A patient without any treatment has the plan tracker has always started with.
+    """
+    if not treatments:
+        return [
+            TreatmentPicture(
+                None, DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
+            )
+        ]
+    pain = _pain_position(tuple(row.product for row in treatments))
+    return [
+        TreatmentPicture(
+            row.name,
+            DuePicture(
+                _interval(row.every),
+                row.within_days,
+                row.last_injection,
+                appointments if position == pain else (),
+                row.last_product or row.product,
+            ),
+            None if uses is None else _next_site(row.sites, uses.get(row.id, ())),
+            takes_appointments=position == pain,
+        )
+        for position, row in enumerate(treatments)
+    ]
+
+
+def treatment_dues(
+    pictures: Sequence[TreatmentPicture], today: date, within_days: int | None = None
+) -> list[schedule.TreatmentDue]:
+    """One patient's treatments' Dues, in the order of the pictures (oldest first);
+    schedule.most_urgent_first orders them for `due`."""
+    return [picture.due(today, within_days) for picture in pictures]
+
+
+def every_patient_due(
+    patients: Sequence[tuple[int, str, Sequence[TreatmentPicture]]],
+    today: date,
+    within_days: int | None,
+    safety: Mapping[int, tuple[OpenSafetyEffect, ...]],
+) -> list[tuple[int, schedule.PatientDue]]:
+    """Every patient's id and row of ``due --all``, in the order given."""
+    flat = [picture for _, _, pictures in patients for picture in pictures]
+    dues = iter(every_due((p.picture for p in flat), today, within_days))
+    rows = []
+    for patient_id, name, pictures in patients:
+        treatments = [picture.with_due(next(dues)) for picture in pictures]
+        rows.append(
+            (patient_id, schedule.patient_due(name, treatments, safety.get(patient_id, ())))
+        )
+    return rows
+
+
+def pain_treatment_id(treatments: Sequence[StoredTreatment]) -> int | None:
+    """The id of the pain treatment among these (oldest first), whose due line the
+    appointments belong to; None without any treatment."""
+    pain = _pain_position(tuple(row.product for row in treatments))
+    return None if pain is None else treatments[pain].id
+
+
+@cache
+def _interval(text: str) -> Interval:
+    return parse_interval(text)
+
+
+@cache
+def _pain_position(products: tuple[str, ...]) -> int | None:
+    """Where the pain treatment (domain.treatments.pain_treatment) is among treatments
+    with these products, oldest first."""
+    from tracker.domain.treatments import Treatment, pain_treatment
+
+    treatments = [Treatment(str(position), product) for position, product in enumerate(products)]
+    chosen = pain_treatment(treatments)
+    return None if chosen is None else int(chosen.name)
+
+
+def _next_site(sites: str | None, uses: Sequence[tuple[str, date]]) -> str | None:
+    if not sites:
+        return None
+    from tracker.domain.rotation import SiteUse, next_site, parse_sites
+
+    return next_site(parse_sites(sites), (SiteUse(site, day) for site, day in uses))

@@ -1,4 +1,4 @@
-"""`tracker due` without SQLAlchemy: four small queries with the database's own driver.
+"""`tracker due` without SQLAlchemy: a few small queries with the database's own driver.
 
 `due` runs from prompts, status bars and cron, so it must cost little more than
 starting Python (and its driver). This path answers only for an existing SQLite
@@ -21,9 +21,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.domain.intervals import DEFAULT_INTERVAL, stored_interval
-from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
-from tracker.store.due_picture import DuePicture, every_due
+from tracker.store.due_picture import (
+    SiteUses,
+    StoredTreatment,
+    every_patient_due,
+    pain_treatment_id,
+    treatment_dues,
+    treatment_pictures,
+)
 from tracker.store.location import psycopg_conninfo, sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -36,6 +41,7 @@ T = TypeVar("T")
 def quick_due(
     location: str | None, patient: str | None, today: date, within_days: int | None = None
 ) -> schedule.Due | None:
+    """The Due of the patient's most urgent treatment."""
     answer = quick_due_named(location, patient, today, within_days)
     return None if answer is None else answer[0]
 
@@ -43,7 +49,20 @@ def quick_due(
 def quick_due_named(
     location: str | None, patient: str | None, today: date, within_days: int | None = None
 ) -> tuple[schedule.Due, str | None] | None:
-    """The Due, and the patient's name when the database holds several (None otherwise).
+    """The most urgent treatment's Due, and the patient's name when the database holds
+    several (None otherwise)."""
+    answer = quick_due_treatments(location, patient, today, within_days)
+    if answer is None:
+        return None
+    treatments, whose = answer
+    return schedule.most_urgent_first(treatments)[0].due, whose
+
+
+def quick_due_treatments(
+    location: str | None, patient: str | None, today: date, within_days: int | None = None
+) -> tuple[list[schedule.TreatmentDue], str | None] | None:
+    """Each treatment's Due, oldest treatment first, and the patient's name when the
+    database holds several (None otherwise).
 
     With several patients and none named it steps aside: the full path says how
     to choose one.
@@ -54,7 +73,8 @@ def quick_due_named(
 def quick_due_all(
     location: str | None, today: date, within_days: int | None = None
 ) -> list[schedule.PatientDue] | None:
-    """Every patient's Due and open serious/emergency side effects, most urgent first."""
+    """Every patient's most urgent treatment (and how many others need attention) and
+    open serious/emergency side effects, most urgent first."""
     return _read(location, lambda reader: _due_all(reader, today, within_days))
 
 
@@ -118,25 +138,40 @@ def _answer(reader: _Reader, answer: Callable[[_Reader], T | None]) -> T | None:
     return answer(reader) if _is_current(reader) else None
 
 
-# Booked appointments still ahead, or with no injection logged on or after their
-# day: the only ones `due` can show (store.queries says the same for SQLAlchemy;
-# domain.appointments.appointment_for_due picks among them).
+# Booked appointments still ahead, or with no injection of the pain treatment (the
+# last parameter) logged on or after their day: the only ones `due` can show for
+# one patient (store.queries says the same for SQLAlchemy; domain.appointments.
+# appointment_for_due picks among them).
 _CANDIDATES = (
     "SELECT patient_id, id, date, time, provider, note, status FROM appointments "
-    "WHERE status = ? AND (date >= ? OR NOT EXISTS (SELECT 1 FROM injection_sessions "
-    "WHERE injection_sessions.patient_id = appointments.patient_id "
+    "WHERE status = ? AND appointments.patient_id = ? AND (date >= ? OR NOT EXISTS "
+    "(SELECT 1 FROM injection_sessions WHERE injection_sessions.treatment_id = ? "
     "AND injection_sessions.date >= appointments.date))"
+)
+# For every patient at once, every booked appointment: which treatment is the pain
+# treatment is worked out in Python, and the domain rule picks.
+_BOOKED = (
+    "SELECT patient_id, id, date, time, provider, note, status FROM appointments WHERE status = ?"
 )
 
 
-# The latest session of the treatment in the enclosing query (its date is unique).
-_LATEST = "FROM injection_sessions WHERE treatment_id = treatments.id ORDER BY date DESC LIMIT 1"
-# Each patient with their first treatment (store.treatments: the oldest), if any.
-_PATIENT_PLANS = (
-    "SELECT patients.id, patients.name, treatments.every, treatments.within_days, "
-    f"treatments.product, (SELECT date {_LATEST}), (SELECT product {_LATEST}) "
-    "FROM patients LEFT JOIN treatments ON treatments.id = "
-    "(SELECT MIN(id) FROM treatments WHERE treatments.patient_id = patients.id)"
+# Treatments with their latest session (its date is unique per treatment): one
+# index lookup each for its id, then its row by primary key; cheaper than grouping
+# every session of a clinic.
+_TREATMENTS = (
+    "SELECT treatments.patient_id, treatments.id, treatments.name, treatments.every, "
+    "treatments.within_days, treatments.product, treatments.sites, latest.date, "
+    "latest.product FROM treatments LEFT JOIN injection_sessions AS latest ON latest.id = "
+    "(SELECT id FROM injection_sessions WHERE treatment_id = treatments.id "
+    "ORDER BY date DESC LIMIT 1)"
+)
+# The sites logged for a rotation: each site's latest day, per treatment.
+_SITE_USES = (
+    "SELECT injection_sessions.treatment_id, injection_sites.muscle, "
+    "max(injection_sessions.date) FROM injection_sites JOIN injection_sessions "
+    "ON injection_sessions.id = injection_sites.session_id "
+    "WHERE injection_sessions.treatment_id IN ({marks}) "
+    "GROUP BY injection_sessions.treatment_id, injection_sites.muscle"
 )
 
 
@@ -147,20 +182,21 @@ def _is_current(reader: _Reader) -> bool:
 
 def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[schedule.PatientDue]:
     candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in reader.rows(_CANDIDATES, (AppointmentStatus.BOOKED.value, today)):
+    for row in reader.rows(_BOOKED, (AppointmentStatus.BOOKED.value,)):
         candidates.setdefault(row[0], []).append(_appointment(row[1:]))
-    safety = _open_safety(reader, today)
-    patients = []
-    # One index lookup per patient for the latest session (its date and product):
-    # cheaper than grouping every session of the clinic.
-    for patient_id, name, *plan in reader.rows(f"{_PATIENT_PLANS} ORDER BY patients.id"):
-        patients.append((patient_id, name, _picture(plan, candidates.get(patient_id, ()))))
-    dues = every_due((picture for _, _, picture in patients), today, within_days)
-    result = [
-        schedule.PatientDue(name, due, safety.get(patient_id, ()))
-        for (patient_id, name, _), due in zip(patients, dues, strict=True)
+    treatments: dict[int, list[StoredTreatment]] = {}
+    for row in reader.rows(f"{_TREATMENTS} ORDER BY treatments.patient_id, treatments.id"):
+        treatments.setdefault(row[0], []).append(_treatment(row[1:]))
+    patients = [
+        (
+            patient_id,
+            name,
+            treatment_pictures(treatments.get(patient_id, ()), candidates.get(patient_id, ())),
+        )
+        for patient_id, name in reader.rows("SELECT id, name FROM patients ORDER BY id")
     ]
-    return schedule.by_attention(result)
+    rows = every_patient_due(patients, today, within_days, _open_safety(reader, today))
+    return schedule.by_attention(row for _, row in rows)
 
 
 def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
@@ -182,35 +218,48 @@ def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffe
 
 def _due(
     reader: _Reader, patient: str | None, today: date, within_days: int | None
-) -> tuple[schedule.Due, str | None] | None:
+) -> tuple[list[schedule.TreatmentDue], str | None] | None:
     several = reader.one("SELECT count(*) > 1 FROM patients")[0]
     if patient is None and several:
         return None  # no silent patient
     row = (
-        reader.one(f"{_PATIENT_PLANS} ORDER BY patients.id LIMIT 1")
+        reader.one("SELECT id FROM patients ORDER BY id LIMIT 1")
         if patient is None
-        else reader.one(f"{_PATIENT_PLANS} WHERE patients.name = ?", (patient,))
+        else reader.one("SELECT id FROM patients WHERE name = ?", (patient,))
     )
     if row is None:
         return None
-    patient_id, _, *plan = row
-    rows = reader.rows(
-        f"{_CANDIDATES} AND appointments.patient_id = ?",
-        (AppointmentStatus.BOOKED.value, today, patient_id),
+    patient_id = row[0]
+    treatments = [
+        _treatment(row[1:])
+        for row in reader.rows(
+            f"{_TREATMENTS} WHERE treatments.patient_id = ? ORDER BY treatments.id", (patient_id,)
+        )
+    ]
+    booked = reader.rows(
+        _CANDIDATES,
+        (AppointmentStatus.BOOKED.value, patient_id, today, pain_treatment_id(treatments)),
     )
-    picture = _picture(plan, [_appointment(row[1:]) for row in rows])
-    return picture.due(today, within_days), patient if several else None
+    appointments = [_appointment(row[1:]) for row in booked]
+    pictures = treatment_pictures(treatments, appointments, _site_uses(reader, treatments))
+    return treatment_dues(pictures, today, within_days), patient if several else None
 
 
-def _picture(plan: Sequence[Any], appointments: Sequence[AppointmentRecord]) -> DuePicture:
-    """A treatment's plan and latest session as read above; a patient without any
-    treatment has the plan tracker has always started with, and no injection."""
-    every, plan_window, planned_product, last, product = plan
-    if every is None:
-        return DuePicture(DEFAULT_INTERVAL, DEFAULT_REMINDER_DAYS, None, appointments)
-    return DuePicture(
-        stored_interval(every), plan_window, _day(last), appointments, product or planned_product
-    )
+def _site_uses(reader: _Reader, treatments: Sequence[StoredTreatment]) -> SiteUses:
+    """The sites logged for the treatments with a rotation (no query without one)."""
+    rotating = [row.id for row in treatments if row.sites]
+    uses: dict[int, list[tuple[str, date]]] = {}
+    if rotating:
+        sql = _SITE_USES.format(marks=", ".join("?" * len(rotating)))
+        for treatment_id, site, day in reader.rows(sql, rotating):
+            uses.setdefault(treatment_id, []).append((site, _known_day(day)))
+    return uses
+
+
+def _treatment(row: Sequence[Any]) -> StoredTreatment:
+    """A row of _TREATMENTS without its patient id."""
+    id_, name, every, within_days, product, sites, last, last_product = row
+    return StoredTreatment(id_, name, every, within_days, product, sites, _day(last), last_product)
 
 
 def _day(value: date | str | None) -> date | None:
