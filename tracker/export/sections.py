@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from tracker.domain import wording
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.dosing import Site, format_units
-from tracker.domain.products import profile_of
+from tracker.domain.products import ProductProfile, any_profile, is_known
 from tracker.domain.records import EffectView, InjectionRecord
 from tracker.domain.response import (
     CycleReview,
@@ -141,7 +141,7 @@ def build(report: Report) -> ReportContent:
         injections=injection_table(report.injections),
         cycles=cycle_table(report.review.cycles),
         effects=effect_table(report.effects),
-        notices=[n for n in (report.product.off_label_notice, DISCLAIMER) if n],
+        notices=[n for n in (product_notice(report.product), DISCLAIMER) if n],
     )
 
 
@@ -157,7 +157,18 @@ def patient_text(name: str | None) -> str:
 
 
 def product_name(value: str) -> str:
-    return profile_of(value).name
+    return any_profile(value).name
+
+
+def product_notice(product: ProductProfile) -> str | None:
+    """What a review or report says of the product's label: a toxin's off-label
+    notice; for a product tracker has no profile for, that it knows no label rules."""
+    if not is_known(product.code):
+        return (
+            f"tracker knows no label rules for {product.name}: no minimum interval or "
+            "dose ceiling is checked."
+        )
+    return product.off_label_notice
 
 
 def products_text(products: list[str]) -> str:
@@ -251,7 +262,7 @@ def sites_cell(sites: tuple[Site, ...]) -> str:
 def injection_row(record: InjectionRecord) -> tuple[str, ...]:
     return (
         record.day.isoformat(),
-        product_name(record.product.value),
+        product_name(str(record.product)),
         units_cell(record.units),
         sites_cell(record.sites),
         record.provider or "",
