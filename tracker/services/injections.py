@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.domain import dosing, schedule
 from tracker.domain.dates import not_in_future
 from tracker.domain.errors import Conflict
-from tracker.domain.products import Product, profile_of
+from tracker.domain.products import Product, is_known, profile_of
 from tracker.domain.records import (
     HistoryRow,
     InjectionDraft,
@@ -104,6 +104,11 @@ def _blank_to_none(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
+def _product(stored: str) -> Product | str:
+    """A stored product: a Product when tracker knows it, else the name as stored."""
+    return Product(stored) if is_known(stored) else stored
+
+
 def _refuse_second_session_on(records: PatientScope, treatment_id: int, day: date) -> None:
     """One session a day per treatment."""
     existing = records.first_id(
@@ -162,7 +167,7 @@ def _to_record(row: InjectionSession) -> InjectionRecord:
     return InjectionRecord(
         id=row.id,
         day=row.date,
-        product=Product(row.product),
+        product=_product(row.product),
         units=row.units,
         sites=tuple(dosing.Site(site.muscle, site.units) for site in row.sites),
         provider=row.provider,
