@@ -115,7 +115,12 @@ def due_reminders(report: Report) -> list[DueReminder]:
 
 
 def calendar_appointments(report: Report) -> list[AppointmentRecord]:
-    """Booked or cancelled, from the report's day on; done ones have nothing to remind of."""
+    """Booked or cancelled, from the report's day on; done ones have nothing to remind of.
+
+    Appointments belong to the pain treatment: a calendar of another treatment alone
+    has none."""
+    if not report.shows_appointments:
+        return []
     coming = [
         a
         for a in report.coming_appointments

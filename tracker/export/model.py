@@ -121,9 +121,11 @@ class TreatmentReport:
     # Its due date as of the period's end; only the pain treatment's shows an
     # appointment (appointments belong to it).
     due: Due
-    # Whether it is the report's first treatment, the patient's oldest: its calendar
-    # event keeps the UID the patient's one due event had before treatments existed.
+    # Whether it is the patient's oldest treatment: its calendar event keeps the UID
+    # the patient's one due event had before treatments existed.
     first: bool = False
+    # Whether it is the pain treatment, which the appointments belong to.
+    pain: bool = True
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,12 @@ class Report:
     @property
     def reviewed_treatment(self) -> TreatmentReport | None:
         return next((t for t in self.treatments if t.name == self.reviewed), None)
+
+    @property
+    def shows_appointments(self) -> bool:
+        """Whether the report covers the treatment appointments belong to (the pain
+        treatment); a report of another treatment alone has no appointment to show."""
+        return not self.treatments or any(t.pain for t in self.treatments)
 
     @property
     def patient_name(self) -> str | None:

@@ -246,14 +246,16 @@ def facts(report: Report) -> list[tuple[str, str]]:
             ("Period", period_text(report.since, report.until) + as_of_text(report)),
             ("Next appointment", next_appointment_text(report.due.appointment)),
         ]
-    return [
+    shown = [
         ("Product", products_text(report.products)),
         ("Plan", wording.plan_text(report.plan)),
         ("Period", period_text(report.since, report.until) + as_of_text(report)),
         ("Last injection", wording.long_date(last) if last else "none recorded"),
         ("Next due", wording.due_text(report.due)),
-        ("Next appointment", next_appointment_text(report.due.appointment)),
     ]
+    if report.shows_appointments:
+        shown.append(("Next appointment", next_appointment_text(report.due.appointment)))
+    return shown
 
 
 # --- recommendation -------------------------------------------------------------

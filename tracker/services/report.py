@@ -296,6 +296,7 @@ def _treatment_report(
         injections=[r for r in logged if period.contains(r.day)],
         due=_due_at_end(picture, [r.day for r in logged], period.end, product),
         first=treatment.first,
+        pain=has_appointments,
     )
 
 
