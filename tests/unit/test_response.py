@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.domain.errors import InvalidInput
+from tracker.domain.products import Product
+from tracker.domain.records import InjectionRecord
 from tracker.domain.response import (
     EFFECT_WINDOW_END_DAY,
     EFFECT_WINDOW_START_DAY,
@@ -34,6 +36,7 @@ from tracker.domain.response import (
     long_term,
     reduction_percent,
     review,
+    treatment_injections,
 )
 from tracker.domain.side_effects import EffectClass
 
@@ -687,3 +690,58 @@ def test_review_is_always_well_formed(
     summary = long_term(result, entries)
     assert summary.pain_free_cycles <= summary.cycles_evaluable
     assert summary.cycles_responding <= summary.cycles_evaluable
+
+
+# --- several treatments (issue 16) ----------------------------------------------
+
+
+def _session(offset: int, treatment: str, product: Product | str) -> InjectionRecord:
+    return InjectionRecord(day=d(offset), product=product, treatment=treatment)
+
+
+BOTOX_AND_B12 = [
+    _session(0, "botox", Product.BOTOX),
+    _session(31, "B12", "hydroxocobalamin"),  # between the two Botox sessions
+    _session(61, "B12", "hydroxocobalamin"),
+    _session(92, "botox", Product.BOTOX),
+    _session(123, "B12", "hydroxocobalamin"),
+]
+
+
+def test_a_treatment_is_reviewed_by_its_own_injections_only():
+    assert treatment_injections(BOTOX_AND_B12, "botox") == [d(0), d(92)]
+    assert treatment_injections(BOTOX_AND_B12, "B12") == [d(31), d(61), d(123)]
+    assert treatment_injections(BOTOX_AND_B12, "insulin") == []
+    # A patient without treatments: every session.
+    assert treatment_injections(BOTOX_AND_B12, None) == [d(o) for o in (0, 31, 61, 92, 123)]
+
+
+def test_a_cycle_is_cut_at_the_next_injection_of_the_same_treatment_only():
+    # Pain only on days 35 and 42 after the first Botox injection: after a B12 one.
+    scores = pain({-3: 8, -1: 8, 35: 3, 42: 3})
+    botox = review(treatment_injections(BOTOX_AND_B12, "botox"), scores, [], d(150))
+
+    first, second = botox.cycles
+    assert first.end_date == d(91)  # the day before the next Botox injection, not d(30)
+    assert (first.effect, first.response) == (3.0, Response.SUBSTANTIAL)
+    assert second.injection_date == d(92)
+    # Cut at every injection, as before issue 16, the B12 one would have left no window.
+    every = review([s.day for s in BOTOX_AND_B12], scores, [], d(150))
+    assert every.cycles[0].end_date == d(30)
+    assert every.cycles[0].response is Response.NOT_EVALUABLE
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.sampled_from(["botox", "B12", "knee"])),
+        max_size=20,
+    )
+)
+def test_every_cycle_of_a_treatment_runs_to_its_own_next_injection(sessions):
+    records = [_session(offset, name, "x") for offset, name in sessions]
+    for name in ("botox", "B12", "knee"):
+        days = treatment_injections(records, name)
+        cycles = review(days, [], [], d(400)).cycles
+        assert [c.injection_date for c in cycles] == days
+        for cycle, following in zip(cycles, days[1:], strict=False):
+            assert cycle.end_date == following - timedelta(days=1)

@@ -227,7 +227,7 @@ def review_text(
     review: Review, long_term: LongTerm, product: ProductProfile = DEFAULT_PROFILE
 ) -> str:
     # The same cells as the doctor's report, so the terminal and the PDF agree.
-    from tracker.export.sections import cycle_row
+    from tracker.export.sections import cycle_row, product_notice
 
     rows = [list(cycle_row(cycle)) for cycle in review.cycles]
     lines = []
@@ -254,9 +254,20 @@ def review_text(
         "",
         *_published_figures_text(product),
     ]
-    if product.off_label_notice:
-        lines += ["", product.off_label_notice]
+    notice = product_notice(product)
+    if notice:
+        lines += ["", notice]
     return "\n".join(lines)
+
+
+def reviewed_line(result: Any) -> str:
+    """Which treatment a review is of, for a patient with several (issue 16).
+
+    ``result`` is services.review.TreatmentReview.
+    """
+    if result.named:
+        return f"Reviewing {result.treatment}; see others with --treatment NAME"
+    return f"Reviewing {result.treatment} (the pain treatment); see others with --treatment NAME"
 
 
 def _published_figures_text(product: ProductProfile) -> list[str]:

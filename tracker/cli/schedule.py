@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 EXIT_NEEDS_ATTENTION = 1
 
 
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(

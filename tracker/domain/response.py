@@ -19,6 +19,7 @@ from statistics import fmean
 
 from tracker.domain.errors import InvalidInput
 from tracker.domain.products import DEFAULT_PROFILE, PublishedFigure
+from tracker.domain.records import InjectionRecord
 from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import PERSISTENT_AFTER_DAYS, EffectClass, is_persistent, severity
 
@@ -281,6 +282,16 @@ def _cycles(
     return [
         _cycle_review(inj, end, means, effects) for inj, end in zip(injections, ends, strict=True)
     ]
+
+
+def treatment_injections(sessions: Iterable[InjectionRecord], treatment: str | None) -> list[date]:
+    """The injection days of one treatment (by its stored name), the cycles it is reviewed by.
+
+    A cycle ends the day before the next injection of the SAME treatment (issue
+    16): a B12 injection given between two Botox sessions does not cut a Botox
+    cycle short. ``None`` takes every session (a patient without treatments).
+    """
+    return sorted({s.day for s in sessions if treatment is None or s.treatment == treatment})
 
 
 # --- findings -----------------------------------------------------------------

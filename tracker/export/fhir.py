@@ -21,6 +21,11 @@ Mapping decisions:
   ``dosage.dose``. The session's ``dosage.text`` still lists every site. R4 requires a
   dose or a rate in ``dosage`` (mad-1): a session or site without known units has no
   ``dosage``; its sites or muscle go to ``note`` instead.
+- Several treatments (issue 16): each is a ``MedicationStatement`` of its own, whose
+  medication is the treatment's product (coded when tracker knows it, its name as
+  typed as text only when not), whose dosage gives the planned interval as a timing,
+  and which is ``derivedFrom`` that treatment's sessions. A patient with one treatment
+  gets no MedicationStatement: the bundle stays as it was before treatments existed.
 - The lot number is structured: a contained ``Medication`` with ``batch.lotNumber``,
   referenced by ``medicationReference`` (the session's note stays a note).
 - The provider is ``performer.actor.display`` (a display-only Reference is valid R4).
@@ -31,7 +36,8 @@ Mapping decisions:
   own severity maps one to one, and is left out when the patient gave none. R4
   AdverseEvent has no note and no end date, so the resolution date is the outcome's
   text and the effect's note travels in the R5 ``AdverseEvent.note`` element through
-  its cross-version extension.
+  its cross-version extension. Its suspect is the latest injection on or before it
+  (with several treatments, of the reviewed one, as the reports place it in a cycle).
 """
 
 from __future__ import annotations
@@ -41,11 +47,13 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.dosing import Site
-from tracker.domain.products import Product, profile_of
+from tracker.domain.intervals import Interval, IntervalUnit
+from tracker.domain.products import Product, any_profile
 from tracker.domain.records import EffectView, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass
+from tracker.domain.wording import every_text
 from tracker.export.identity import record_uuid
-from tracker.export.model import Report
+from tracker.export.model import Report, TreatmentReport
 
 Resource = dict[str, Any]
 
@@ -94,12 +102,17 @@ def render(report: Report) -> bytes:
             _entry(site_url, _site_administration(record, site, site_url, url, subject))
             for site, site_url in _site_urls(ids, record)
         ]
+    if report.several_treatments:
+        for treatment in report.treatments:
+            url = ids.url("MedicationStatement", treatment.id)
+            derived = [administrations[record.id] for record in treatment.injections]
+            entries.append(_entry(url, _statement(treatment, url, subject, derived)))
     entries += [
         _entry(ids.url("Observation", p.id), _pain(p, ids.url("Observation", p.id), subject))
         for p in report.pain
     ]
     for view in report.effects:
-        suspect = _latest_injection_on_or_before(view.record.day, report.injections)
+        suspect = _latest_injection_on_or_before(view.record.day, _suspects(report))
         suspect_url = administrations[suspect.id] if suspect else None
         url = ids.url("AdverseEvent", view.record.id)
         entries.append(_entry(url, _adverse_event(view, url, subject, suspect_url)))
@@ -194,9 +207,10 @@ def _medication(record: InjectionRecord) -> Resource:
     return {"medicationCodeableConcept": _medication_concept(record.product)}
 
 
-def _medication_concept(product: Product) -> Resource:
-    """The product's text and codes, from its profile (tracker.domain.products)."""
-    profile = profile_of(product)
+def _medication_concept(product: Product | str) -> Resource:
+    """The product's text and codes, from its profile (tracker.domain.products); a
+    product tracker has no profile for is its name as typed, text only."""
+    profile = any_profile(str(product))
     concept: Resource = {"text": profile.medication_text}
     if profile.codings:
         codings = [
@@ -206,7 +220,7 @@ def _medication_concept(product: Product) -> Resource:
     return concept
 
 
-def _contained_medication(product: Product, lot: str) -> Resource:
+def _contained_medication(product: Product | str, lot: str) -> Resource:
     return {
         "resourceType": "Medication",
         "id": CONTAINED_MEDICATION,
@@ -250,12 +264,64 @@ def _number(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def _suspects(report: Report) -> list[InjectionRecord]:
+    """The injections a side effect may follow: with several treatments, the reviewed
+    one's, as the reports place each side effect in its cycle."""
+    reviewed = report.reviewed_treatment
+    if report.several_treatments and reviewed is not None:
+        return reviewed.injections
+    return report.injections
+
+
 def _latest_injection_on_or_before(
     day: date, injections: list[InjectionRecord]
 ) -> InjectionRecord | None:
     # On or before, as in tracker's cycles: an effect on an injection day is day 0 of it.
     earlier = [record for record in injections if record.day <= day]
     return max(earlier, key=lambda record: record.day, default=None)
+
+
+# --- treatments -------------------------------------------------------------------
+
+# UCUM-based units of Timing.repeat.periodUnit, per unit of a treatment's interval.
+PERIOD_UNITS = {
+    IntervalUnit.DAYS: "d",
+    IntervalUnit.WEEKS: "wk",
+    IntervalUnit.MONTHS: "mo",
+    IntervalUnit.YEARS: "a",
+}
+
+
+def _statement(
+    treatment: TreatmentReport, url: str, subject: Resource, derived_from: list[str]
+) -> Resource:
+    """One treatment: its product, its planned interval, and its sessions."""
+    resource: Resource = {
+        "resourceType": "MedicationStatement",
+        "id": _id(url),
+        "identifier": [_identifier(url)],
+        "status": "active",
+        "medicationCodeableConcept": _medication_concept(treatment.product),
+        "subject": subject,
+    }
+    if derived_from:
+        resource["derivedFrom"] = [{"reference": reference} for reference in derived_from]
+    resource["note"] = [{"text": f"Treatment '{treatment.name}' in tracker"}]
+    resource["dosage"] = [_planned_dosage(treatment.plan.every)]
+    return resource
+
+
+def _planned_dosage(every: Interval) -> Resource:
+    return {
+        "text": f"One injection {every_text(every)}",
+        "timing": {
+            "repeat": {
+                "frequency": 1,
+                "period": every.count,
+                "periodUnit": PERIOD_UNITS[every.unit],
+            }
+        },
+    }
 
 
 # --- pain diary ---------------------------------------------------------------

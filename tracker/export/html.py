@@ -57,6 +57,8 @@ h2 { font-size: 15px; margin: 18px 0 6px; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 .facts dt { font-weight: bold; color: #646c74; }
 .facts dd { margin: 0; }
+/* Several treatments: their table sits between the facts and the recommendation. */
+section.treatments { margin-bottom: 14px; }
 .recommendation { border-left: 4px solid #00688b; padding: 2px 0 2px 12px; }
 .recommendation h2 { margin-top: 0; }
 .tag { color: #00688b; font-weight: bold; margin: 0; }
@@ -87,7 +89,8 @@ tr.urgent strong { color: #a11b0e; text-transform: uppercase; }
   /* Shrunk to a phone's width the chart's labels could not be read. */
   .chart svg { min-width: 680px; }
   /* Muscle lists and side-effect words get room; the table scrolls instead. */
-  .injections td:nth-child(4), .effects td:nth-child(2) { min-width: 150px; }
+  .injections td:nth-child(4), .treatment-injections td:nth-child(4),
+  .effects td:nth-child(2) { min-width: 150px; }
 }
 footer { margin-top: 18px; font-size: 12px; font-style: italic; color: #646c74; }
 footer p { margin: 2px 0; }
@@ -300,9 +303,10 @@ def render(report: Report) -> bytes:
         [
             _top(content),
             _facts(content.facts),
+            *([_table(content.treatments)] if content.treatments else []),
             _recommendation(content.recommendation),
             _chart(content.chart),
-            _table(content.injections),
+            *(_table(injections) for injections in content.injections),
             _table(content.cycles),
             _table(content.effects),
             _footer(content),

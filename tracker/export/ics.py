@@ -4,11 +4,16 @@
   event and each appointment another, with the same UID in every export, so a
   calendar that imports the file again updates its events instead of adding copies,
   and two patients' files can share one calendar without replacing each other's.
+- Each treatment's due date is an event of its own (issue 16). The patient's oldest
+  treatment keeps the UID the one due event had before treatments existed, so a
+  calendar made then is updated rather than doubled; every other treatment's UID
+  derives from its id, so renaming it keeps its event. (Removing the oldest
+  treatment hands that UID on to the next oldest.)
 - Titles name the patient whenever the database holds several patients or the patient
   has a name ("Ann Smith: Injection due (Botox)").
 - An upcoming appointment that was cancelled is still written, with STATUS:CANCELLED
   and a higher SEQUENCE than the booked one, so the calendar marks or drops it.
-- Alarms: the due date's fires the plan's reminder window before it (-P14D). An
+- Alarms: a due date's fires its treatment's reminder window before it (-P14D). An
   appointment's fire the evening before (18:00) and, for a booked time, two hours
   before; for a visit without a time, the evening before and at 08:00 that day.
 - An overdue due date is shown on the export's day, not on a past day nobody looks at.
@@ -21,14 +26,17 @@ floating times (no time zone): 09:30 stays 09:30 wherever the calendar is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.errors import InvalidInput
-from tracker.domain.products import profile_of
+from tracker.domain.products import any_profile
+from tracker.domain.records import InjectionRecord
 from tracker.domain.schedule import Due
+from tracker.domain.text import same_name_key
 from tracker.domain.wording import long_date
 from tracker.export.identity import record_uuid
 from tracker.export.model import Report
@@ -54,21 +62,65 @@ def render(report: Report) -> bytes:
     calendar.add("x-wr-calname", _calendar_name(report.patient_label))
     stamp = datetime.combine(report.generated_on, time(), tzinfo=UTC)
     appointments = calendar_appointments(report)
-    if report.due.next_due is None and not appointments:
+    reminders = due_reminders(report)
+    if not reminders and not appointments:
         # RFC 5545 requires at least one component; an empty file would only confuse.
         raise InvalidInput(
             "there is nothing to put in a calendar: no injection is logged and no upcoming "
             "appointment is booked (add them with: tracker log, tracker book)"
         )
-    if report.due.next_due is not None:
-        calendar.add_component(_due_event(report, report.due.next_due, stamp))
+    for reminder in reminders:
+        calendar.add_component(_due_event(report, reminder, stamp))
     for appointment in appointments:
         calendar.add_component(_appointment_event(report, appointment, stamp))
     return calendar.to_ical()
 
 
+@dataclass(frozen=True)
+class DueReminder:
+    """One treatment's due date, as one calendar event."""
+
+    uid: str
+    due: Due
+    next_due: date
+    within_days: int  # the treatment's reminder window
+    brand: str | None  # of its latest injection
+    treatment: str | None  # named in the title when the patient has several
+
+
+def due_reminders(report: Report) -> list[DueReminder]:
+    """One per treatment with a due date, oldest treatment first (issue 16)."""
+    several = report.several_treatments
+    reminders = [
+        DueReminder(
+            uid=treatment_due_uid(report, treatment.id, treatment.first),
+            due=treatment.due,
+            next_due=treatment.due.next_due,
+            within_days=treatment.plan.within_days,
+            brand=_latest_brand(treatment.injections, treatment.due),
+            treatment=treatment.name if several else None,
+        )
+        for treatment in report.treatments
+        if treatment.due.next_due is not None
+    ]
+    if report.treatments or report.due.next_due is None:
+        return reminders
+    # A report without treatments (none stored): the patient's one due date.
+    brand = _latest_brand(report.injections, report.due)
+    return [
+        DueReminder(
+            due_uid(report), report.due, report.due.next_due, report.plan.within_days, brand, None
+        )
+    ]
+
+
 def calendar_appointments(report: Report) -> list[AppointmentRecord]:
-    """Booked or cancelled, from the report's day on; done ones have nothing to remind of."""
+    """Booked or cancelled, from the report's day on; done ones have nothing to remind of.
+
+    Appointments belong to the pain treatment: a calendar of another treatment alone
+    has none."""
+    if not report.shows_appointments:
+        return []
     coming = [
         a
         for a in report.coming_appointments
@@ -78,7 +130,17 @@ def calendar_appointments(report: Report) -> list[AppointmentRecord]:
 
 
 def due_uid(report: Report) -> str:
+    """The patient's due event, as it was before treatments existed (issue 16)."""
     return record_uuid(report.patient_uuid, "calendar", "next-due")
+
+
+def treatment_due_uid(report: Report, treatment_id: int, first: bool) -> str:
+    """A treatment's due event: the patient's oldest treatment keeps the patient's
+    event (one-treatment calendars exported before issue 16 are updated, not
+    doubled); each other one has its own, from its id, so renaming keeps it."""
+    if first:
+        return due_uid(report)
+    return record_uuid(report.patient_uuid, "calendar", f"next-due/treatment/{treatment_id}")
 
 
 def appointment_uid(report: Report, appointment_id: int) -> str:
@@ -93,32 +155,42 @@ def _titled(report: Report, title: str) -> str:
     return f"{report.patient_label}: {title}" if report.patient_label else title
 
 
-def _due_event(report: Report, next_due: date, stamp: datetime) -> Event:
-    brand = _latest_brand(report)
+def _due_event(report: Report, reminder: DueReminder, stamp: datetime) -> Event:
+    next_due = reminder.next_due
     overdue = next_due < report.generated_on
     title = "Injection overdue" if overdue else "Injection due"
-    summary = _titled(report, f"{title} ({brand})" if brand else title)
+    summary = _titled(report, _due_title(title, reminder.treatment, reminder.brand))
     event = Event()
-    event.add("uid", due_uid(report))
+    event.add("uid", reminder.uid)
     event.add("dtstamp", stamp)
     # Overdue: on the day of the export, where it is seen, rather than in the past.
     _all_day(event, report.generated_on if overdue else next_due)
     event.add("summary", summary)
-    event.add("description", _due_description(report.due, next_due, overdue))
+    event.add("description", _due_description(reminder.due, next_due, overdue))
     # A reminder, not a visit: it should not mark the day as busy.
     event.add("transp", "TRANSPARENT")
     if overdue:
         event.add_component(_alarm(_since_midnight(MORNING_OF), summary))
     else:
-        reminder = -timedelta(days=report.plan.within_days)
-        event.add_component(_alarm(reminder, f"{summary} on {long_date(next_due)}"))
+        reminder_at = -timedelta(days=reminder.within_days)
+        event.add_component(_alarm(reminder_at, f"{summary} on {long_date(next_due)}"))
     return event
 
 
-def _latest_brand(report: Report) -> str | None:
+def _due_title(title: str, treatment: str | None, brand: str | None) -> str:
+    """ "Injection due (Botox)"; with several treatments "Injection due: B12", and the
+    brand when the name does not already say it ("Injection due: back (Dysport)")."""
+    if treatment is not None:
+        title = f"{title}: {treatment}"
+        if brand is not None and same_name_key(brand) == same_name_key(treatment):
+            return title
+    return f"{title} ({brand})" if brand else title
+
+
+def _latest_brand(injections: list[InjectionRecord], due: Due) -> str | None:
     # The due date follows the latest injection, which --since/--until may have left out.
-    latest = [r for r in report.injections if r.day == report.due.last_injection]
-    return profile_of(latest[0].product).brand if latest else None
+    latest = [r for r in injections if r.day == due.last_injection]
+    return any_profile(str(latest[0].product)).brand if latest else None
 
 
 def _due_description(due: Due, next_due: date, overdue: bool) -> str:

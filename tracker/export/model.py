@@ -107,6 +107,28 @@ class ClinicRecords:
 
 
 @dataclass(frozen=True)
+class TreatmentReport:
+    """One of the patient's treatments as a report shows it (issue 16)."""
+
+    # The stored treatment's id: identifiers handed to other systems derive from it
+    # (it stays when the treatment is renamed).
+    id: int
+    name: str
+    # A known product's code, or the name of one tracker knows no label rules for.
+    product: str
+    plan: PlanSettings  # its interval and reminder window
+    injections: list[InjectionRecord]  # its sessions in the period, oldest first
+    # Its due date as of the period's end; only the pain treatment's shows an
+    # appointment (appointments belong to it).
+    due: Due
+    # Whether it is the patient's oldest treatment: its calendar event keeps the UID
+    # the patient's one due event had before treatments existed.
+    first: bool = False
+    # Whether it is the pain treatment, which the appointments belong to.
+    pain: bool = True
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a doctor's report or an export shows, already bounded by since/until.
 
@@ -137,9 +159,29 @@ class Report:
     # Appointments from generated_on on, whatever --since/--until say: a calendar
     # must not lose an upcoming visit because the history was cut short.
     coming_appointments: list[AppointmentRecord] = field(default_factory=list)
-    # The patient's product (that of the latest injection up to the period's end):
-    # whose name, texts and label minimum the reports show.
+    # The reviewed treatment's product (that of its latest injection up to the
+    # period's end, else its own): whose name, texts and label minimum the reports show.
     product: ProductProfile = DEFAULT_PROFILE
+    # The patient's treatments in the report, oldest first (issue 16); ``plan``,
+    # ``due`` and ``review`` are those of the reviewed one, ``injections`` are all
+    # of them. Empty for a patient without any treatment.
+    treatments: list[TreatmentReport] = field(default_factory=list)
+    # The name of the treatment reviewed; None for a patient without any.
+    reviewed: str | None = None
+
+    @property
+    def several_treatments(self) -> bool:
+        return len(self.treatments) > 1
+
+    @property
+    def reviewed_treatment(self) -> TreatmentReport | None:
+        return next((t for t in self.treatments if t.name == self.reviewed), None)
+
+    @property
+    def shows_appointments(self) -> bool:
+        """Whether the report covers the treatment appointments belong to (the pain
+        treatment); a report of another treatment alone has no appointment to show."""
+        return not self.treatments or any(t.pain for t in self.treatments)
 
     @property
     def patient_name(self) -> str | None:
@@ -156,8 +198,8 @@ class Report:
         """Products in the period, most recent first, each once."""
         seen: list[str] = []
         for record in reversed(self.injections):
-            if record.product.value not in seen:
-                seen.append(record.product.value)
+            if str(record.product) not in seen:
+                seen.append(str(record.product))
         return seen
 
     def records(self) -> PatientRecords:

@@ -55,6 +55,10 @@ COLUMN_WIDTHS = {
     "injections": (11, 8, 6, 38, 12, 10, 15),
     "cycles": (13, 10, 10, 12, 9, 16, 30),
     "effects": (11, 31, 19, 10, 7, 22),
+    # Several treatments (issue 16): each one's plan and dates, and its sessions,
+    # whose products may be long names tracker has no profile for.
+    "treatments": (11, 16, 21, 14, 38),
+    "treatment-injections": (11, 14, 6, 38, 11, 8, 12),
 }
 
 
@@ -531,7 +535,7 @@ def _notices_for(pdf: _ReportPDF, content: ReportContent) -> list[str]:
     Every text still to come is looked at first, so that notice is known before
     the last table is placed (the notices must fit beside it).
     """
-    for block in (content.injections, content.cycles, content.effects):
+    for block in content.tables:
         for row in block.rows:
             for cell in row:
                 pdf.drawable(cell)
@@ -566,10 +570,13 @@ def render(report: Report) -> bytes:
 def _draw(pdf: _ReportPDF, content: ReportContent) -> bytes:
     _title(pdf, content)
     _facts(pdf, content.facts)
+    if content.treatments:
+        _table(pdf, content.treatments)
     _recommendation(pdf, content.recommendation)
     _chart(pdf, content.chart)
     notices = _notices_for(pdf, content)
-    _table(pdf, content.injections)
+    for injections in content.injections:
+        _table(pdf, injections)
     _table(pdf, content.cycles)
     _table(pdf, content.effects, trailing=_notices_height(pdf, notices))
     _notices(pdf, notices)

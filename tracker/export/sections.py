@@ -10,13 +10,13 @@ from ``report.review`` exactly as ``tracker review`` shows them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracker.domain import wording
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.dosing import Site, format_units
-from tracker.domain.products import profile_of
+from tracker.domain.products import ProductProfile, any_profile, is_known
 from tracker.domain.records import EffectView, InjectionRecord
 from tracker.domain.response import (
     CycleReview,
@@ -28,10 +28,12 @@ from tracker.domain.response import (
 from tracker.domain.safety import CLASS_IN_WORDS, URGENT_MARK, is_urgent
 from tracker.domain.scores import PAIN_SCORE_MAX, PAIN_SCORE_MIN
 from tracker.domain.side_effects import EffectClass
-from tracker.export.model import Report
+from tracker.export.model import Report, TreatmentReport
 
 TITLE = "Injection treatment summary"
 SUBTITLE = "Botulinum toxin injections for back pain, as recorded by the patient with tracker"
+# Several treatments (issue 16): not all of them are botulinum toxins.
+SEVERAL_SUBTITLE = "Injection treatments, as recorded by the patient with tracker"
 NO_NAME = "Name not set — tracker plan --name"
 DISCLAIMER = (
     "tracker is decision support for a conversation with the doctor, not medical advice; "
@@ -120,29 +122,59 @@ class ReportContent:
     generated: str
     patient: str
     facts: list[tuple[str, str]]
+    # Each treatment's plan, last injection and next due: only with several (issue 16).
+    treatments: TableBlock | None
     recommendation: RecommendationBlock
     chart: PainChart
-    injections: TableBlock
+    injections: list[TableBlock]  # one table, or one per treatment
     cycles: TableBlock
     effects: TableBlock
     notices: list[str]
 
+    @property
+    def tables(self) -> list[TableBlock]:
+        """Every table, in the order shown."""
+        first = [self.treatments] if self.treatments else []
+        return [*first, *self.injections, self.cycles, self.effects]
+
 
 def build(report: Report) -> ReportContent:
-    """Everything a report page shows, in the order it is shown."""
+    """Everything a report page shows, in the order it is shown.
+
+    With one treatment the page is what it was before treatments existed; with
+    several, a table gives each one's plan and next due, each has its own table
+    of sessions, and the review (chart markers, cycles) is of the reviewed one.
+    """
+    several = report.several_treatments
+    reviewed = report.reviewed if several else None
     return ReportContent(
         title=TITLE,
-        subtitle=SUBTITLE,
+        subtitle=subtitle(report),
         generated=generated_text(report.generated_on),
         patient=patient_text(report.patient_name),
         facts=facts(report),
-        recommendation=recommendation(report.review, report.long_term),
+        treatments=treatment_table(report.treatments) if several else None,
+        recommendation=recommendation(report.review, report.long_term, reviewed),
         chart=pain_chart(report),
-        injections=injection_table(report.injections),
-        cycles=cycle_table(report.review.cycles),
+        injections=(
+            [treatment_injection_table(t) for t in report.treatments]
+            if several
+            else [injection_table(report.injections)]
+        ),
+        cycles=cycle_table(report.review.cycles, reviewed),
         effects=effect_table(report.effects),
-        notices=[n for n in (report.product.off_label_notice, DISCLAIMER) if n],
+        notices=[n for n in (product_notice(report.product), DISCLAIMER) if n],
     )
+
+
+def subtitle(report: Report) -> str:
+    """What the injections are: a botulinum toxin's for back pain, unless the report
+    covers several treatments or one of another product."""
+    if report.several_treatments:
+        return SEVERAL_SUBTITLE
+    if report.product.botulinum_toxin:
+        return SUBTITLE
+    return f"{report.product.name} injections, as recorded by the patient with tracker"
 
 
 # --- headline -------------------------------------------------------------------
@@ -157,7 +189,18 @@ def patient_text(name: str | None) -> str:
 
 
 def product_name(value: str) -> str:
-    return profile_of(value).name
+    return any_profile(value).name
+
+
+def product_notice(product: ProductProfile) -> str | None:
+    """What a review or report says of the product's label: a toxin's off-label
+    notice; for a product tracker has no profile for, that it knows no label rules."""
+    if not is_known(product.code):
+        return (
+            f"tracker knows no label rules for {product.name}: no minimum interval or "
+            "dose ceiling is checked."
+        )
+    return product.off_label_notice
 
 
 def products_text(products: list[str]) -> str:
@@ -195,22 +238,35 @@ def next_appointment_text(appointment: AppointmentRecord | None) -> str:
 
 def facts(report: Report) -> list[tuple[str, str]]:
     last = report.due.last_injection
-    return [
+    if report.several_treatments:
+        # Each treatment's plan and dates are in the treatments table; appointments
+        # belong to the pain treatment.
+        return [
+            ("Product", products_text(report.products)),
+            ("Period", period_text(report.since, report.until) + as_of_text(report)),
+            ("Next appointment", next_appointment_text(report.due.appointment)),
+        ]
+    shown = [
         ("Product", products_text(report.products)),
         ("Plan", wording.plan_text(report.plan)),
         ("Period", period_text(report.since, report.until) + as_of_text(report)),
         ("Last injection", wording.long_date(last) if last else "none recorded"),
         ("Next due", wording.due_text(report.due)),
-        ("Next appointment", next_appointment_text(report.due.appointment)),
     ]
+    if report.shows_appointments:
+        shown.append(("Next appointment", next_appointment_text(report.due.appointment)))
+    return shown
 
 
 # --- recommendation -------------------------------------------------------------
 
 
-def recommendation(review: Review, long_term: LongTerm) -> RecommendationBlock:
+def recommendation(
+    review: Review, long_term: LongTerm, treatment: str | None = None
+) -> RecommendationBlock:
+    """``treatment``: the one reviewed, named when the patient has several."""
     return RecommendationBlock(
-        title="What the records suggest",
+        title="What the records suggest" + (f" about {treatment}" if treatment else ""),
         tag=review.headline,
         summary=review.summary,
         reasons=list(review.reasons),
@@ -251,7 +307,7 @@ def sites_cell(sites: tuple[Site, ...]) -> str:
 def injection_row(record: InjectionRecord) -> tuple[str, ...]:
     return (
         record.day.isoformat(),
-        product_name(record.product.value),
+        product_name(str(record.product)),
         units_cell(record.units),
         sites_cell(record.sites),
         record.provider or "",
@@ -267,6 +323,48 @@ def injection_table(records: list[InjectionRecord]) -> TableBlock:
         columns=INJECTION_COLUMNS,
         rows=[injection_row(r) for r in records],
         empty="No injection sessions in this period.",
+    )
+
+
+def treatment_injection_table(treatment: TreatmentReport) -> TableBlock:
+    """One treatment's sessions, for a patient with several."""
+    return replace(
+        injection_table(treatment.injections),
+        key="treatment-injections",
+        title=f"Injection sessions: {treatment.name}",
+        empty=f"No {treatment.name} sessions in this period.",
+    )
+
+
+TREATMENT_COLUMNS = ("Treatment", "Product", "Plan", "Last injection", "Next due")
+
+
+def treatment_plan_cell(treatment: TreatmentReport) -> str:
+    """'every 3 months; reminders from 14 days before'."""
+    plan = treatment.plan
+    reminders = wording.day_count(plan.within_days)
+    return f"{wording.every_text(plan.every)}; reminders from {reminders} before"
+
+
+def treatment_row(treatment: TreatmentReport) -> tuple[str, ...]:
+    last = treatment.due.last_injection
+    return (
+        treatment.name,
+        product_name(treatment.product),
+        treatment_plan_cell(treatment),
+        wording.long_date(last) if last else "none recorded",
+        wording.due_text(treatment.due),
+    )
+
+
+def treatment_table(treatments: list[TreatmentReport]) -> TableBlock:
+    """Each treatment's plan and next due, oldest treatment first."""
+    return TableBlock(
+        key="treatments",
+        title="Treatments",
+        columns=TREATMENT_COLUMNS,
+        rows=[treatment_row(t) for t in treatments],
+        empty="No treatments.",
     )
 
 
@@ -322,10 +420,11 @@ def cycle_row(cycle: CycleReview) -> tuple[str, ...]:
     )
 
 
-def cycle_table(cycles: list[CycleReview]) -> TableBlock:
+def cycle_table(cycles: list[CycleReview], treatment: str | None = None) -> TableBlock:
+    per = f"per {treatment} cycle" if treatment else "per cycle"
     return TableBlock(
         key="cycles",
-        title="Response per cycle (average pain 0-10: 14 days up to the injection vs days 14-56)",
+        title=f"Response {per} (average pain 0-10: 14 days up to the injection vs days 14-56)",
         columns=CYCLE_COLUMNS,
         rows=[cycle_row(c) for c in cycles],
         empty="No injection cycles in this period.",
@@ -457,14 +556,28 @@ def month_ticks(start: date, end: date) -> list[ChartTick]:
     return ticks
 
 
-def chart_caption(entries: int, days: int) -> str:
+def chart_caption(entries: int, days: int, treatment: str | None = None) -> str:
+    """``treatment``: whose injections the lines mark, when the patient has several."""
+    marks = (
+        f"vertical lines mark {treatment} injections"
+        if treatment
+        else ("vertical lines mark injections")
+    )
     if not entries:
-        return "No pain scores recorded in this period; vertical lines mark injections."
+        return f"No pain scores recorded in this period; {marks}."
     return (
         f"Daily mean pain (0 = none, 10 = worst imaginable) from {entries} "
-        f"{'score' if entries == 1 else 'scores'} on {wording.day_count(days)}; "
-        "vertical lines mark injections."
+        f"{'score' if entries == 1 else 'scores'} on {wording.day_count(days)}; {marks}."
     )
+
+
+def chart_injections(report: Report) -> list[InjectionRecord]:
+    """The injections the chart marks: with several treatments, the reviewed one's
+    (the cycles its review is about); else every one."""
+    reviewed = report.reviewed_treatment
+    if report.several_treatments and reviewed is not None:
+        return reviewed.injections
+    return report.injections
 
 
 def pain_chart(report: Report) -> PainChart:
@@ -472,14 +585,15 @@ def pain_chart(report: Report) -> PainChart:
     means = daily_means(PainEntry(p.day, p.score) for p in report.pain)
     days = list(means)
     points = [ChartPoint(_fraction(day, start, end), means[day]) for day in days]
+    marked = report.reviewed if report.several_treatments else None
     return PainChart(
         title="Pain over time",
         start=start,
         end=end,
         points=points,
         lines=_lines(days, points),
-        markers=_markers(report.injections, start, end),
+        markers=_markers(chart_injections(report), start, end),
         month_ticks=month_ticks(start, end),
         pain_ticks=PAIN_TICKS,
-        caption=chart_caption(len(report.pain), len(days)),
+        caption=chart_caption(len(report.pain), len(days), marked),
     )

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.domain import response
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.errors import InvalidInput
 from tracker.domain.records import (
@@ -29,19 +30,27 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.schedule import Due
-from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
+from tracker.domain.treatments import Treatment
+from tracker.export.model import (
+    ClinicRecords,
+    PatientRecords,
+    RecordStream,
+    Report,
+    TreatmentReport,
+)
 from tracker.services.appointments import all_appointments
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import as_of, effect_view
 from tracker.services.injections import all_records
 from tracker.services.plan import plan_of
-from tracker.services.review import treatment_review
+from tracker.services.review import reviewed_profile, reviewed_treatment, treatment_review
 from tracker.store import audit, streams
 from tracker.store.database import Database
 from tracker.store.due_picture import DuePicture
 from tracker.store.models import PainEntry, Patient, SideEffect
 from tracker.store.queries import due_picture
 from tracker.store.scope import PatientScope, current_patient
+from tracker.store.treatments import plan_row, to_treatment
 
 T = TypeVar("T")
 
@@ -142,6 +151,14 @@ class _Period:
 
 
 @dataclass(frozen=True)
+class _StoredTreatment:
+    id: int
+    treatment: Treatment
+    # The patient's oldest treatment (its calendar event keeps the patient's old UID).
+    first: bool
+
+
+@dataclass(frozen=True)
 class _Stored:
     """What the report reads in its one transaction."""
 
@@ -149,29 +166,44 @@ class _Stored:
     patient_uuid: str
     several_patients: bool
     plan: PlanSettings
-    injections: list[InjectionRecord]
+    injections: list[InjectionRecord]  # of the treatments reported on
     pain: list[PainRecord]
     effects: list[EffectView]  # as they stood at the period's end
     appointments: list[AppointmentRecord]
-    due_picture: DuePicture  # as of the period's end
+    due_picture: DuePicture  # the pain treatment's, as of the period's end
     changes: list[ChangeRecord]
+    # The treatments reported on, oldest first: all of the patient's, or the one named.
+    treatments: list[_StoredTreatment] = field(default_factory=list)
+    reviewed: str | None = None  # the treatment reviewed; None without any
+    pain_treatment: str | None = None  # the one appointments belong to
 
 
 def build_report(
-    db: Database, today: date, since: date | None = None, until: date | None = None
+    db: Database,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    treatment_name: str | None = None,
 ) -> Report:
+    """One patient's report: every treatment, the pain treatment reviewed; or, with
+    ``treatment_name``, that treatment alone (NotFound naming them all if unknown)."""
     check_period(since, until)
     period = _Period(since, until, today)
     with db.transaction() as session:
-        stored = _read(PatientScope(session), period)
+        stored = _read(PatientScope(session), period, treatment_name)
     return _report(stored, period)
 
 
-def _read(records: PatientScope, period: _Period) -> _Stored:
+def _read(records: PatientScope, period: _Period, treatment_name: str | None) -> _Stored:
     patient = records.patient
+    reviewed = reviewed_treatment(records.session, records.patient_id, treatment_name)
     injections = all_records(records)
-    injection_days = [record.day for record in injections]
+    if treatment_name is not None:
+        injections = [r for r in injections if r.treatment == reviewed.name]
+    # Where a side effect falls: in a cycle of the treatment reviewed.
+    cycle_days = response.treatment_injections(injections, reviewed.name)
     end = period.end
+    pain_row = plan_row(records.session, records.patient_id)
     return _Stored(
         patient=patient.name,
         patient_uuid=patient.uuid,
@@ -179,12 +211,17 @@ def _read(records: PatientScope, period: _Period) -> _Stored:
         plan=plan_of(records.session, patient),
         injections=injections,
         pain=[pain_record(row) for row in records.all(PainEntry)],
-        effects=[
-            as_of(effect_view(row, injection_days, end), end) for row in records.all(SideEffect)
-        ],
+        effects=[as_of(effect_view(row, cycle_days, end), end) for row in records.all(SideEffect)],
         appointments=all_appointments(records),
         due_picture=due_picture(records, end),
         changes=_changes(records.session, period),
+        treatments=[
+            _StoredTreatment(row.id, to_treatment(row), first=row is reviewed.rows[0])
+            for row in reviewed.rows
+            if treatment_name is None or row is reviewed.row
+        ],
+        reviewed=reviewed.name,
+        pain_treatment=None if pain_row is None else pain_row.name,
     )
 
 
@@ -200,31 +237,66 @@ def _changes(session: Session, period: _Period) -> list[ChangeRecord]:
 
 def _report(stored: _Stored, period: _Period) -> Report:
     inside = period.contains
-    injection_days = [record.day for record in stored.injections]
-    effects = [view.record for view in stored.effects]
-    # The patient's product as of the period's end: that of the latest injection given.
-    product = next(
-        (r.product.value for r in reversed(stored.injections) if r.day <= period.end), None
+    reviewed = next(
+        (t.treatment for t in stored.treatments if t.treatment.name == stored.reviewed), None
     )
-    reviewed = treatment_review(injection_days, stored.pain, effects, period.end, product, inside)
+    cycle_days = response.treatment_injections(stored.injections, stored.reviewed)
+    effects = [view.record for view in stored.effects]
+    profile = reviewed_profile(stored.injections, reviewed, period.end)
+    review = treatment_review(cycle_days, stored.pain, effects, period.end, profile, inside)
+    treatments = [_treatment_report(stored, t, period) for t in stored.treatments]
+    shown = next((t for t in treatments if t.name == stored.reviewed), None)
     return Report(
         generated_on=period.today,
         since=period.since,
         until=period.until,
-        plan=stored.plan,
+        plan=stored.plan if shown is None else shown.plan,
         injections=[r for r in stored.injections if inside(r.day)],
         pain=[p for p in stored.pain if inside(p.day)],
         effects=[v for v in stored.effects if inside(v.record.day)],
         appointments=[a for a in stored.appointments if inside(a.day)],
-        review=reviewed.review,
-        long_term=reviewed.long_term,
-        due=_due_at_end(stored.due_picture, injection_days, period.end, product),
+        review=review.review,
+        long_term=review.long_term,
+        due=_due_at_end(stored.due_picture, cycle_days, period.end, None)
+        if shown is None
+        else shown.due,
         changes=stored.changes,
         patient=stored.patient,
         patient_uuid=stored.patient_uuid,
         several_patients=stored.several_patients,
         coming_appointments=[a for a in stored.appointments if a.day >= period.today],
-        product=reviewed.product,
+        product=review.product,
+        treatments=treatments,
+        reviewed=stored.reviewed,
+    )
+
+
+def _treatment_report(
+    stored: _Stored, treatment: _StoredTreatment, period: _Period
+) -> TreatmentReport:
+    """One treatment's sessions in the period, its plan and its due date at the period's end."""
+    plan = treatment.treatment
+    logged = [r for r in stored.injections if r.treatment == plan.name]
+    # Appointments belong to the pain treatment: only its due date shows one.
+    has_appointments = plan.name == stored.pain_treatment
+    picture = DuePicture(
+        plan.interval,
+        plan.within_days,
+        logged[-1].day if logged else None,
+        stored.due_picture.appointments if has_appointments else (),
+        str(logged[-1].product) if logged else plan.product,
+    )
+    given = [r for r in logged if r.day <= period.end]
+    product = str(given[-1].product) if given else plan.product
+    return TreatmentReport(
+        id=treatment.id,
+        name=plan.name,
+        product=plan.product,
+        plan=PlanSettings(plan.interval, plan.within_days, stored.plan.patient_name),
+        injections=[r for r in logged if period.contains(r.day)],
+        due=_due_at_end(picture, [r.day for r in logged], period.end, product),
+        first=treatment.first,
+        pain=has_appointments,
     )
 
 
@@ -237,6 +309,8 @@ def _due_at_end(
     injection logged (the picture's last injection).
     """
     given = [day for day in injection_days if day <= end]
-    as_of_end = replace(picture, last_injection=given[-1] if given else None, product=product)
+    as_of_end = replace(picture, last_injection=given[-1] if given else None)
+    if product is not None:
+        as_of_end = replace(as_of_end, product=product)
     by_dates = as_of_end.by_dates(end)
     return replace(by_dates, appointment=picture.appointment(end))

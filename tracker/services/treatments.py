@@ -25,14 +25,12 @@ from tracker.domain.treatments import (
 )
 from tracker.store import audit
 from tracker.store.database import Database
-from tracker.store.due_picture import DuePicture
 from tracker.store.models import InjectionSession, TreatmentRow
 from tracker.store.queries import due_picture
 from tracker.store.scope import PatientScope
 from tracker.store.treatments import (
     apply_treatment,
     new_treatment_row,
-    plan_row,
     to_treatment,
     treatment_rows,
 )
@@ -84,21 +82,8 @@ def list_treatments(db: Database, today: date) -> list[TreatmentView]:
 
 
 def treatment_due(records: PatientScope, row: TreatmentRow, today: date) -> Due:
-    """The treatment's Due on ``today``. Appointments belong to the pain treatment
-    (brief: a booked appointment covers its reminder only)."""
-    pain = plan_row(records.session, records.patient_id)
-    if pain is not None and pain.id == row.id:
-        return due_picture(records, today).due(today)
-    latest = records.session.execute(
-        records.select(InjectionSession, InjectionSession.date, InjectionSession.product)
-        .where(InjectionSession.treatment_id == row.id)
-        .order_by(InjectionSession.date.desc())
-        .limit(1)
-    ).first()
-    last, product = latest or (None, row.product)
-    treatment = to_treatment(row)
-    picture = DuePicture(treatment.interval, treatment.within_days, last, (), product)
-    return picture.due(today)
+    """The treatment's Due on ``today`` (appointments count for the pain treatment only)."""
+    return due_picture(records, today, row.id).due(today)
 
 
 def suggested_site(records: PatientScope, row: TreatmentRow) -> str | None:
