@@ -3,10 +3,12 @@ from prompts and cron and must start as fast as Python itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
-from tracker.cli.formatting import table
+from tracker.cli.formatting import json_array_chunks, table_chunks
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.schedule import Due, DueStatus
 from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
@@ -121,33 +123,62 @@ def safety_legend(summaries: list[Any]) -> str:
     )
 
 
+DUE_ALL_HEADERS = [
+    "PATIENT",
+    "STATUS",
+    "NEXT DUE",
+    "DAYS LEFT",
+    "LAST INJECTION",
+    "APPOINTMENT",
+    "SAFETY",
+]
+
+
 def due_all_table(summaries: list[Any]) -> str:
-    rows = [
-        [
+    return "".join(due_all_table_chunks(summaries))
+
+
+def due_all_table_chunks(summaries: Sequence[Any]) -> Iterator[str]:
+    """``due_all_table`` in pieces: a clinic's table is written as it is made."""
+    yield from table_chunks(DUE_ALL_HEADERS, partial(_due_all_rows, summaries))
+    yield safety_legend(summaries)
+
+
+def _due_all_rows(summaries: Iterable[Any]) -> Iterator[tuple[str, ...]]:
+    # 100,000 patients share a few hundred dates: each is written out once.
+    day_text = _DayTexts()
+    for s in summaries:
+        due = s.due
+        yield (
             s.name,
-            s.due.status.value,
-            iso(s.due.next_due) or "-",
-            "-" if s.due.days_left is None else str(s.due.days_left),
-            iso(s.due.last_injection) or "-",
-            _appointment_cell(s.due.appointment),
+            due.status.value,
+            day_text(due.next_due),
+            "-" if due.days_left is None else str(due.days_left),
+            day_text(due.last_injection),
+            _appointment_cell(due.appointment, day_text),
             safety_cell(s),
-        ]
-        for s in summaries
-    ]
-    headers = [
-        "PATIENT",
-        "STATUS",
-        "NEXT DUE",
-        "DAYS LEFT",
-        "LAST INJECTION",
-        "APPOINTMENT",
-        "SAFETY",
-    ]
-    return table(headers, rows) + safety_legend(summaries)
+        )
 
 
-def _appointment_cell(appointment: AppointmentRecord | None) -> str:
+class _DayTexts(dict[date | None, str]):
+    """ISO text of a day, "-" for none, each worked out once."""
+
+    def __call__(self, day: date | None) -> str:
+        text = self.get(day)
+        if text is None:
+            text = self[day] = iso(day) or "-"
+        return text
+
+
+def due_all_json_chunks(summaries: Iterable[Any]) -> Iterator[str]:
+    """``to_json([due_all_json(s) for s in summaries])`` in pieces, byte for byte."""
+    return json_array_chunks(due_all_json(s) for s in summaries)
+
+
+def _appointment_cell(
+    appointment: AppointmentRecord | None, day_text: Callable[[date | None], str] = iso
+) -> str:
     if appointment is None:
         return "-"
-    day = appointment.day.isoformat()
+    day = day_text(appointment.day)
     return f"{day} {appointment.shown_status}" if appointment.missed else day

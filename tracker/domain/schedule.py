@@ -49,7 +49,7 @@ class DueStatus(StrEnum):
         return self in (DueStatus.DUE_SOON, DueStatus.DUE, DueStatus.OVERDUE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     status: DueStatus
     last_injection: date | None = None
@@ -182,7 +182,7 @@ def cycle_position(day: date, injection_dates: Iterable[date]) -> tuple[date, in
     return latest, (day - latest).days
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatientDue:
     name: str
     due: Due

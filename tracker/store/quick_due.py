@@ -15,13 +15,13 @@ both engines.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
-from tracker.store.due_picture import DuePicture, every_due
+from tracker.store.due_picture import DuePicture, SharedDues
 from tracker.store.location import psycopg_conninfo, sqlite_file
 from tracker.store.schema import HEAD_REVISION, VERSION_TABLE
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from tracker.domain.safety import OpenSafetyEffect
 
 T = TypeVar("T")
+# Rows per round trip when a PostgreSQL answer is read in batches (_Reader.stream).
+STREAM_BATCH = 5000
 
 
 def quick_due(
@@ -75,6 +77,21 @@ class _Reader:
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.rows(sql, params).fetchone()
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows of a clinic-wide query, fetched a batch at a time as they are used.
+
+        sqlite3 steps through its rows as asked already; psycopg's ordinary
+        cursor would hold the whole answer besides what is made from it, so a
+        server-side cursor hands it over in batches.
+        """
+        if self.mark == "?":
+            yield from self.rows(sql, params)
+            return
+        with self.connection.cursor(name="tracker_due_all") as cursor:
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(sql.replace("?", self.mark), params)
+            yield from cursor
 
 
 def _read(location: str | None, answer: Callable[[_Reader], T | None]) -> T | None:
@@ -138,27 +155,30 @@ def _is_current(reader: _Reader) -> bool:
 
 def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[schedule.PatientDue]:
     candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in reader.rows(_CANDIDATES, (AppointmentStatus.BOOKED.value, today)):
+    for row in reader.stream(_CANDIDATES, (AppointmentStatus.BOOKED.value, today)):
         candidates.setdefault(row[0], []).append(_appointment(row[1:]))
     safety = _open_safety(reader, today)
-    patients = []
-    # One index lookup per patient for the latest session (its date and product):
-    # cheaper than grouping every session of the clinic.
-    for patient_id, name, every_months, plan_window, last, product in reader.rows(
-        "SELECT id, name, every_months, within_days, "
-        f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
-        "FROM patients ORDER BY id"
-    ):
-        picture = DuePicture(
-            every_months, plan_window, _day(last), candidates.get(patient_id, ()), product
+    due_of = SharedDues(today, within_days)
+    # Row by row, keeping only each patient's name, Due and side effects: a clinic
+    # of 100,000 patients. One index lookup per patient for the latest session
+    # (its date and product): cheaper than grouping every session of the clinic.
+    patients = [
+        schedule.PatientDue(
+            name,
+            due_of(
+                DuePicture(
+                    every_months, plan_window, _day(last), candidates.pop(patient_id, ()), product
+                )
+            ),
+            safety.get(patient_id, ()),
         )
-        patients.append((patient_id, name, picture))
-    dues = every_due((picture for _, _, picture in patients), today, within_days)
-    result = [
-        schedule.PatientDue(name, due, safety.get(patient_id, ()))
-        for (patient_id, name, _), due in zip(patients, dues, strict=True)
+        for patient_id, name, every_months, plan_window, last, product in reader.stream(
+            "SELECT id, name, every_months, within_days, "
+            f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
+            "FROM patients ORDER BY id"
+        )
     ]
-    return schedule.by_attention(result)
+    return schedule.by_attention(patients)
 
 
 def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
@@ -169,7 +189,8 @@ def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffe
     rows: Iterable[Sequence[Any]] = reader.rows(
         "SELECT patient_id, id, date, text, effect_class FROM side_effects "
         f"WHERE resolved_on IS NULL AND effect_class IN ({', '.join('?' * len(urgent))}) "
-        "AND date <= ?",
+        # Not "date <= ?": SQLite would then walk the date index, a lookup per row.
+        "AND NOT (date > ?)",
         (*urgent, today),
     )
     return safety.by_patient(
@@ -220,4 +241,9 @@ def _known_day(value: date | str) -> date:
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:
     id_, day, time, provider, note, status = row
-    return AppointmentRecord(id_, _known_day(day), time, provider, note, AppointmentStatus(status))
+    # A dictionary look-up: the enum's own lookup costs more than the rest of the row.
+    status = _STATUSES.get(status) or AppointmentStatus(status)
+    return AppointmentRecord(id_, _known_day(day), time, provider, note, status)
+
+
+_STATUSES = {status.value: status for status in AppointmentStatus}
