@@ -15,6 +15,7 @@ both engines.
 from __future__ import annotations
 
 import sqlite3
+from sys import intern
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -243,6 +244,9 @@ def _appointment(row: Sequence[Any]) -> AppointmentRecord:
     id_, day, time, provider, note, status = row
     # A dictionary look-up: the enum's own lookup costs more than the rest of the row.
     status = _STATUSES.get(status) or AppointmentStatus(status)
+    # A clinic books the same few times and providers again and again: one copy of each.
+    time = time and intern(time)
+    provider = provider and intern(provider)
     return AppointmentRecord(id_, _known_day(day), time, provider, note, status)
 
 
