@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from tracker.cli.formatting import json_array_chunks, table_chunks
@@ -14,15 +14,16 @@ from tracker.domain.schedule import Due, DueStatus
 from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
 
 
-def due_json(due: Due) -> dict[str, Any]:
+def due_json(due: Due, day_text: Callable[[date | None], str | None] = iso) -> dict[str, Any]:
+    appointment = due.appointment
     return {
         "status": due.status.value,
-        "last_injection": iso(due.last_injection),
-        "next_due": iso(due.next_due),
-        "earliest": iso(due.earliest),
+        "last_injection": day_text(due.last_injection),
+        "next_due": day_text(due.next_due),
+        "earliest": day_text(due.earliest),
         "days_left": due.days_left,
-        "appointment": iso(due.appointment.day) if due.appointment else None,
-        "appointment_status": due.appointment.shown_status if due.appointment else None,
+        "appointment": day_text(appointment.day) if appointment else None,
+        "appointment_status": appointment.shown_status if appointment else None,
     }
 
 
@@ -92,12 +93,13 @@ def safety_json(summary: Any) -> list[dict[str, Any]]:
     ]
 
 
-def due_all_json(summary: Any) -> dict[str, Any]:
-    return {
-        "patient": summary.name,
-        **due_json(summary.due),
-        "open_safety_effects": safety_json(summary),
-    }
+def due_all_json(
+    summary: Any, day_text: Callable[[date | None], str | None] = iso
+) -> dict[str, Any]:
+    fields = due_json(summary.due, day_text)
+    fields["patient"] = summary.name
+    fields["open_safety_effects"] = safety_json(summary) if summary.safety else []
+    return fields
 
 
 def safety_cell(summary: Any) -> str:
@@ -146,7 +148,7 @@ def due_all_table_chunks(summaries: Sequence[Any]) -> Iterator[str]:
 
 def _due_all_rows(summaries: Iterable[Any]) -> Iterator[tuple[str, ...]]:
     # 100,000 patients share a few hundred dates: each is written out once.
-    day_text = _DayTexts()
+    day_text = cache(_day_or_dash)
     for s in summaries:
         due = s.due
         yield (
@@ -156,23 +158,18 @@ def _due_all_rows(summaries: Iterable[Any]) -> Iterator[tuple[str, ...]]:
             "-" if due.days_left is None else str(due.days_left),
             day_text(due.last_injection),
             _appointment_cell(due.appointment, day_text),
-            safety_cell(s),
+            safety_cell(s) if s.safety else "",
         )
 
 
-class _DayTexts(dict[date | None, str]):
-    """ISO text of a day, "-" for none, each worked out once."""
-
-    def __call__(self, day: date | None) -> str:
-        text = self.get(day)
-        if text is None:
-            text = self[day] = iso(day) or "-"
-        return text
+def _day_or_dash(day: date | None) -> str:
+    return iso(day) or "-"
 
 
 def due_all_json_chunks(summaries: Iterable[Any]) -> Iterator[str]:
     """``to_json([due_all_json(s) for s in summaries])`` in pieces, byte for byte."""
-    return json_array_chunks(due_all_json(s) for s in summaries)
+    day_text = cache(iso)  # a few hundred dates, each written out once
+    return json_array_chunks(due_all_json(s, day_text) for s in summaries)
 
 
 def _appointment_cell(

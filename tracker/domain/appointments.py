@@ -98,9 +98,10 @@ def appointment_for_due(
         if appointment.is_upcoming(today):
             if upcoming is None or _visit_order(appointment) < _visit_order(upcoming):
                 upcoming = appointment
-        elif appointment.missed or is_missed(appointment, today, last_injection):
-            if missed is None or _visit_order(appointment) > _visit_order(missed):
-                missed = appointment
+        elif (appointment.missed or is_missed(appointment, today, last_injection)) and (
+            missed is None or _visit_order(appointment) > _visit_order(missed)
+        ):
+            missed = appointment
     if upcoming is not None:
         return upcoming
     if missed is None or missed.missed:

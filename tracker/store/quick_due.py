@@ -15,9 +15,9 @@ both engines.
 from __future__ import annotations
 
 import sqlite3
-from sys import intern
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.domain import schedule
@@ -76,6 +76,10 @@ class _Reader:
             params = [p.isoformat() if isinstance(p, date) else p for p in params]
         return self.connection.execute(sql.replace("?", self.mark), params)
 
+    @property
+    def on_postgres(self) -> bool:
+        return self.mark == "%s"
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.rows(sql, params).fetchone()
 
@@ -86,7 +90,7 @@ class _Reader:
         cursor would hold the whole answer besides what is made from it, so a
         server-side cursor hands it over in batches.
         """
-        if self.mark == "?":
+        if not self.on_postgres:
             yield from self.rows(sql, params)
             return
         with self.connection.cursor(name="tracker_due_all") as cursor:
@@ -174,12 +178,24 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
             safety.get(patient_id, ()),
         )
         for patient_id, name, every_months, plan_window, last, product in reader.stream(
-            "SELECT id, name, every_months, within_days, "
-            f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) "
-            "FROM patients ORDER BY id"
+            f"SELECT id, name, every_months, within_days, {_latest_columns(reader)} ORDER BY id"
         )
     ]
     return schedule.by_attention(patients)
+
+
+def _latest_columns(reader: _Reader) -> str:
+    """The latest session's date and product, and the FROM clause that finds them.
+
+    PostgreSQL looks the session up once per patient in a LATERAL join (two
+    subqueries cost it twice that); SQLite has no LATERAL.
+    """
+    if reader.on_postgres:
+        return (
+            "latest.date, latest.product FROM patients "
+            f"LEFT JOIN LATERAL (SELECT date, product {_LATEST}) AS latest ON true"
+        )
+    return f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) FROM patients"
 
 
 def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
