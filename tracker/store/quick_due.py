@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import count, groupby
+from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -70,6 +72,7 @@ class _Reader:
         self.connection = connection
         self.mark = mark
         self.dates_as_text = dates_as_text
+        self._streams = count()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self.dates_as_text:
@@ -93,7 +96,8 @@ class _Reader:
         if not self.on_postgres:
             yield from self.rows(sql, params)
             return
-        with self.connection.cursor(name="tracker_due_all") as cursor:
+        # Named apart: two streams may be read side by side.
+        with self.connection.cursor(name=f"tracker_rows_{next(self._streams)}") as cursor:
             cursor.itersize = STREAM_BATCH
             cursor.execute(sql.replace("?", self.mark), params)
             yield from cursor
@@ -159,10 +163,10 @@ def _is_current(reader: _Reader) -> bool:
 
 
 def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[schedule.PatientDue]:
-    candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in reader.stream(_CANDIDATES, (AppointmentStatus.BOOKED.value, today)):
-        candidates.setdefault(row[0], []).append(_appointment(row[1:]))
     safety = _open_safety(reader, today)
+    booked = _BookedInStep(
+        reader.stream(f"{_CANDIDATES} ORDER BY patient_id", (AppointmentStatus.BOOKED.value, today))
+    )
     due_of = SharedDues(today, within_days)
     # Row by row, keeping only each patient's name, Due and side effects: a clinic
     # of 100,000 patients. One index lookup per patient for the latest session
@@ -170,11 +174,7 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
     patients = [
         schedule.PatientDue(
             name,
-            due_of(
-                DuePicture(
-                    every_months, plan_window, _day(last), candidates.pop(patient_id, ()), product
-                )
-            ),
+            due_of(DuePicture(every_months, plan_window, _day(last), booked(patient_id), product)),
             safety.get(patient_id, ()),
         )
         for patient_id, name, every_months, plan_window, last, product in reader.stream(
@@ -182,6 +182,25 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
         )
     ]
     return schedule.by_attention(patients)
+
+
+class _BookedInStep:
+    """Each patient's candidate appointments, read alongside the patients (both in
+    patient order) rather than all held first: a clinic has 100,000 bookings."""
+
+    def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
+        self._groups = groupby(rows, key=itemgetter(0))
+        self._next = next(self._groups, None)
+
+    def __call__(self, patient_id: int) -> tuple[AppointmentRecord, ...]:
+        """Asked with increasing ids: the rows of ``patient_id``, none if it has none."""
+        while self._next is not None and self._next[0] < patient_id:
+            self._next = next(self._groups, None)
+        if self._next is None or self._next[0] != patient_id:
+            return ()
+        appointments = tuple(_appointment(row[1:]) for row in self._next[1])
+        self._next = next(self._groups, None)
+        return appointments
 
 
 def _latest_columns(reader: _Reader) -> str:
