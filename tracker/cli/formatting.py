@@ -88,7 +88,13 @@ class _ArrayElements:
             shape = self.shape(tuple(item))
             if shape is not None:
                 keys, template = shape
-                values = tuple([_flat_json(item[key]) for key in keys])
+                # The common types straight from the table: a call less per value.
+                values = tuple(
+                    [
+                        _FLAT_BY_TYPE.get(type(value), _flat_json)(value)
+                        for value in map(item.get, keys)
+                    ]
+                )
                 if None not in values:
                     return template % values
         return "  " + to_json(item).replace("\n", "\n  ")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from itertools import count, groupby
 from operator import itemgetter
 from sys import intern
@@ -98,9 +99,20 @@ class _Reader:
             return
         # Named apart: two streams may be read side by side.
         with self.connection.cursor(name=f"tracker_rows_{next(self._streams)}") as cursor:
-            cursor.itersize = STREAM_BATCH
             cursor.execute(sql.replace("?", self.mark), params)
-            yield from cursor
+            yield from _prefetched(partial(cursor.fetchmany, STREAM_BATCH))
+
+
+def _prefetched(fetch: Callable[[], list[T]]) -> Iterator[T]:
+    """What ``fetch()`` returns, batch after batch until an empty one; each batch asked
+    for on a thread while the one before is used, so the server works meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as fetcher:
+        pending = fetcher.submit(fetch)
+        while batch := pending.result():
+            pending = fetcher.submit(fetch)
+            yield from batch
 
 
 def _read(location: str | None, answer: Callable[[_Reader], T | None]) -> T | None:
