@@ -91,27 +91,18 @@ def due(
 def _due_all(
     ctx: click.Context, app: AppContext, as_json: bool, check: bool, within: int | None
 ) -> None:
-    import gc
-
     from tracker.cli.due_output import due_all_json_chunks, due_all_table_chunks
     from tracker.store.quick_due import quick_due_all
 
-    # A clinic of 100,000 patients is hundreds of thousands of small objects that
-    # refer to nothing cyclic: the collector would walk them again and again
-    # (a quarter of the time) and free nothing.
-    gc.disable()
-    try:
-        rows = quick_due_all(app.location, app.today(), within)
-        if rows is None:
-            from tracker.services.patients import due_all
+    rows = quick_due_all(app.location, app.today(), within)
+    if rows is None:
+        from tracker.services.patients import due_all
 
-            rows = due_all(app.database(), app.today(), within)
-        # Written piece by piece: a clinic of 100,000 patients is never one string.
-        for chunk in due_all_json_chunks(rows) if as_json else due_all_table_chunks(rows):
-            click.echo(chunk, nl=False)
-        click.echo()
-    finally:
-        gc.enable()
+        rows = due_all(app.database(), app.today(), within)
+    # Written piece by piece: a clinic of 100,000 patients is never one string.
+    for chunk in due_all_json_chunks(rows) if as_json else due_all_table_chunks(rows):
+        click.echo(chunk, nl=False)
+    click.echo()
     if check and any(row.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 
