@@ -39,6 +39,9 @@ import import_file
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 CLINIC_SIZES = (10, 100, 1_000, 10_000)
 HUGE_SIZE = 100_000
+# --due-only: the clinics without their pain diary (bench/build.py due_clinic), which
+# is all `due --all` reads, so 100,000 patients build in a minute.
+DUE_ONLY_SIZES = (1_000, 10_000, 100_000)
 QUICK_CLINIC_SIZES = (50, 200)
 LARGE_CLINIC = 10_000
 # Issue 16: `due` for a patient with 3 treatments; `due --all` at 10,000 patients
@@ -83,27 +86,38 @@ FLOOR_CODE = {
 
 @dataclass(frozen=True)
 class Target:
-    """Either a ratio to the row's floor or an absolute limit in milliseconds."""
+    """Either a ratio to the row's floor or an absolute limit in milliseconds, and
+    optionally a ceiling on the peak memory (RSS) of every run."""
 
     ratio: float | None = None
     ms: float | None = None
+    rss_mb: float | None = None
 
     def text(self) -> str:
         if self.ratio is not None:
-            return f"<= {self.ratio:g}x floor"
-        if self.ms is not None:
-            return f"< {self.ms:g} ms"
-        return "-"
+            time = f"<= {self.ratio:g}x floor"
+        elif self.ms is not None:
+            time = f"< {self.ms:g} ms"
+        else:
+            time = "-"
+        return time if self.rss_mb is None else f"{time}, <= {self.rss_mb:g} MB"
 
-    def met(self, median_ms: float, floor_ms: float | None) -> bool | None:
+    def met(
+        self, median_ms: float, floor_ms: float | None, peak_rss_mb: float | None = None
+    ) -> bool | None:
         if self.ratio is not None and floor_ms:
-            return median_ms <= self.ratio * floor_ms
-        if self.ms is not None:
-            return median_ms < self.ms
-        return None
+            fast = median_ms <= self.ratio * floor_ms
+        elif self.ms is not None:
+            fast = median_ms < self.ms
+        else:
+            return None
+        small = self.rss_mb is None or peak_rss_mb is None or peak_rss_mb <= self.rss_mb
+        return fast and small
 
 
 NO_TARGET = Target()
+# --due-only rows (issue 18): `due --all` at 10,000 and at 100,000 patients, on both engines.
+DUE_ALL_TARGETS = {10_000: Target(ms=500), 100_000: Target(ms=2000, rss_mb=100)}
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-export-all", action="store_true", help="skip the whole-clinic export rows (slow)"
     )
     parser.add_argument(
+        "--due-only",
+        action="store_true",
+        help="only `due --all` and `due --all --json`, on clinics built without their pain "
+        f"diary (default sizes {','.join(map(str, DUE_ONLY_SIZES))})",
+    )
+    parser.add_argument(
         "--postgres",
         metavar="URL",
         default=os.environ.get("TRACKER_BENCH_PG_URL"),
@@ -190,6 +210,8 @@ def clinic_sizes(args: argparse.Namespace) -> list[int]:
         sizes = [int(n) for n in args.clinic_sizes.split(",") if n.strip()]
     elif args.quick:
         sizes = list(QUICK_CLINIC_SIZES)
+    elif args.due_only:
+        sizes = list(DUE_ONLY_SIZES)
     else:
         sizes = list(CLINIC_SIZES) + ([HUGE_SIZE] if args.huge else [])
     if args.no_clinic_large:
@@ -292,7 +314,7 @@ def summarise(
         floor_ms=round(floor_ms, 1) if floor_ms else None,
         ratio=round(median / floor_ms, 2) if floor_ms else None,
         target=target.text(),
-        ok=target.met(median, floor_ms),
+        ok=target.met(median, floor_ms, rss_kb / 1024),
         peak_rss_mb=round(rss_kb / 1024, 1),
         group=case.group if case else "",
         times_ms=[round(t, 1) for t in times],
@@ -406,6 +428,19 @@ def postgres_clinic_cases(tracker: str, size: int, url: str, export_all: bool = 
     return cases
 
 
+def due_only_cases(tracker: str, size: int, db: Path | str, engine: str = "") -> list[Case]:
+    """`due --all` as a table and as JSON on a clinic without its diary, with peak memory."""
+    name = build.due_clinic(size).name
+    target = DUE_ALL_TARGETS.get(size, NO_TARGET)
+    floor = FLOOR_CLICK_PG if engine else FLOOR_CLICK
+    prefix = "pg:" if engine else ""
+    return [
+        Case(f"tracker due --all{option}", f"{prefix}{name}", (tracker, "due", "--all", *extra),
+             db, floor, target, group=f"due --all{option}{engine}")
+        for option, extra in (("", ()), (" --json", ("--json",)))
+    ]  # fmt: skip
+
+
 def export_all_cases(
     tracker: str, name: str, size: int, db: Path | str, floor: str, rate: int, engine: str = ""
 ) -> list[Case]:
@@ -481,15 +516,25 @@ def empty_database(out: Path) -> Path:
 
 
 def treatment_specs(args: argparse.Namespace) -> list[build.Spec]:
+    if args.due_only:
+        return []
     return [
         build.patient_treatments(DUE_TREATMENTS),
         build.clinic_treatments(treatment_clinic_size(args), CLINIC_TREATMENTS),
     ]
 
 
+def clinic_spec(args: argparse.Namespace, size: int) -> build.Spec:
+    return build.due_clinic(size) if args.due_only else build.clinic(size)
+
+
+def dataset_specs(args: argparse.Namespace, sizes: list[int]) -> list[build.Spec]:
+    return [build.patient_20y()] + [clinic_spec(args, n) for n in sizes] + treatment_specs(args)
+
+
 def build_datasets(args: argparse.Namespace, sizes: list[int]) -> dict[str, Path]:
-    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes] + treatment_specs(args)
-    if HUGE_SIZE in sizes:
+    specs = dataset_specs(args, sizes)
+    if HUGE_SIZE in sizes and not args.due_only:
         print("warning: the 100,000-patient clinic takes a long time and ~25 GB to build")
     paths = {}
     for spec in specs:
@@ -506,7 +551,7 @@ def build_postgres(
     args: argparse.Namespace, datasets: dict[str, Path], sizes: list[int]
 ) -> dict[str, str]:
     """The datasets copied into PostgreSQL: their URLs, by dataset name."""
-    specs = [build.patient_20y()] + [build.clinic(n) for n in sizes] + treatment_specs(args)
+    specs = dataset_specs(args, sizes)
     urls = {}
     for spec in specs:
         started = time.perf_counter()
@@ -647,34 +692,10 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
         )
         postgres = build_postgres(args, datasets, sizes) if args.postgres else {}
         rows = measure_floors(bench, datasets["patient-20y"], bool(postgres))
-        cases = patient_cases(bench.tracker, datasets["patient-20y"])
-        for size in sizes:
-            db = datasets[f"clinic-{size}"]
-            cases += clinic_cases(bench.tracker, size, db, not args.no_export_all)
-        patient_spec, clinic_spec = treatment_specs(args)
-        size = clinic_spec.patients
-        cases += treatment_cases(
-            bench.tracker,
-            (patient_spec.name, datasets[patient_spec.name]),
-            (clinic_spec.name, datasets[clinic_spec.name]),
-            size,
-        )
-        if postgres:
-            cases += treatment_cases(
-                bench.tracker,
-                (f"pg:{patient_spec.name}", postgres[patient_spec.name]),
-                (f"pg:{clinic_spec.name}", postgres[clinic_spec.name]),
-                size,
-            )
-            cases += postgres_patient_cases(bench.tracker, postgres["patient-20y"])
-            for size in sizes:
-                cases += postgres_clinic_cases(
-                    bench.tracker, size, postgres[f"clinic-{size}"], not args.no_export_all
-                )
-        if not args.no_import:
-            files = import_files(args)
-            empty = empty_database(args.out)
-            cases += import_cases(bench.tracker, files, empty, datasets["patient-20y"])
+        if args.due_only:
+            cases = due_only(args, bench, datasets, postgres, sizes)
+        else:
+            cases = all_cases(args, bench, datasets, postgres, sizes)
         rows += run_cases(bench, cases)
     echo(table(rows))
     for line in growth(rows):
@@ -684,6 +705,62 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
     echo(f"results: {write_results(args.out, args, bench, datasets, rows, postgres)}")
     sys.stdout.flush()
     return 0
+
+
+def all_cases(
+    args: argparse.Namespace,
+    bench: Bench,
+    datasets: dict[str, Path],
+    postgres: dict[str, str],
+    sizes: list[int],
+) -> list[Case]:
+    """Every row but --due-only's: the patient, the clinics, PostgreSQL, imports."""
+    cases = patient_cases(bench.tracker, datasets["patient-20y"])
+    for size in sizes:
+        db = datasets[f"clinic-{size}"]
+        cases += clinic_cases(bench.tracker, size, db, not args.no_export_all)
+    patient_spec, treatment_clinic = treatment_specs(args)
+    size = treatment_clinic.patients
+    cases += treatment_cases(
+        bench.tracker,
+        (patient_spec.name, datasets[patient_spec.name]),
+        (treatment_clinic.name, datasets[treatment_clinic.name]),
+        size,
+    )
+    if postgres:
+        cases += treatment_cases(
+            bench.tracker,
+            (f"pg:{patient_spec.name}", postgres[patient_spec.name]),
+            (f"pg:{treatment_clinic.name}", postgres[treatment_clinic.name]),
+            size,
+        )
+        cases += postgres_patient_cases(bench.tracker, postgres["patient-20y"])
+        for size in sizes:
+            cases += postgres_clinic_cases(
+                bench.tracker, size, postgres[f"clinic-{size}"], not args.no_export_all
+            )
+    if not args.no_import:
+        files = import_files(args)
+        empty = empty_database(args.out)
+        cases += import_cases(bench.tracker, files, empty, datasets["patient-20y"])
+    return cases
+
+
+def due_only(
+    args: argparse.Namespace,
+    bench: Bench,
+    datasets: dict[str, Path],
+    postgres: dict[str, str],
+    sizes: list[int],
+) -> list[Case]:
+    """--due-only: `due --all` in both forms per clinic size, on each engine."""
+    cases = []
+    for size in sizes:
+        name = clinic_spec(args, size).name
+        cases += due_only_cases(bench.tracker, size, datasets[name])
+        if postgres:
+            cases += due_only_cases(bench.tracker, size, postgres[name], " (PostgreSQL)")
+    return cases
 
 
 if __name__ == "__main__":

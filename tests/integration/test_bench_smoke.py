@@ -128,3 +128,56 @@ def test_with_postgres_the_bench_times_the_same_clinic_copied_into_postgresql(tm
     for name in ("patient-20y", "clinic-20", "patient-3t", "clinic-200x2t"):
         copied = {k: v for k, v in datasets[f"pg:{name}"].items() if k != "url"}
         assert copied == {k: v for k, v in datasets[name].items() if k not in ("file", "bytes")}
+
+
+def _due_only(tmp_path: Path, *options: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    env.pop("TRACKER_BENCH_PG_URL", None)
+    script = [sys.executable, str(ROOT / "bench" / "run.py"), "--due-only", "--runs", "1"]
+    done = subprocess.run(
+        [*script, "--warmup", "0", "--clinic-sizes", "30,60", "--out", str(tmp_path), *options],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "due --all --json: N=30: " in done.stdout  # the growth line
+    return json.loads(next(tmp_path.glob("results-*.json")).read_text())
+
+
+def test_due_only_times_due_all_on_clinics_without_their_diary(tmp_path):
+    """--due-only: both forms of `due --all`, on the clinics' due rows alone (no diary)."""
+    document = _due_only(tmp_path)
+    timed = [(r["command"], r["dataset"]) for r in document["rows"] if r["command"][0] != "f"]
+    assert timed == [
+        ("tracker due --all", "clinic-30-nodiary"),
+        ("tracker due --all --json", "clinic-30-nodiary"),
+        ("tracker due --all", "clinic-60-nodiary"),
+        ("tracker due --all --json", "clinic-60-nodiary"),
+    ]
+    assert all(r["peak_rss_mb"] > 0 for r in document["rows"])
+    datasets = document["datasets"]
+    assert datasets["clinic-60-nodiary"]["pain_entries"] == 0
+    assert datasets["clinic-60-nodiary"]["patients"] == 60
+    assert datasets["clinic-60-nodiary"]["injection_sessions"] == 60 * 40
+
+
+def test_due_only_with_postgres_times_both_engines(tmp_path):
+    require_postgres()
+    document = _due_only(tmp_path, "--postgres", postgres_url())
+    on_postgres = [
+        (r["command"], r["dataset"]) for r in document["rows"] if r["dataset"].startswith("pg:")
+    ]
+    assert on_postgres == [
+        ("tracker due --all", "pg:clinic-30-nodiary"),
+        ("tracker due --all --json", "pg:clinic-30-nodiary"),
+        ("tracker due --all", "pg:clinic-60-nodiary"),
+        ("tracker due --all --json", "pg:clinic-60-nodiary"),
+    ]
+    datasets = document["datasets"]
+    copied = {k: v for k, v in datasets["pg:clinic-60-nodiary"].items() if k != "url"}
+    assert copied == {
+        k: v for k, v in datasets["clinic-60-nodiary"].items() if k not in ("file", "bytes")
+    }

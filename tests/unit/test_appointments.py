@@ -14,6 +14,7 @@ from tracker.domain.appointments import (
     AppointmentStatus,
     appointment_for_due,
     is_missed,
+    next_appointment,
     with_missed,
 )
 from tracker.domain.schedule import due
@@ -116,3 +117,33 @@ def test_on_one_day_an_earlier_time_comes_first_and_no_time_before_any_time():
     untimed, early, late = booked(id_=3), booked(id_=2, time="08:00"), booked(id_=1, time="14:15")
     assert appointment_for_due([late, early], BOOKED_ON, LAST) == early
     assert appointment_for_due([late, early, untimed], BOOKED_ON, LAST) == untimed
+
+
+APPOINTMENTS = st.lists(
+    st.builds(
+        AppointmentRecord,
+        id=st.integers(1, 6),
+        day=st.dates(BOOKED_ON - timedelta(days=20), BOOKED_ON + timedelta(days=20)),
+        time=st.one_of(st.none(), st.sampled_from(["08:00", "09:30", "14:15"])),
+        status=st.sampled_from(list(AppointmentStatus)),
+        missed=st.booleans(),
+    ),
+    max_size=6,
+)
+
+
+@given(
+    appointments=APPOINTMENTS,
+    today=st.dates(BOOKED_ON - timedelta(days=25), BOOKED_ON + timedelta(days=25)),
+    last=st.one_of(
+        st.none(), st.dates(BOOKED_ON - timedelta(days=30), BOOKED_ON + timedelta(days=30))
+    ),
+)
+def test_the_one_pass_choice_is_the_next_booked_else_the_latest_missed(appointments, today, last):
+    """appointment_for_due walks the list once (`due --all` asks it for every patient):
+    it answers what marking the missed ones, then choosing, answers."""
+    marked = with_missed(appointments, today, last)
+    expected = next_appointment(marked, today) or max(
+        (a for a in marked if a.missed), key=lambda a: (a.day, a.time or "", a.id), default=None
+    )
+    assert appointment_for_due(appointments, today, last) == expected

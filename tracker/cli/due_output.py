@@ -3,25 +3,27 @@ from prompts and cron and must start as fast as Python itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from functools import cache, partial
 from typing import Any
 
-from tracker.cli.formatting import table
+from tracker.cli.formatting import json_array_chunks, table_chunks
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.schedule import Due, DueStatus, TreatmentDue
 from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
 
 
-def due_json(due: Due) -> dict[str, Any]:
+def due_json(due: Due, day_text: Callable[[date | None], str | None] = iso) -> dict[str, Any]:
+    appointment = due.appointment
     return {
         "status": due.status.value,
-        "last_injection": iso(due.last_injection),
-        "next_due": iso(due.next_due),
-        "earliest": iso(due.earliest),
+        "last_injection": day_text(due.last_injection),
+        "next_due": day_text(due.next_due),
+        "earliest": day_text(due.earliest),
         "days_left": due.days_left,
-        "appointment": iso(due.appointment.day) if due.appointment else None,
-        "appointment_status": due.appointment.shown_status if due.appointment else None,
+        "appointment": day_text(appointment.day) if appointment else None,
+        "appointment_status": appointment.shown_status if appointment else None,
     }
 
 
@@ -162,15 +164,16 @@ def safety_json(summary: Any) -> list[dict[str, Any]]:
     ]
 
 
-def due_all_json(summary: Any) -> dict[str, Any]:
+def due_all_json(
+    summary: Any, day_text: Callable[[date | None], str | None] = iso
+) -> dict[str, Any]:
     """``summary`` is a schedule.PatientDue: its most urgent treatment's due."""
-    return {
-        "patient": summary.name,
-        **due_json(summary.due),
-        "open_safety_effects": safety_json(summary),
-        "treatment": summary.treatment,
-        "others_needing_attention": summary.others_needing_attention,
-    }
+    fields = due_json(summary.due, day_text)
+    fields["patient"] = summary.name
+    fields["open_safety_effects"] = safety_json(summary) if summary.safety else []
+    fields["treatment"] = summary.treatment
+    fields["others_needing_attention"] = summary.others_needing_attention
+    return fields
 
 
 def safety_cell(summary: Any) -> str:
@@ -196,48 +199,81 @@ def safety_legend(summaries: list[Any]) -> str:
     )
 
 
+DUE_ALL_HEADERS = [
+    "PATIENT",
+    "STATUS",
+    "NEXT DUE",
+    "DAYS LEFT",
+    "LAST INJECTION",
+    "APPOINTMENT",
+    "SAFETY",
+]
+
+
 def due_all_table(summaries: list[Any]) -> str:
-    """One row per patient (a schedule.PatientDue: the most urgent treatment).
+    return "".join(due_all_table_chunks(summaries))
+
+
+def due_all_table_chunks(summaries: Sequence[Any]) -> Iterator[str]:
+    """One row per patient (a schedule.PatientDue: the most urgent treatment), in pieces:
+    a clinic's table is written as it is made.
 
     When any patient has several treatments, a TREATMENT column names the one
     shown and OTHERS DUE counts the patient's other treatments needing attention
     ("+1"; "-" for none); otherwise the table is as it has always been.
     """
     several = any(s.treatments > 1 for s in summaries)
-    rows = [
-        [
+    headers = list(DUE_ALL_HEADERS)
+    if several:
+        headers.insert(1, "TREATMENT")
+        headers.insert(-1, "OTHERS DUE")
+    yield from table_chunks(headers, partial(_due_all_rows, summaries, several))
+    yield safety_legend(summaries)
+
+
+def _due_all_rows(summaries: Iterable[Any], several: bool) -> Iterator[tuple[str, ...]]:
+    # 100,000 patients share a few hundred dates: each is written out once.
+    day_text = cache(_day_or_dash)
+    for s in summaries:
+        due = s.due
+        row = (
             s.name,
-            *([s.treatment or "-"] if several else []),
-            s.due.status.value,
-            iso(s.due.next_due) or "-",
-            "-" if s.due.days_left is None else str(s.due.days_left),
-            iso(s.due.last_injection) or "-",
-            _appointment_cell(s.due.appointment),
-            *([_others_cell(s.others_needing_attention)] if several else []),
-            safety_cell(s),
-        ]
-        for s in summaries
-    ]
-    headers = [
-        "PATIENT",
-        *(["TREATMENT"] if several else []),
-        "STATUS",
-        "NEXT DUE",
-        "DAYS LEFT",
-        "LAST INJECTION",
-        "APPOINTMENT",
-        *(["OTHERS DUE"] if several else []),
-        "SAFETY",
-    ]
-    return table(headers, rows) + safety_legend(summaries)
+            due.status.value,
+            day_text(due.next_due),
+            "-" if due.days_left is None else str(due.days_left),
+            day_text(due.last_injection),
+            _appointment_cell(due.appointment, day_text),
+            safety_cell(s) if s.safety else "",
+        )
+        if several:
+            row = (
+                row[0],
+                s.treatment or "-",
+                *row[1:6],
+                _others_cell(s.others_needing_attention),
+                row[6],
+            )
+        yield row
 
 
 def _others_cell(count: int) -> str:
     return f"+{count}" if count else "-"
 
 
-def _appointment_cell(appointment: AppointmentRecord | None) -> str:
+def _day_or_dash(day: date | None) -> str:
+    return iso(day) or "-"
+
+
+def due_all_json_chunks(summaries: Iterable[Any]) -> Iterator[str]:
+    """``to_json([due_all_json(s) for s in summaries])`` in pieces, byte for byte."""
+    day_text = cache(iso)  # a few hundred dates, each written out once
+    return json_array_chunks(due_all_json(s, day_text) for s in summaries)
+
+
+def _appointment_cell(
+    appointment: AppointmentRecord | None, day_text: Callable[[date | None], str] = iso
+) -> str:
     if appointment is None:
         return "-"
-    day = appointment.day.isoformat()
+    day = day_text(appointment.day)
     return f"{day} {appointment.shown_status}" if appointment.missed else day

@@ -123,8 +123,7 @@ def _only(treatments: list[TreatmentDue], name: str) -> list[TreatmentDue]:
 def _due_all(
     ctx: click.Context, app: AppContext, as_json: bool, check: bool, within: int | None
 ) -> None:
-    from tracker.cli.due_output import due_all_json, due_all_table
-    from tracker.cli.formatting import to_json
+    from tracker.cli.due_output import due_all_json_chunks, due_all_table_chunks
     from tracker.store.quick_due import quick_due_all
 
     rows = quick_due_all(app.location, app.today(), within)
@@ -132,10 +131,10 @@ def _due_all(
         from tracker.services.patients import due_all
 
         rows = due_all(app.database(), app.today(), within)
-    if as_json:
-        click.echo(to_json([due_all_json(row) for row in rows]))
-    else:
-        click.echo(due_all_table(rows))
+    # Written piece by piece: a clinic of 100,000 patients is never one string.
+    for chunk in due_all_json_chunks(rows) if as_json else due_all_table_chunks(rows):
+        click.echo(chunk, nl=False)
+    click.echo()
     if check and any(row.needs_attention for row in rows):
         ctx.exit(EXIT_NEEDS_ATTENTION)
 

@@ -22,7 +22,7 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppointmentRecord:
     id: int
     day: date
@@ -87,10 +87,28 @@ def with_missed(
 def appointment_for_due(
     appointments: Iterable[AppointmentRecord], today: date, last_injection: date | None
 ) -> AppointmentRecord | None:
-    """The next booked visit; without one, the latest missed one (it still needs acting on)."""
-    marked = with_missed(appointments, today, last_injection)
-    upcoming = next_appointment(marked, today)
+    """The next booked visit; without one, the latest missed one (it still needs acting on).
+
+    What ``next_appointment(with_missed(...))`` and then the latest missed one
+    give, in one pass: `due --all` asks it for every patient of a clinic.
+    """
+    upcoming: AppointmentRecord | None = None
+    missed: AppointmentRecord | None = None
+    for appointment in appointments:
+        if appointment.is_upcoming(today):
+            if upcoming is None or _visit_order(appointment) < _visit_order(upcoming):
+                upcoming = appointment
+        elif (appointment.missed or is_missed(appointment, today, last_injection)) and (
+            missed is None or _visit_order(appointment) > _visit_order(missed)
+        ):
+            missed = appointment
     if upcoming is not None:
         return upcoming
-    missed = [a for a in marked if a.missed]
-    return max(missed, key=lambda a: (a.day, a.time or "", a.id), default=None)
+    if missed is None or missed.missed:
+        return missed
+    return replace(missed, missed=True)
+
+
+def _visit_order(appointment: AppointmentRecord) -> tuple[date, str, int]:
+    """Earliest day, then time, then booking: a total order (ids are unique)."""
+    return appointment.day, appointment.time or "", appointment.id

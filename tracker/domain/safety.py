@@ -29,7 +29,7 @@ def is_urgent(effect_class: EffectClass) -> bool:
     return effect_class in URGENT_CLASSES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenSafetyEffect:
     """A serious or emergency side effect not marked resolved."""
 

@@ -9,9 +9,10 @@ path must not import it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain import schedule
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from tracker.domain.safety import OpenSafetyEffect
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DuePicture:
     every: Interval
     # The plan's reminder window; a command may ask with another one.
@@ -67,22 +68,50 @@ def every_due(
     A clinic's patients share a few hundred last-injection dates and plans:
     each distinct combination is worked out once, whichever path read them.
     """
-    by_dates: dict[tuple[date | None, str, Interval, int], schedule.Due] = {}
-    dues = []
-    for picture in pictures:
+    due_of = SharedDues(today, within_days)
+    return [due_of(picture) for picture in pictures]
+
+
+class SharedDues:
+    """``DuePicture.due`` for one picture at a time, each distinct combination of last
+    injection, product, plan and window worked out once and its Due shared.
+
+    For a reader that keeps no picture: a clinic of 100,000 patients is read row
+    by row, and only each patient's Due is kept.
+    """
+
+    def __init__(self, today: date, within_days: int | None = None) -> None:
+        self.today = today
+        self.within_days = within_days
+        self._by_dates: dict[tuple[date | None, str, Interval, int], schedule.Due] = {}
+
+    def __call__(self, picture: DuePicture) -> schedule.Due:
         key = (
             picture.last_injection,
             picture.product,
             picture.every,
-            picture.window(within_days),
+            picture.window(self.within_days),
         )
-        due = by_dates.get(key)
+        due = self._by_dates.get(key)
         if due is None:
-            due = by_dates[key] = picture.by_dates(today, within_days)
-        if picture.appointments:
-            due = replace(due, appointment=picture.appointment(today))
-        dues.append(due)
-    return dues
+            due = self._by_dates[key] = picture.by_dates(self.today, self.within_days)
+        if not picture.appointments:
+            return due
+        appointment = picture.appointment(self.today)
+        return due if appointment is None else _with_appointment(due, appointment)
+
+
+_DUE_FIELDS = tuple(field.name for field in fields(schedule.Due))
+_due_values = attrgetter(*_DUE_FIELDS)
+_APPOINTMENT_FIELD = _DUE_FIELDS.index("appointment")
+
+
+def _with_appointment(due: schedule.Due, appointment: AppointmentRecord) -> schedule.Due:
+    """``replace(due, appointment=appointment)`` at half its cost: a clinic makes one
+    for every patient with a booking."""
+    values = list(_due_values(due))
+    values[_APPOINTMENT_FIELD] = appointment
+    return schedule.Due(*values)
 
 
 class StoredTreatment(NamedTuple):

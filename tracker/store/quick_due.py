@@ -15,16 +15,20 @@ both engines.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import partial
+from itertools import count, groupby
+from operator import itemgetter
+from sys import intern
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.store.due_picture import (
+    SharedDues,
     SiteUses,
     StoredTreatment,
-    every_patient_due,
     pain_treatment_id,
     treatment_dues,
     treatment_pictures,
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
     from tracker.domain.safety import OpenSafetyEffect
 
 T = TypeVar("T")
+# Rows per round trip when a PostgreSQL answer is read in batches (_Reader.stream).
+STREAM_BATCH = 5000
 
 
 def quick_due(
@@ -89,14 +95,46 @@ class _Reader:
         self.connection = connection
         self.mark = mark
         self.dates_as_text = dates_as_text
+        self._streams = count()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self.dates_as_text:
             params = [p.isoformat() if isinstance(p, date) else p for p in params]
         return self.connection.execute(sql.replace("?", self.mark), params)
 
+    @property
+    def on_postgres(self) -> bool:
+        return self.mark == "%s"
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.rows(sql, params).fetchone()
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows of a clinic-wide query, fetched a batch at a time as they are used.
+
+        sqlite3 steps through its rows as asked already; psycopg's ordinary
+        cursor would hold the whole answer besides what is made from it, so a
+        server-side cursor hands it over in batches.
+        """
+        if not self.on_postgres:
+            yield from self.rows(sql, params)
+            return
+        # Named apart: two streams may be read side by side.
+        with self.connection.cursor(name=f"tracker_rows_{next(self._streams)}") as cursor:
+            cursor.execute(sql.replace("?", self.mark), params)
+            yield from _prefetched(partial(cursor.fetchmany, STREAM_BATCH))
+
+
+def _prefetched(fetch: Callable[[], list[T]]) -> Iterator[T]:
+    """What ``fetch()`` returns, batch after batch until an empty one; each batch asked
+    for on a thread while the one before is used, so the server works meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as fetcher:
+        pending = fetcher.submit(fetch)
+        while batch := pending.result():
+            pending = fetcher.submit(fetch)
+            yield from batch
 
 
 def _read(location: str | None, answer: Callable[[_Reader], T | None]) -> T | None:
@@ -181,22 +219,43 @@ def _is_current(reader: _Reader) -> bool:
 
 
 def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[schedule.PatientDue]:
-    candidates: dict[int, list[AppointmentRecord]] = {}
-    for row in reader.rows(_BOOKED, (AppointmentStatus.BOOKED.value,)):
-        candidates.setdefault(row[0], []).append(_appointment(row[1:]))
-    treatments: dict[int, list[StoredTreatment]] = {}
-    for row in reader.rows(f"{_TREATMENTS} ORDER BY treatments.patient_id, treatments.id"):
-        treatments.setdefault(row[0], []).append(_treatment(row[1:]))
-    patients = [
-        (
-            patient_id,
-            name,
-            treatment_pictures(treatments.get(patient_id, ()), candidates.get(patient_id, ())),
-        )
-        for patient_id, name in reader.rows("SELECT id, name FROM patients ORDER BY id")
-    ]
-    rows = every_patient_due(patients, today, within_days, _open_safety(reader, today))
-    return schedule.by_attention(row for _, row in rows)
+    safety = _open_safety(reader, today)
+    # Row by row, in patient order, the three streams side by side, keeping only
+    # each patient's row of `due --all`: a clinic has 100,000 patients.
+    booked = _InStep(
+        reader.stream(f"{_BOOKED} ORDER BY patient_id, id", (AppointmentStatus.BOOKED.value,)),
+        _appointment,
+    )
+    treatments = _InStep(
+        reader.stream(f"{_TREATMENTS} ORDER BY treatments.patient_id, treatments.id"), _treatment
+    )
+    due_of = SharedDues(today, within_days)
+    rows = []
+    for patient_id, name in reader.stream("SELECT id, name FROM patients ORDER BY id"):
+        pictures = treatment_pictures(treatments(patient_id), booked(patient_id))
+        dues = [picture.with_due(due_of(picture.picture)) for picture in pictures]
+        rows.append(schedule.patient_due(name, dues, safety.get(patient_id, ())))
+    return schedule.by_attention(rows)
+
+
+class _InStep(Generic[T]):
+    """Each patient's rows of a query, read alongside the patients (both in patient
+    order) rather than all held first: a clinic has 100,000 bookings and treatments."""
+
+    def __init__(self, rows: Iterator[Sequence[Any]], make: Callable[[Sequence[Any]], T]) -> None:
+        self._groups = groupby(rows, key=itemgetter(0))
+        self._next = next(self._groups, None)
+        self._make = make
+
+    def __call__(self, patient_id: int) -> tuple[T, ...]:
+        """Asked with increasing ids: the rows of ``patient_id``, none if it has none."""
+        while self._next is not None and self._next[0] < patient_id:
+            self._next = next(self._groups, None)
+        if self._next is None or self._next[0] != patient_id:
+            return ()
+        made = tuple(self._make(row[1:]) for row in self._next[1])
+        self._next = next(self._groups, None)
+        return made
 
 
 def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffect, ...]]:
@@ -207,7 +266,8 @@ def _open_safety(reader: _Reader, today: date) -> dict[int, tuple[OpenSafetyEffe
     rows: Iterable[Sequence[Any]] = reader.rows(
         "SELECT patient_id, id, date, text, effect_class FROM side_effects "
         f"WHERE resolved_on IS NULL AND effect_class IN ({', '.join('?' * len(urgent))}) "
-        "AND date <= ?",
+        # Not "date <= ?": SQLite would then walk the date index, a lookup per row.
+        "AND NOT (date > ?)",
         (*urgent, today),
     )
     return safety.by_patient(
@@ -273,4 +333,12 @@ def _known_day(value: date | str) -> date:
 
 def _appointment(row: Sequence[Any]) -> AppointmentRecord:
     id_, day, time, provider, note, status = row
-    return AppointmentRecord(id_, _known_day(day), time, provider, note, AppointmentStatus(status))
+    # A dictionary look-up: the enum's own lookup costs more than the rest of the row.
+    status = _STATUSES.get(status) or AppointmentStatus(status)
+    # A clinic books the same few times and providers again and again: one copy of each.
+    time = time and intern(time)
+    provider = provider and intern(provider)
+    return AppointmentRecord(id_, _known_day(day), time, provider, note, status)
+
+
+_STATUSES = {status.value: status for status in AppointmentStatus}
