@@ -29,7 +29,14 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.schedule import Due
-from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, Report
+from tracker.domain.treatments import find_treatment
+from tracker.export.model import (
+    ClinicRecords,
+    PatientRecords,
+    RecordStream,
+    Report,
+    TreatmentRecord,
+)
 from tracker.services.appointments import all_appointments
 from tracker.services.diary import to_record as pain_record
 from tracker.services.effects import as_of, effect_view
@@ -42,20 +49,27 @@ from tracker.store.due_picture import DuePicture
 from tracker.store.models import PainEntry, Patient, SideEffect
 from tracker.store.queries import due_picture
 from tracker.store.scope import PatientScope, current_patient
+from tracker.store.treatments import plan_row
 
 T = TypeVar("T")
 
 
 @contextmanager
 def patient_records(
-    db: Database, today: date, since: date | None = None, until: date | None = None
+    db: Database,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    treatment: str | None = None,
 ) -> Iterator[PatientRecords]:
-    """The current patient's stored records, streamed while the block runs."""
+    """The current patient's stored records (of one ``treatment`` only, when named),
+    streamed while the block runs."""
     check_period(since, until)
     with streams.snapshot(db) as session:
         patient = current_patient(session)
-        records = _streamed(session, patient, today, since, until)
-        count = streams.count_records(session, since, until, patient.id)
+        chosen = _chosen(session, patient, treatment)
+        records = _streamed(session, patient, today, since, until, chosen)
+        count = streams.count_records(session, since, until, patient.id, chosen.only)
         yield replace(records, record_count=count)
 
 
@@ -86,9 +100,15 @@ def clinic_records(
 
 
 def _streamed(
-    session: Session, patient: Patient, today: date, since: date | None, until: date | None
+    session: Session,
+    patient: Patient,
+    today: date,
+    since: date | None,
+    until: date | None,
+    chosen: _Chosen | None = None,
 ) -> PatientRecords:
     mine = patient.id  # not the ORM object: it must not be kept alive by the streams
+    chosen = chosen or _chosen(session, patient, None)
 
     def stream(
         fetch: Callable[[Session, int, date | None, date | None], Iterator[T]],
@@ -102,17 +122,43 @@ def _streamed(
         until=until,
         patient=patient.name,
         patient_uuid=patient.uuid,
-        plan=plan_of(session, patient),
-        injections=stream(streams.injections),
+        plan=chosen.plan,
+        treatments=chosen.treatments,
+        injections=RecordStream(
+            lambda: streams.injections(session, mine, since, until, chosen.only)
+        ),
         pain=stream(streams.pain),
         pain_rows=stream(streams.pain_rows),
         effects=stream(streams.effects),
         appointments=stream(streams.appointments),
         changes=(
             RecordStream(lambda: streams.changes(session, mine))
-            if since is None and until is None
+            if since is None and until is None and chosen.only is None
             else ()
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """The treatments an export covers: all the patient's, or the one --treatment names."""
+
+    treatments: list[TreatmentRecord]
+    plan: PlanSettings  # the pain treatment's, or the chosen one's
+    only: int | None = None  # the chosen treatment's id; None: every treatment
+
+
+def _chosen(session: Session, patient: Patient, name: str | None) -> _Chosen:
+    """Every treatment of the patient, or (``name``) the one so called, case and spaces
+    ignored; NotFound naming the patient's treatments when there is none."""
+    plan = plan_of(session, patient)
+    stored = [TreatmentRecord(id_, each) for id_, each in streams.treatments(session, patient.id)]
+    if name is None:
+        return _Chosen(stored, plan)
+    found = find_treatment([record.treatment for record in stored], name)
+    record = next(record for record in stored if record.treatment is found)
+    return _Chosen(
+        [record], PlanSettings(found.interval, found.within_days, plan.patient_name), record.id
     )
 
 
@@ -158,13 +204,43 @@ class _Stored:
 
 
 def build_report(
-    db: Database, today: date, since: date | None = None, until: date | None = None
+    db: Database,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    treatment: str | None = None,
 ) -> Report:
     check_period(since, until)
     period = _Period(since, until, today)
     with db.transaction() as session:
-        stored = _read(PatientScope(session), period)
-    return _report(stored, period)
+        records = PatientScope(session)
+        chosen = _chosen(session, records.patient, treatment)
+        stored = _of_treatment(_read(records, period), chosen, records)
+    return replace(_report(stored, period), treatments=chosen.treatments)
+
+
+def _of_treatment(stored: _Stored, chosen: _Chosen, records: PatientScope) -> _Stored:
+    """What was read, cut down to the treatment ``export --treatment`` names: its
+    sessions, its plan and due date (booked appointments belong to the pain
+    treatment's), no change log."""
+    if chosen.only is None:
+        return stored
+    (record,) = chosen.treatments
+    injections = [r for r in stored.injections if r.treatment == record.treatment.name]
+    pain_treatment = plan_row(records.session, records.patient_id)
+    picture = replace(
+        stored.due_picture,
+        every=record.treatment.interval,
+        within_days=record.treatment.within_days,
+        last_injection=injections[-1].day if injections else None,
+        product=str(injections[-1].product) if injections else record.treatment.product,
+        appointments=(
+            stored.due_picture.appointments
+            if pain_treatment is not None and pain_treatment.id == record.id
+            else ()
+        ),
+    )
+    return replace(stored, plan=chosen.plan, injections=injections, due_picture=picture, changes=[])
 
 
 def _read(records: PatientScope, period: _Period) -> _Stored:
