@@ -346,14 +346,27 @@ def appointment_row(value: Any, where: str) -> Row:
     )
 
 
-def injection_row(value: Any, where: str, today: date) -> tuple[Row, list[Row]]:
+# Told of a product tracker has no profile for, and where it is: it may be the product
+# of one of the patient's treatments (issue 16), which only the caller can tell.
+UnknownProduct = Callable[[str, str], None]
+
+
+def refuse_unknown_product(where: str, product: str) -> None:
+    raise unknown_product(where, product)
+
+
+def injection_row(
+    value: Any, where: str, today: date, unknown: UnknownProduct = refuse_unknown_product
+) -> tuple[Row, list[Row]]:
     """A session as a change-log snapshot keeps it: its row and its sites' rows.
 
-    Its product may be any (a product tracker knows no label rules for is kept
-    as typed since issue 16).
+    A product tracker has no profile for goes to ``unknown`` (by default refused).
     """
     fields = _fields(value, where, INJECTION_FIELDS)
-    return _session(fields, where, today)
+    row, sites = _session(fields, where, today)
+    if not is_known(row[2]):
+        unknown(f"{where}.product", row[2])
+    return row, sites
 
 
 @dataclass(frozen=True)
@@ -416,10 +429,11 @@ def _product(value: Any, where: str) -> str:
     return product
 
 
-def unknown_product(where: str, value: str) -> InvalidInput:
-    """A version 1 file's session of a product tracker did not know then (it had none)."""
+def unknown_product(where: str, value: str, or_else: str = "") -> InvalidInput:
+    """A product tracker has no profile for where only known ones may be (a version 1
+    file's session: tracker had no others then); ``or_else`` names what else may be."""
     choices = ", ".join(member.value for member in Product)
-    return _expected(where, f"one of {choices}", value)
+    return _expected(where, f"one of {choices}{or_else}", value)
 
 
 def _name(value: Any, where: str) -> str:
@@ -436,9 +450,12 @@ def _site(value: Any, where: str) -> dosing.Site:
     return dosing.Site(muscle, _optional(fields["units"], f"{where}.units", _units))
 
 
-def change_record(value: Any, where: str, today: date) -> ChangeRecord:
+def change_record(
+    value: Any, where: str, today: date, unknown: UnknownProduct = refuse_unknown_product
+) -> ChangeRecord:
     """One entry of the change log; the values it holds pass the rules of their records,
-    since `tracker undo` may write them back."""
+    since `tracker undo` may write them back (a session's product tracker has no
+    profile for goes to ``unknown``)."""
     fields = _fields(value, where, CHANGE_FIELDS)
     action = _text(fields["action"], f"{where}.action")
     if action not in CHANGE_ACTIONS:
@@ -456,7 +473,7 @@ def change_record(value: Any, where: str, today: date) -> ChangeRecord:
         action=action,
         kind=kind,
         record_id=_id(fields["record_id"], f"{where}.record_id"),
-        old=_logged_values(kind, fields["old"], f"{where}.old", today),
+        old=_logged_values(kind, fields["old"], f"{where}.old", today, unknown),
         # Only old values are ever written back (by undo); new ones are shown as kept.
         new=_logged_object(fields["new"], f"{where}.new"),
         undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
@@ -469,7 +486,9 @@ def _logged_object(value: Any, where: str) -> dict[str, Any] | None:
     return value
 
 
-def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, Any] | None:
+def _logged_values(
+    kind: str, value: Any, where: str, today: date, unknown: UnknownProduct
+) -> dict[str, Any] | None:
     if _logged_object(value, where) is None:
         return None
     span = span_in(value)
@@ -478,14 +497,22 @@ def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, 
         _id(span.last_id, f"{where}.last_id")
         _whole(span.records, f"{where}.records", 0, MAX_ID)
         return value
-    check_snapshot(kind, value, where, today)
+    check_snapshot(kind, value, where, today, unknown)
     return value
 
 
-def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -> None:
+def check_snapshot(
+    kind: str,
+    values: dict[str, Any],
+    where: str,
+    today: date,
+    unknown: UnknownProduct = refuse_unknown_product,
+) -> None:
     """Logged values of one record (tracker.store.audit.snapshot) that `tracker undo`
     may write back: the same rules as the record itself, so undo never stores what
-    `log`, `pain`, `effect`, `book` or `plan` would refuse."""
+    `log`, `pain`, `effect`, `book` or `plan` would refuse. A session's product
+    tracker has no profile for goes to ``unknown``: by default it is refused; a
+    caller that knows the patient's treatments may let their products pass."""
     names = SNAPSHOT_FIELDS.get(kind)
     if names is None:
         raise _expected(
@@ -503,7 +530,7 @@ def check_snapshot(kind: str, values: dict[str, Any], where: str, today: date) -
     if "treatment_id" in fields:
         _optional(fields.pop("treatment_id"), f"{where}.treatment_id", _id)
     if kind == "injection":
-        injection_row({"id": 1, **fields}, where, today)
+        injection_row({"id": 1, **fields}, where, today, unknown)
     elif kind == "pain":
         pain_row({"id": 1, **fields}, where, today)
     elif kind == "effect":

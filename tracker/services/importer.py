@@ -256,6 +256,11 @@ class _FileReader:
         self._found_before_problem = 0
         self._top = _Top()
         self._staged = dict.fromkeys(RECORD_KINDS, 0)
+        # Products tracker has no profile for in the change log's sessions, each with
+        # where it first is: fine when they are the products of the file's treatments
+        # or sessions (known once the file is read), else refused.
+        self._logged_products: dict[str, str] = {}
+        self._treatment_products: set[str] = set()
 
     def read(self) -> _Contents:
         stream = self._stream
@@ -276,6 +281,7 @@ class _FileReader:
         version = self._raise_first_problem()
         plan = self._top.plan
         assert plan is not None  # no problem: the plan was there and was read
+        self._check_logged_products()
         if version == rules.FIRST_VERSION:
             months, within = plan
             assert months is not None  # a version 1 problem otherwise
@@ -293,6 +299,22 @@ class _FileReader:
             self._top.patient_uuid,
             treatments,
         )
+
+    def _check_logged_products(self) -> None:
+        """A product undo could write back must be one a session of the patient had or
+        a treatment of theirs has or had: anything else is no record tracker made."""
+        if not self._logged_products:
+            return
+        known = self._treatment_products | set(self._staging.session_products())
+        known |= {treatment.product for _, treatment in self._top.treatments or []}
+        for product, where in self._logged_products.items():
+            if product not in known:
+                raise rules.unknown_product(
+                    where, product, " or a product of the file's sessions or treatments"
+                )
+
+    def _logged_product(self, where: str, product: str) -> None:
+        self._logged_products.setdefault(product, where)
 
     def _check_references(
         self, plan: tuple[int | None, int], treatments: list[tuple[int, Treatment]]
@@ -530,10 +552,16 @@ class _FileReader:
         elements = enumerate(self._stream.elements())
         for index, value in elements:
             try:
-                change = rules.change_record(value, f"{name}[{index}]", self._today)
+                change = rules.change_record(
+                    value, f"{name}[{index}]", self._today, self._logged_product
+                )
             except InvalidInput as problem:
                 self._note(problem)
                 break
+            if change.kind == "treatment":
+                for values in (change.old, change.new):
+                    if values is not None and isinstance(values.get("product"), str):
+                        self._treatment_products.add(values["product"])
             if not self._keep_changes:
                 continue
             ids.see(change.id)

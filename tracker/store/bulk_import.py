@@ -264,6 +264,12 @@ class Staging:
             f"GROUP BY treatment ORDER BY first"
         )
 
+    def session_products(self) -> Iterator[str]:
+        """Each product of the staged sessions, once."""
+        yield from self._connection.exec_driver_sql(
+            f"SELECT DISTINCT product FROM {INJECTIONS.staging}"
+        ).scalars()
+
     def latest_product(self) -> str | None:
         """The product of the staged session with the latest date (None: no session)."""
         return self._connection.exec_driver_sql(
