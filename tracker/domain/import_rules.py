@@ -438,8 +438,9 @@ def unknown_product(where: str, value: str, or_else: str = "") -> InvalidInput:
 
 def _name(value: Any, where: str) -> str:
     """A treatment's name, as `treatments add` takes one."""
+    label = _label(value, where)
     with _located(where):
-        return clean_treatment_name(_label(value, where))
+        return clean_treatment_name(label)
 
 
 def _site(value: Any, where: str) -> dosing.Site:
