@@ -3,9 +3,9 @@
     python bench/import_file.py PATH RECORDS
 
 The file has the exact layout of `tracker export --format json` (format
-"tracker" version 1, keys sorted, two-space indents), for one patient whose
-history ends on 2026-11-25 (the benchmark's TRACKER_TODAY): an injection
-session every 91 days with two sites and an appointment marked done, a side
+"tracker" version 2, keys sorted, two-space indents), for one patient whose
+history ends on 2026-11-25 (the benchmark's TRACKER_TODAY): one treatment,
+"botox", with an injection session every 91 days with two sites and an appointment marked done, a side
 effect after every other session, and the rest pain-diary entries, one a day
 in a small file and as many a day as it takes to stay after 1900 in a big one
 (23 at a million records), every 13th with a note. The same arguments always
@@ -37,6 +37,14 @@ EFFECTS = (
 NOTES = ("after a long walk", "slept badly", "better since the stretches", "spürbar besser")
 
 
+TREATMENT = {
+    "id": 1,
+    "name": "botox",
+    "product": "botox",
+    "every": "3m",
+    "within_days": 14,
+    "sites": [],
+}
 # Any fixed UUID: a restore takes it, so exporting again gives the same file.
 PATIENT_UUID = "0d5c1f4e-6f0a-4b8e-9a3c-2b7d1e5f9a10"
 
@@ -57,7 +65,9 @@ def write_export(path: Path, records: int) -> None:
             f'  "patient": {{\n    "name": "Alex Example",\n    "uuid": "{PATIENT_UUID}"\n  }},\n'
         )
         out.write('  "plan": {\n    "every_months": 3,\n    "within_days": 14\n  },\n')
-        out.write('  "since": null,\n  "until": null,\n  "version": 1\n}\n')
+        out.write('  "since": null,\n')
+        _write_list(out, "treatments", iter([TREATMENT]))
+        out.write('  "until": null,\n  "version": 2\n}\n')
 
 
 class _Plan:
@@ -89,6 +99,7 @@ class _Plan:
             yield {
                 "id": k + 1,
                 "date": self._session_day(k).isoformat(),
+                "treatment": "botox",
                 "product": "botox",
                 "units": 200 if k % 7 else 190,
                 "sites": [{"muscle": muscle, "units": 100 if k % 7 else 95} for muscle in SITES],

@@ -64,7 +64,7 @@ def test_all_json_holds_every_patients_own_export(clinic):
     assert list(data) == ["format", "generated_at", "patients", "since", "until", "version"]
     assert (data["format"], data["version"], data["generated_at"]) == (
         "tracker-clinic-export",
-        1,
+        2,
         "2026-11-25",
     )
     assert (data["since"], data["until"]) == (None, None)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 def test_without_format_or_file_the_export_is_json_on_stdout(filled_sqlite):
     data = json.loads(filled_sqlite.ok("export").stdout)
-    assert data["format"] == "tracker" and data["version"] == 1
+    assert data["format"] == "tracker" and data["version"] == 2
 
 
 def test_the_format_comes_from_the_output_files_extension(filled_sqlite, tmp_path):

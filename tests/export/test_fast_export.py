@@ -70,10 +70,12 @@ pains = st.lists(
     max_size=8,
 )
 sites = st.lists(st.tuples(texts, units), max_size=3)
+# Up to three treatments (issue 16), each session one of them by its place in the list.
+treatment_names = st.lists(texts.map(lambda name: name[:500]), min_size=1, max_size=3)
 injections = st.lists(
-    st.tuples(days, units, sites, maybe_texts, maybe_texts, maybe_texts),
-    max_size=3,
-    unique_by=lambda injection: injection[0],  # one session a day
+    st.tuples(days, units, sites, maybe_texts, maybe_texts, maybe_texts, st.integers(0, 2)),
+    max_size=4,
+    unique_by=lambda injection: (injection[0], injection[6]),  # one a day per treatment
 )
 effects = st.lists(st.tuples(days, texts, maybe_texts, maybe_texts, st.none() | days), max_size=2)
 appointments = st.lists(
@@ -81,7 +83,14 @@ appointments = st.lists(
 )
 patients = st.lists(
     # A name is at most 500 characters (the column's length).
-    st.tuples(texts.map(lambda name: name[:500]), pains, injections, effects, appointments),
+    st.tuples(
+        texts.map(lambda name: name[:500]),
+        pains,
+        injections,
+        effects,
+        appointments,
+        treatment_names,
+    ),
     min_size=1,
     max_size=3,
     unique_by=lambda patient: patient[0],
@@ -98,12 +107,12 @@ def fill(db: Database, clinic: list[Any]) -> None:
             session.execute(delete(model))
         session.execute(delete(TreatmentRow))
         session.execute(delete(Patient))
-        for name, pain, shots, side_effects, visits in clinic:
+        for name, pain, shots, side_effects, visits, treatments in clinic:
             patient = Patient(name=name or "(no name)")
             session.add(patient)
             session.flush()
-            treatment = new_treatment_row(patient.id)
-            session.add(treatment)
+            rows = [new_treatment_row(patient.id, name=each, product=each) for each in treatments]
+            session.add_all(rows)
             session.flush()
             for day, score, function, note in pain:
                 session.add(
@@ -111,13 +120,19 @@ def fill(db: Database, clinic: list[Any]) -> None:
                         patient_id=patient.id, date=day, score=score, function=function, note=note
                     )
                 )
-            for day, total, where, provider, lot, note in shots:
+            taken: set[tuple[int, date]] = set()
+            for day, total, where, provider, lot, note, which in shots:
+                treatment = rows[which % len(rows)]
+                if (treatment.id, day) in taken:
+                    continue  # one session a day per treatment
+                taken.add((treatment.id, day))
                 session.add(
                     InjectionSession(
                         patient_id=patient.id,
                         treatment_id=treatment.id,
                         date=day,
-                        product="botox",
+                        # Any product name, as a treatment's may be since issue 16.
+                        product=treatment.product,
                         units=total,
                         provider=provider,
                         lot=lot,
@@ -228,7 +243,16 @@ def test_the_fast_patient_export_is_byte_for_byte_the_careful_one(database, fmt,
 def test_batches_of_the_fast_path_are_counted_as_progress(database):
     fill(
         database,
-        [("Sam", [(date(2026, 1, day), 5, None, None) for day in range(1, 29)], [], [], [])],
+        [
+            (
+                "Sam",
+                [(date(2026, 1, day), 5, None, None) for day in range(1, 29)],
+                [],
+                [],
+                [],
+                ["botox"],
+            )
+        ],
     )
     calls: list[int] = []
     with clinic_records(database, TODAY) as records:

@@ -169,9 +169,9 @@ def test_the_format_and_version_decide_even_after_a_bad_record(sqlite_tracker, t
     bad_pain = [pain(1, "2026-11-01", score=12)]
     other = write(tmp_path, document(format="fhir", pain=bad_pain))
     assert "format: expected 'tracker'" in sqlite_tracker.fails("import", other).stderr
-    newer = document(version=2, pain=[{**pain(1, "2026-11-01"), "mood": "fine"}])
+    newer = document(version=3, pain=[{**pain(1, "2026-11-01"), "mood": "fine"}])
     stderr = sqlite_tracker.fails("import", write(tmp_path, newer)).stderr
-    assert "version: this tracker reads version 1 exports, not 2" in stderr
+    assert "version: this tracker reads version 1 and 2 exports, not 3" in stderr
 
 
 def test_invalid_json_after_a_bad_record_is_named_first(sqlite_tracker, tmp_path):

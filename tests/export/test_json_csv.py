@@ -15,7 +15,10 @@ import pytest
 
 from tests.conftest import Tracker, _postgres_database, create_database
 from tests.export.conftest import fill_year
+from tracker.domain.treatments import Treatment
+from tracker.export import json_export
 from tracker.export.csv_export import COLUMNS
+from tracker.export.model import TreatmentRecord
 from tracker.store.models import (
     Appointment,
     InjectionSession,
@@ -23,6 +26,7 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
 
 SITES = [
@@ -30,6 +34,7 @@ SITES = [
     {"muscle": "right lumbar paraspinal", "units": 100},
 ]
 FORMULA_NOTE = "=cmd|' /C calc'!A0"
+ONE_TREATMENT = TreatmentRecord(1, Treatment("botox", "botox"))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -69,20 +74,32 @@ def test_json_is_the_complete_history(year):
         "until",
         "patient",
         "plan",
+        "treatments",
         "injections",
         "pain",
         "effects",
         "appointments",
         "changes",
     }
-    assert (data["format"], data["version"], data["generated_at"]) == ("tracker", 1, "2026-11-25")
+    assert (data["format"], data["version"], data["generated_at"]) == ("tracker", 2, "2026-11-25")
     assert (data["since"], data["until"]) == (None, None)
     assert data["patient"]["name"] == "Sam Patient"
     assert uuid.UUID(data["patient"]["uuid"]).version == 4
     assert data["plan"] == {"every_months": 3, "within_days": 14}
+    assert data["treatments"] == [
+        {
+            "id": 1,
+            "name": "botox",
+            "product": "botox",
+            "every": "3m",
+            "within_days": 14,
+            "sites": [],
+        }
+    ]
     assert data["injections"][0] == {
         "id": 1,
         "date": "2025-12-01",
+        "treatment": "botox",
         "product": "botox",
         "units": 200,
         "sites": SITES,
@@ -168,7 +185,8 @@ def test_json_has_a_field_for_every_stored_column():
     def exported(names: set[str]) -> set[str]:
         return {renamed.get(name, name) for name in names}
 
-    assert exported(columns(InjectionSession)) == {
+    # A session's treatment is written by name ("treatment"), as the file's treatments are.
+    assert exported(columns(InjectionSession, "treatment_id")) == {
         "id",
         "date",
         "product",
@@ -191,8 +209,10 @@ def test_json_has_a_field_for_every_stored_column():
         "resolved",
     }
     assert exported(columns(Appointment)) == {"id", "date", "time", "provider", "note", "status"}
-    # The patient's id is not data; name and UUID go under "patient", the rest under "plan".
-    assert exported(columns(Patient, "id")) == {"every_months", "within_days", "name", "uuid"}
+    # The patient's id is not data; name and UUID go under "patient". The plan is the
+    # treatments' (migration 0008): each treatment's columns are its fields.
+    assert exported(columns(Patient, "id")) == {"name", "uuid"}
+    assert exported(columns(TreatmentRow)) == set(json_export.treatment(ONE_TREATMENT))
 
 
 def test_json_bytes_are_sorted_indented_utf8_with_a_final_newline(year):
@@ -291,6 +311,7 @@ def test_csv_has_one_row_per_record_with_the_documented_columns(year):
         "sites": "left lumbar paraspinal:100; right lumbar paraspinal:100",
         "provider": "Dr Lee",
         "lot": "C0001",
+        "treatment": "botox",
     }
     pain = next(row for row in rows if row["type"] == "pain")
     assert {k: v for k, v in pain.items() if v} == {

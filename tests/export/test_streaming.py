@@ -23,6 +23,7 @@ from tests.export.conftest import fill_year
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.dosing import Site
 from tracker.domain.errors import DatabaseProblem, InvalidInput, TrackerError
+from tracker.domain.intervals import parse_interval
 from tracker.domain.products import Product
 from tracker.domain.records import (
     ChangeRecord,
@@ -32,9 +33,10 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.side_effects import EffectClass, Severity
+from tracker.domain.treatments import Treatment
 from tracker.export import clinic_writer, csv_export, json_export, records_writer, renderer
 from tracker.export.files import atomic_file, write_atomically
-from tracker.export.model import ClinicRecords, PatientRecords, RecordStream
+from tracker.export.model import ClinicRecords, PatientRecords, RecordStream, TreatmentRecord
 from tracker.export.streaming import PROGRESS_STEP, counted, nobody_watching
 from tracker.services.report import build_report, clinic_records, patient_records
 from tracker.store import streams
@@ -65,6 +67,22 @@ injections = st.builds(
     provider=maybe_texts,
     lot=maybe_texts,
     note=maybe_texts,
+    treatment=texts,
+)
+intervals = st.sampled_from(["1d", "28d", "2w", "12w", "1m", "3m", "24m", "1y", "2y"]).map(
+    parse_interval
+)
+treatments = st.builds(
+    TreatmentRecord,
+    st.integers(1, 10**6),
+    st.builds(
+        Treatment,
+        name=texts,
+        product=texts,
+        interval=intervals,
+        within_days=st.integers(0, 365),
+        sites=st.lists(texts, max_size=3).map(tuple),
+    ),
 )
 pains = st.builds(
     PainRecord,
@@ -113,7 +131,8 @@ patient_records_strategy = st.builds(
     since=st.none() | days,
     until=st.none() | days,
     patient=texts,
-    plan=st.builds(PlanSettings, st.integers(1, 12), st.integers(0, 60), maybe_texts),
+    plan=st.builds(PlanSettings, intervals, st.integers(0, 60), maybe_texts),
+    treatments=st.lists(treatments, max_size=3),
     injections=st.lists(injections, max_size=3),
     pain=st.lists(pains, max_size=4),
     effects=st.lists(effects, max_size=3),
@@ -126,7 +145,7 @@ def whole_document(records: PatientRecords) -> dict[str, Any]:
     """The export as it was built before streaming: everything in lists at once."""
     return {
         "format": "tracker",
-        "version": 1,
+        "version": 2,
         "generated_at": records.generated_on.isoformat(),
         "since": json_export.iso(records.since),
         "until": json_export.iso(records.until),
@@ -135,6 +154,17 @@ def whole_document(records: PatientRecords) -> dict[str, Any]:
             "every_months": records.plan.every_months,
             "within_days": records.plan.within_days,
         },
+        "treatments": [
+            {
+                "id": record.id,
+                "name": record.treatment.name,
+                "product": record.treatment.product,
+                "every": record.treatment.interval.text,
+                "within_days": record.treatment.within_days,
+                "sites": list(record.treatment.sites),
+            }
+            for record in records.treatments
+        ],
         "injections": [json_export.injection(r) for r in records.injections],
         "pain": [json_export.pain(r) for r in records.pain],
         "effects": [json_export.effect_record(r) for r in records.effects],
@@ -177,7 +207,7 @@ def test_streamed_clinic_json_is_byte_for_byte_the_whole_document(patients, toda
     clinic = ClinicRecords(today, None, today, patients, len(patients), 0)
     expected = {
         "format": "tracker-clinic-export",
-        "version": 1,
+        "version": 2,
         "generated_at": today.isoformat(),
         "since": None,
         "until": today.isoformat(),

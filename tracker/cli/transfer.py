@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -41,6 +42,12 @@ Write = Callable[[BinaryIO], int]
 @click.option("--since", type=DATE, help="Only records from this date on.")
 @click.option("--until", type=DATE, help="Only records up to this date.")
 @click.option(
+    "--treatment",
+    metavar="NAME",
+    help="Only this treatment's injections (the diary and side effects stay). "
+    "Default: every treatment.",
+)
+@click.option(
     "--all",
     "all_patients",
     is_flag=True,
@@ -53,6 +60,7 @@ def export(
     output: Path | None,
     since: date | None,
     until: date | None,
+    treatment: str | None,
     all_patients: bool,
 ) -> None:
     """Export your records: a report for the doctor (PDF, HTML), data (CSV, JSON,
@@ -67,6 +75,7 @@ def export(
       tracker export --format fhir -o records.fhir.json
       tracker export -o reminders.ics              next due date and appointments
       tracker export -o 2026.pdf --since 2026-01-01 --until 2026-12-31
+      tracker export --treatment B12 -o b12.csv    one treatment's injections
       tracker export --all -o clinic.csv           every patient, one file
     """
     from tracker.export import BINARY_FORMATS, STREAMED_FORMATS, resolve_format
@@ -78,7 +87,7 @@ def export(
         refuse_database_file(output, app.database().sqlite_path)
     chosen = resolve_format(fmt, None if output is None else str(output))
     if all_patients:
-        _check_all(ctx, chosen)
+        _check_all(ctx, chosen, treatment)
     if output is None and chosen in BINARY_FORMATS and sys.stdout.isatty():
         raise click.UsageError(
             f"a {chosen.upper()} file cannot be shown on the screen; "
@@ -87,14 +96,29 @@ def export(
     if all_patients:
         _export_clinic(app, chosen, output, since, until)
     elif chosen in STREAMED_FORMATS:
-        _export_records(app, chosen, output, since, until)
+        _export_records(app, chosen, output, Period(since, until, treatment))
     else:
-        _export_report(app, chosen, output, since, until)
+        _export_report(app, chosen, output, Period(since, until, treatment))
 
 
-def _check_all(ctx: click.Context, chosen: str) -> None:
+@dataclass(frozen=True)
+class Period:
+    """Which records one patient's export holds: --since, --until, --treatment."""
+
+    since: date | None
+    until: date | None
+    treatment: str | None
+
+
+def _check_all(ctx: click.Context, chosen: str, treatment: str | None) -> None:
     from tracker.export import STREAMED_FORMATS
 
+    if treatment is not None:
+        # Each patient names their own treatments: one name means one patient.
+        raise click.UsageError(
+            "--treatment exports one patient's treatment; leave out --all (and name the "
+            "patient with --patient NAME)"
+        )
     if chosen not in STREAMED_FORMATS:
         raise click.UsageError(
             f"--all works with --format json or csv (one data file for every patient), "
@@ -110,28 +134,27 @@ def _check_all(ctx: click.Context, chosen: str) -> None:
         )
 
 
-def _export_report(
-    app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
-) -> None:
+def _export_report(app: AppContext, chosen: str, output: Path | None, period: Period) -> None:
     """The formats built from the whole report (review, due date): made in memory."""
     from tracker.export import renderer
     from tracker.services.report import build_report
 
-    data = renderer(chosen)(build_report(app.database(), app.today(), since, until))
+    report = build_report(app.database(), app.today(), period.since, period.until, period.treatment)
+    data = renderer(chosen)(report)
     size = _emit(output, lambda stream: stream.write(data))
     _tell_written(chosen, output, size, app.named_patient())
 
 
-def _export_records(
-    app: AppContext, chosen: str, output: Path | None, since: date | None, until: date | None
-) -> None:
+def _export_records(app: AppContext, chosen: str, output: Path | None, period: Period) -> None:
     """JSON and CSV of one patient: written while the records are read."""
     from tracker.cli.progress import progress_bar
     from tracker.export import records_writer
     from tracker.services.report import patient_records
 
     write = records_writer(chosen)
-    with patient_records(app.database(), app.today(), since, until) as records:
+    with patient_records(
+        app.database(), app.today(), period.since, period.until, period.treatment
+    ) as records:
         count = records.record_count or 0
         total = count if count >= LONG_EXPORT_RECORDS and _bar_fits(output) else 0
         with progress_bar(f"Exporting {count:,} records", total) as advance:

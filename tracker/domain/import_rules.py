@@ -14,6 +14,12 @@ records); the careful path alone decides every error message.
 
 Readers return plain tuples in the column order of the ``*_ROW`` constants,
 dates as ISO text (the form both databases take them in).
+
+Two versions of the file are read (tracker.export.json_export): version 2
+(issue 16) lists the patient's ``treatments`` and names each session's
+``treatment``; version 1 has neither. As keys are sorted, ``version`` comes
+last: what differs between the two is checked as the records are read and
+judged once the version is known (tracker.services.importer).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -31,15 +38,21 @@ from tracker.domain.appointments import AppointmentStatus, parse_time
 from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE, not_in_future
 from tracker.domain.errors import InvalidInput
-from tracker.domain.intervals import Interval, IntervalUnit, parse_interval
-from tracker.domain.products import Product
+from tracker.domain.intervals import Interval, IntervalUnit, check_minimum, parse_interval
+from tracker.domain.products import Product, any_profile, is_known
 from tracker.domain.records import ChangeRecord, PlanSettings
-from tracker.domain.rotation import parse_sites
+from tracker.domain.rotation import SITE_SEPARATOR, parse_sites, sites_text
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
 from tracker.domain.scores import parse_score
 from tracker.domain.side_effects import EffectClass, Severity
-from tracker.domain.text import LABEL_MAX_LENGTH, NOTE_MAX_LENGTH, clean_text
-from tracker.domain.treatments import Treatment, clean_treatment_name
+from tracker.domain.text import (
+    LABEL_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    clean_text,
+    preview,
+    same_name_key,
+)
+from tracker.domain.treatments import Treatment, clean_treatment_name, pain_treatment
 
 # Ids are stored in 32-bit integer columns (PostgreSQL INTEGER).
 MAX_ID = 2**31 - 1
@@ -47,6 +60,12 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STORED_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _SHOWN_MAX = 40  # characters of a bad value quoted in an error message
 
+# The versions of the export tracker reads (tracker.export.model.REPORT_VERSION is the newest).
+FIRST_VERSION = 1
+TREATMENTS_VERSION = 2  # the first with treatments (issue 16)
+READ_VERSIONS = (FIRST_VERSION, TREATMENTS_VERSION)
+
+# The top-level fields every version has; TREATMENTS_VERSION adds "treatments".
 TOP_FIELDS = (
     "format",
     "version",
@@ -60,6 +79,7 @@ TOP_FIELDS = (
     "effects",
     "appointments",
 )
+TREATMENTS = "treatments"
 # Files from before the audit trail have no "changes"; it is optional.
 OPTIONAL_TOP_FIELDS = ("changes",)
 CHANGE_FIELDS = (
@@ -98,6 +118,9 @@ OPTIONAL_SNAPSHOT_FIELDS = {
 # The kinds of record the change log names (tracker.store.audit.KINDS; a test keeps them equal).
 CHANGE_KINDS = ("injection", "pain", "effect", "appointment", "plan", "treatment")
 INJECTION_FIELDS = ("id", "date", "product", "units", "sites", "provider", "lot", "note")
+# A session's field naming its treatment (version 2 on).
+SESSION_TREATMENT = "treatment"
+TREATMENT_FIELDS = ("id", "name", "product", "every", "within_days", "sites")
 SITE_FIELDS = ("muscle", "units")
 PAIN_FIELDS = ("id", "date", "score", "function", "note")
 EFFECT_FIELDS = ("id", "date", "text", "term", "class", "severity", "note", "resolved")
@@ -323,14 +346,68 @@ def appointment_row(value: Any, where: str) -> Row:
     )
 
 
-def injection_row(
-    value: Any, where: str, today: date, own_products: Collection[str] = ()
-) -> tuple[Row, list[Row]]:
-    """The session's row and its sites' rows (few per file: no fast path).
+# Told of a product tracker has no profile for, and where it is: it may be the product
+# of one of the patient's treatments (issue 16), which only the caller can tell.
+UnknownProduct = Callable[[str, str], None]
 
-    ``own_products``: products tracker knows no label rules for that the patient's
-    treatments have (issue 16), accepted as well as the known ones."""
+
+def refuse_unknown_product(where: str, product: str) -> None:
+    raise unknown_product(where, product)
+
+
+def allowing(own_products: Collection[str]) -> UnknownProduct:
+    """Let the products of the patient's treatments pass (their sessions have them);
+    refuse any other product tracker has no profile for."""
+
+    def check(where: str, product: str) -> None:
+        if product not in own_products:
+            refuse_unknown_product(where, product)
+
+    return check
+
+
+def injection_row(
+    value: Any, where: str, today: date, unknown: UnknownProduct = refuse_unknown_product
+) -> tuple[Row, list[Row]]:
+    """A session as a change-log snapshot keeps it: its row and its sites' rows.
+
+    A product tracker has no profile for goes to ``unknown`` (by default refused).
+    """
     fields = _fields(value, where, INJECTION_FIELDS)
+    row, sites = _session(fields, where, today)
+    if not is_known(row[2]):
+        unknown(f"{where}.product", row[2])
+    return row, sites
+
+
+@dataclass(frozen=True)
+class FileSession:
+    """One of the file's sessions, checked: what is staged, and what only the version
+    judges (tracker.services.importer)."""
+
+    row: Row
+    sites: list[Row]
+    # The name of its treatment as written (version 2); None where it names none.
+    treatment: str | None
+    # Whether its product is one tracker knows (version 1 has no others).
+    known_product: bool
+
+
+def file_session(value: Any, where: str, today: date) -> FileSession:
+    """``injections[i]`` of either version (few per file: no fast path)."""
+    names = INJECTION_FIELDS
+    if isinstance(value, dict) and SESSION_TREATMENT in value:
+        names = (*INJECTION_FIELDS, SESSION_TREATMENT)
+    fields = _fields(value, where, names)
+    row, sites = _session(fields, where, today)
+    treatment = None
+    if SESSION_TREATMENT in fields:
+        treatment = _name(fields[SESSION_TREATMENT], f"{where}.{SESSION_TREATMENT}")
+    return FileSession(row, sites, treatment, is_known(row[2]))
+
+
+def _session(fields: dict[str, Any], where: str, today: date) -> tuple[Row, list[Row]]:
+    """The session's row and its sites' rows."""
     record_id = _id(fields["id"], f"{where}.id")
     day = _past_date(fields["date"], f"{where}.date", today, "the injection date")
     units = _optional(fields["units"], f"{where}.units", _units)
@@ -344,7 +421,7 @@ def injection_row(
     row = (
         record_id,
         day.isoformat(),
-        _session_product(fields["product"], f"{where}.product", own_products),
+        _product(fields["product"], f"{where}.product"),
         units,
         _optional(fields["provider"], f"{where}.provider", _label),
         _optional(fields["lot"], f"{where}.lot", _label),
@@ -353,10 +430,28 @@ def injection_row(
     return row, [(position, site.muscle, site.units) for position, site in enumerate(sites)]
 
 
-def _session_product(value: Any, where: str, own_products: Collection[str]) -> str:
-    if isinstance(value, str) and value in own_products:
+def _product(value: Any, where: str) -> str:
+    """A known product's code, or the name of one tracker knows no label rules for."""
+    if isinstance(value, str) and is_known(value):
         return value
-    return _choice(value, where, Product).value
+    product = _label(value, where)
+    if not product.strip():
+        raise _expected(where, "a product", product)
+    return product
+
+
+def unknown_product(where: str, value: str, or_else: str = "") -> InvalidInput:
+    """A product tracker has no profile for where only known ones may be (a version 1
+    file's session: tracker had no others then); ``or_else`` names what else may be."""
+    choices = ", ".join(member.value for member in Product)
+    return _expected(where, f"one of {choices}{or_else}", value)
+
+
+def _name(value: Any, where: str) -> str:
+    """A treatment's name, as `treatments add` takes one."""
+    label = _label(value, where)
+    with _located(where):
+        return clean_treatment_name(label)
 
 
 def _site(value: Any, where: str) -> dosing.Site:
@@ -367,9 +462,12 @@ def _site(value: Any, where: str) -> dosing.Site:
     return dosing.Site(muscle, _optional(fields["units"], f"{where}.units", _units))
 
 
-def change_record(value: Any, where: str, today: date) -> ChangeRecord:
+def change_record(
+    value: Any, where: str, today: date, unknown: UnknownProduct = refuse_unknown_product
+) -> ChangeRecord:
     """One entry of the change log; the values it holds pass the rules of their records,
-    since `tracker undo` may write them back."""
+    since `tracker undo` may write them back (a session's product tracker has no
+    profile for goes to ``unknown``)."""
     fields = _fields(value, where, CHANGE_FIELDS)
     action = _text(fields["action"], f"{where}.action")
     if action not in CHANGE_ACTIONS:
@@ -387,7 +485,7 @@ def change_record(value: Any, where: str, today: date) -> ChangeRecord:
         action=action,
         kind=kind,
         record_id=_id(fields["record_id"], f"{where}.record_id"),
-        old=_logged_values(kind, fields["old"], f"{where}.old", today),
+        old=_logged_values(kind, fields["old"], f"{where}.old", today, unknown),
         # Only old values are ever written back (by undo); new ones are shown as kept.
         new=_logged_object(fields["new"], f"{where}.new"),
         undo_of=_optional(fields["undo_of"], f"{where}.undo_of", _id),
@@ -400,7 +498,9 @@ def _logged_object(value: Any, where: str) -> dict[str, Any] | None:
     return value
 
 
-def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, Any] | None:
+def _logged_values(
+    kind: str, value: Any, where: str, today: date, unknown: UnknownProduct
+) -> dict[str, Any] | None:
     if _logged_object(value, where) is None:
         return None
     span = span_in(value)
@@ -409,7 +509,7 @@ def _logged_values(kind: str, value: Any, where: str, today: date) -> dict[str, 
         _id(span.last_id, f"{where}.last_id")
         _whole(span.records, f"{where}.records", 0, MAX_ID)
         return value
-    check_snapshot(kind, value, where, today)
+    check_snapshot(kind, value, where, today, unknown)
     return value
 
 
@@ -418,12 +518,13 @@ def check_snapshot(
     values: dict[str, Any],
     where: str,
     today: date,
-    own_products: Collection[str] = (),
+    unknown: UnknownProduct = refuse_unknown_product,
 ) -> None:
     """Logged values of one record (tracker.store.audit.snapshot) that `tracker undo`
     may write back: the same rules as the record itself, so undo never stores what
-    `log`, `pain`, `effect`, `book` or `plan` would refuse. ``own_products``: the
-    products of the patient's treatments, which their sessions may have too."""
+    `log`, `pain`, `effect`, `book` or `plan` would refuse. A session's product
+    tracker has no profile for goes to ``unknown``: by default it is refused; a
+    caller that knows the patient's treatments may let their products pass."""
     names = SNAPSHOT_FIELDS.get(kind)
     if names is None:
         raise _expected(
@@ -441,7 +542,7 @@ def check_snapshot(
     if "treatment_id" in fields:
         _optional(fields.pop("treatment_id"), f"{where}.treatment_id", _id)
     if kind == "injection":
-        injection_row({"id": 1, **fields}, where, today, own_products)
+        injection_row({"id": 1, **fields}, where, today, unknown)
     elif kind == "pain":
         pain_row({"id": 1, **fields}, where, today)
     elif kind == "effect":
@@ -480,8 +581,7 @@ def check_snapshot(
 def treatment_values(fields: dict[str, Any], where: str) -> Treatment:
     """A treatment's stored values (tracker.store.models.TreatmentRow) as `treatments add`
     would have taken them: a name, a product, an interval, a window, a rotation."""
-    with _located(f"{where}.name"):
-        name = clean_treatment_name(_label(fields["name"], f"{where}.name"))
+    name = _name(fields["name"], f"{where}.name")
     product = _label(fields["product"], f"{where}.product")
     if not product.strip():
         raise _expected(f"{where}.product", "a product", product)
@@ -498,16 +598,60 @@ def treatment_values(fields: dict[str, Any], where: str) -> Treatment:
     return Treatment(name, product, interval, within, rotation)
 
 
+def file_treatments(value: Any, where: str = TREATMENTS) -> list[tuple[int, Treatment]]:
+    """The file's ``treatments``: each with its id, as `treatments add` would take it
+    (the product's label minimum included), no two with one id or one name."""
+    found: list[tuple[int, Treatment]] = []
+    for index, item in enumerate(_list(value, where)):
+        at = f"{where}[{index}]"
+        fields = _fields(item, at, TREATMENT_FIELDS)
+        record_id = _id(fields["id"], f"{at}.id")
+        treatment = treatment_values({**fields, "sites": _rotation(fields["sites"], at)}, at)
+        with _located(f"{at}.every"):
+            check_minimum(treatment.interval, any_profile(treatment.product))
+        for earlier, (other_id, other) in enumerate(found):
+            if other_id == record_id:
+                raise repeated_id(where, index, record_id, earlier)
+            if same_name_key(other.name) == same_name_key(treatment.name):
+                raise InvalidInput(
+                    f"{at}.name: {preview(treatment.name)} is the name of {where}[{earlier}] "
+                    f"too (names that differ only in case or spaces are the same)"
+                )
+        found.append((record_id, treatment))
+    return found
+
+
+def _rotation(value: Any, where: str) -> str | None:
+    """A treatment's ``sites`` list as the text treatment_values reads (None for [])."""
+    sites = _list(value, f"{where}.sites")
+    for index, site in enumerate(sites):
+        at = f"{where}.sites[{index}]"
+        if not isinstance(site, str):
+            raise _expected(at, "a site's name", site)
+        if SITE_SEPARATOR in site:
+            raise InvalidInput(f"{at}: a site's name cannot hold a '{SITE_SEPARATOR}'")
+        if site != site.strip():
+            raise InvalidInput(f"{at}: a site's name does not start or end with a space")
+    return sites_text(sites) if sites else None
+
+
+def unknown_treatment(where: str, name: str, treatments: list[Treatment]) -> InvalidInput:
+    """A session naming a treatment the file does not list."""
+    listed = ", ".join(preview(treatment.name) for treatment in treatments) or "none"
+    return InvalidInput(f"{where}: {preview(name)} is not one of the file's treatments ({listed})")
+
+
 # --- the top of the file ----------------------------------------------------
 
 
-def top_level_problem(present: list[str]) -> InvalidInput | None:
+def top_level_problem(present: list[str], version: int) -> InvalidInput | None:
     """A missing or unknown top-level field: a missing one would lose data, so would an extra."""
-    for name in TOP_FIELDS:
+    required = TOP_FIELDS + ((TREATMENTS,) if version >= TREATMENTS_VERSION else ())
+    for name in required:
         if name not in present:
             return InvalidInput(f"the export: missing field '{name}'")
     for name in present:
-        if name not in TOP_FIELDS and name not in OPTIONAL_TOP_FIELDS:
+        if name not in required and name not in OPTIONAL_TOP_FIELDS:
             return InvalidInput(f"the export: unknown field {shown(name)}")
     return None
 
@@ -547,19 +691,55 @@ def _uuid_text(value: Any, where: str) -> str:
 
 
 def plan_settings(value: Any, name: str | None, where: str = "plan") -> PlanSettings:
+    """A version 1 plan (and the plan of an old change-log entry): whole months."""
+    every_months, within_days = file_plan(value, where)
+    if every_months is None:
+        raise plan_without_months(where)
+    return PlanSettings(Interval(every_months, IntervalUnit.MONTHS), within_days, name)
+
+
+def file_plan(value: Any, where: str = "plan") -> tuple[int | None, int]:
+    """The file's ``plan``: its months (None: the interval is not whole months, which
+    only version 2 may say) and its reminder window."""
     fields = _fields(value, where, ("every_months", "within_days"))
-    return PlanSettings(
-        every=Interval(
-            _whole(
-                fields["every_months"],
-                f"{where}.every_months",
-                MIN_INTERVAL_MONTHS,
-                MAX_INTERVAL_MONTHS,
-            ),
-            IntervalUnit.MONTHS,
-        ),
-        within_days=_whole(fields["within_days"], f"{where}.within_days", 0, MAX_REMINDER_DAYS),
-        patient_name=name,
+    every_months = _optional(
+        fields["every_months"],
+        f"{where}.every_months",
+        lambda months, at: _whole(months, at, MIN_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS),
+    )
+    within = _whole(fields["within_days"], f"{where}.within_days", 0, MAX_REMINDER_DAYS)
+    return every_months, within
+
+
+def plan_without_months(where: str = "plan") -> InvalidInput:
+    return _expected(
+        f"{where}.every_months",
+        f"a whole number from {MIN_INTERVAL_MONTHS} to {MAX_INTERVAL_MONTHS}",
+        None,
+    )
+
+
+def plan_problem(
+    plan: tuple[int | None, int], treatments: list[Treatment], where: str = "plan"
+) -> InvalidInput | None:
+    """A version 2 plan that is not its pain treatment's (or, without treatments,
+    tracker's default), as the export writes it: a hand-edited plan would otherwise
+    be silently ignored."""
+    chosen = pain_treatment(treatments)
+    expected = (
+        PlanSettings() if chosen is None else PlanSettings(chosen.interval, chosen.within_days)
+    )
+    if plan == (expected.every_months, expected.within_days):
+        return None
+    whose = (
+        "tracker's default plan, as the file has no treatments"
+        if chosen is None
+        else f"the plan of its pain treatment {preview(chosen.name)}"
+    )
+    months = "null" if expected.every_months is None else expected.every_months
+    return InvalidInput(
+        f"{where}: expected {whose} (every_months {months}, within_days "
+        f"{expected.within_days}), got every_months {shown(plan[0])}, within_days {plan[1]}"
     )
 
 

@@ -24,7 +24,7 @@ from tracker.domain.change_spans import span_in
 from tracker.domain.dates import FIRST_DATE, LAST_DATE
 from tracker.domain.dosing import MAX_RECORDABLE_UNITS, UNITS_TOLERANCE, format_units
 from tracker.domain.errors import InvalidInput
-from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, check_snapshot
+from tracker.domain.import_rules import CHANGE_ACTIONS, CHANGE_KINDS, allowing, check_snapshot
 from tracker.domain.intervals import parse_interval
 from tracker.domain.products import products
 from tracker.domain.rotation import parse_sites
@@ -562,7 +562,7 @@ def _logged_problem(
     if kind is None or span_in(values) is not None:
         return None
     try:
-        check_snapshot(kind, values, "they", today, own_products)
+        check_snapshot(kind, values, "they", today, allowing(own_products))
     except InvalidInput as problem:
         return f"that undo could not write back ({problem})"
     return None

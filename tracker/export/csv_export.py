@@ -4,14 +4,18 @@ Columns, always all of them and in this order (a record leaves the columns that
 are not its own empty)::
 
     type, id, date, product, units, sites, provider, lot, score, function,
-    text, class, severity, resolved, time, status, note
+    text, class, severity, resolved, time, status, note, treatment
 
 - ``type`` is ``injection``, ``pain``, ``effect`` or ``appointment``; rows come
   in that order, each type oldest first (as in the JSON export).
 - Dates are ISO (``2026-11-24``); units are plain numbers (``200``, ``12.5``).
 - ``sites`` is ``muscle:units; muscle:units`` as in ``tracker history --csv``;
-  ``resolved`` is the date an effect went away; ``note`` comes last because it
-  is the longest free text.
+  ``resolved`` is the date an effect went away; ``note`` comes after the
+  record's values because it is the longest free text.
+- ``treatment`` (issue 16) is the name of an
+  injection's treatment, empty on other rows. It was added after ``note``, so
+  every column before it keeps its place for a spreadsheet or script that reads
+  the columns by position.
 
 Encoding: plain UTF-8 without a byte-order mark, RFC 4180 quoting and CRLF line
 ends. A BOM would help only old Excel guess the encoding, and it sticks to the
@@ -63,6 +67,7 @@ COLUMNS = (
     "time",
     "status",
     "note",
+    "treatment",
 )
 CLINIC_COLUMNS = ("patient", *COLUMNS)
 _POSITIONS = {column: position for position, column in enumerate(COLUMNS)}
@@ -120,10 +125,10 @@ def _write_pain_rows(
     character that needs quoting (ids and scores are numbers, the date is ISO),
     so those two go through csv.writer itself and the rest is a template:
     patient, type, id, date, five empty cells (product to lot), score,
-    function, six empty cells (text to status), note.
+    function, six empty cells (text to status), note, an empty treatment.
     """
     start = "".join(_quoted(cell) + "," for cell in lead).replace("%", "%%")
-    template = start + "pain,%s,%s,,,,,,%s,%s,,,,,,,%s\r\n"
+    template = start + "pain,%s,%s,,,,,,%s,%s,,,,,,,%s,\r\n"
     for batch in batches:
         text.write(
             "".join(

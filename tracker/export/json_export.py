@@ -1,25 +1,42 @@
 """The JSON export: the complete, lossless history, and the file ``tracker import`` reads.
 
-Layout (format "tracker", version 1)::
+Layout (format "tracker", version 2)::
 
-    {"format": "tracker", "version": 1, "generated_at": DATE, "since": DATE|null,
-     "until": DATE|null, "patient": {"name", "uuid"}, "plan": {"every_months", "within_days"},
-     "injections": [{"id", "date", "product", "units", "sites": [{"muscle", "units"}],
-                     "provider", "lot", "note"}],
+    {"format": "tracker", "version": 2, "generated_at": DATE, "since": DATE|null,
+     "until": DATE|null, "patient": {"name", "uuid"},
+     "plan": {"every_months", "within_days"},
+     "treatments": [{"id", "name", "product", "every", "within_days", "sites": [SITE]}],
+     "injections": [{"id", "date", "treatment", "product", "units",
+                     "sites": [{"muscle", "units"}], "provider", "lot", "note"}],
      "pain": [{"id", "date", "score", "function", "note"}],
      "effects": [{"id", "date", "text", "term", "class", "severity", "note", "resolved"}],
      "appointments": [{"id", "date", "time", "provider", "note", "status"}],
      "changes": [{"id", "batch", "at", "command", "action", "kind", "record_id",
                   "old", "new", "undo_of"}]}
 
+``treatments`` are the patient's treatments, oldest first: ``every`` is the
+interval as tracker writes it ("3m", "12w", "28d", "1y"), ``sites`` the
+rotation in order ([] for none). Each session names its ``treatment``. ``plan``
+is the pain treatment's interval and reminder window (tracker.domain.treatments
+.pain_treatment; tracker's defaults when there is no treatment), kept as version
+1 wrote it so a program that reads only the plan still finds it;
+``every_months`` is null when the interval is not whole months.
+
+``tracker export --treatment NAME`` writes only that treatment (and its
+sessions; the diary, side effects and appointments are the patient's) and,
+like a period, no change log.
+
+Version 1 (before issue 16) had no ``treatments`` and no session ``treatment``:
+the plan was the patient's, and every session belonged to it.
+
 ``changes`` is the audit trail (old and new values of every change), written
-only when the export is not limited by --since/--until.
+only when the export is not limited by --since/--until (or --treatment).
 
 The whole clinic (``tracker export --all``; format "tracker-clinic-export",
-version 1) is every patient's object above, whole, in the order the patients
+version 2) is every patient's object above, whole, in the order the patients
 were added, so any one of them can be cut out and imported on its own::
 
-    {"format": "tracker-clinic-export", "version": 1, "generated_at": DATE,
+    {"format": "tracker-clinic-export", "version": 2, "generated_at": DATE,
      "since": DATE|null, "until": DATE|null, "patients": [{"format": "tracker", ...}]}
 
 Only stored fields are written, never derived ones (cycle day, "persistent",
@@ -59,6 +76,7 @@ from tracker.export.model import (
     PainRow,
     PatientRecords,
     Report,
+    TreatmentRecord,
 )
 from tracker.export.streaming import Advance, Utf8Writer, counted, nobody_watching, to_bytes
 
@@ -111,6 +129,8 @@ def document(records: PatientRecords, advance: Advance = nobody_watching) -> dic
             "every_months": records.plan.every_months,
             "within_days": records.plan.within_days,
         },
+        # A handful: written whole.
+        "treatments": [treatment(each) for each in records.treatments],
         "injections": rows(records.injections, injection, flat=False, listed="sites"),
         "pain": (
             rows(records.pain, pain, flat=True)
@@ -316,10 +336,24 @@ def number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
+def treatment(record: TreatmentRecord) -> dict[str, Any]:
+    stored = record.treatment
+    return {
+        "id": record.id,
+        "name": stored.name,
+        "product": stored.product,
+        "every": stored.interval.text,
+        "within_days": stored.within_days,
+        "sites": list(stored.sites),
+    }
+
+
 def injection(record: InjectionRecord) -> dict[str, Any]:
     return {
         "id": record.id,
         "date": record.day.isoformat(),
+        "treatment": record.treatment,
+        # str(): a known product's code, or a product tracker knows no rules for as typed.
         "product": str(record.product),
         "units": number(record.units),
         "sites": [{"muscle": site.muscle, "units": number(site.units)} for site in record.sites],

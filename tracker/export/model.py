@@ -19,7 +19,7 @@ another, for ``tracker export --all``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, TypeVar
@@ -36,16 +36,28 @@ from tracker.domain.records import (
 )
 from tracker.domain.response import LongTerm, Review
 from tracker.domain.schedule import Due
+from tracker.domain.treatments import Treatment
 
 REPORT_FORMAT = "tracker"
-REPORT_VERSION = 1
-# `tracker export --all`: {"format": CLINIC_FORMAT, ..., "patients": [<REPORT_FORMAT>, ...]}
+# Version 2 (issue 16) carries the patient's treatments and each session's treatment;
+# `tracker import` still reads version 1 (one plan, every session of it).
+REPORT_VERSION = 2
+# `tracker export --all`: {"format": CLINIC_FORMAT, ..., "patients": [<REPORT_FORMAT>, ...]};
+# version 2 holds version 2 patient exports.
 CLINIC_FORMAT = "tracker-clinic-export"
-CLINIC_VERSION = 1
+CLINIC_VERSION = 2
 
 T = TypeVar("T")
 # A pain entry as the store's fast path reads it: id, ISO date, score, function, note.
 PainRow = tuple[int, str, int, int | None, str | None]
+
+
+@dataclass(frozen=True)
+class TreatmentRecord:
+    """A treatment as stored: its id (which the change log names) and what it is."""
+
+    id: int
+    treatment: Treatment
 
 
 class RecordStream(Generic[T]):
@@ -90,6 +102,9 @@ class PatientRecords:
     # CSV writers then take this fast path for a clinic's millions of diary
     # entries. The tests hold the two to the same bytes.
     pain_rows: Iterable[list[PainRow]] | None = None
+    # The patient's treatments, oldest first (only the one asked for with
+    # ``export --treatment``); ``plan`` is the pain treatment's among them.
+    treatments: Sequence[TreatmentRecord] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,9 @@ class Report:
         treatment); a report of another treatment alone has no appointment to show."""
         return not self.treatments or any(t.pain for t in self.treatments)
 
+    # The stored treatments the report covers, oldest first (as PatientRecords.treatments).
+    stored_treatments: list[TreatmentRecord] = field(default_factory=list)
+
     @property
     def patient_name(self) -> str | None:
         return self.plan.patient_name
@@ -216,4 +234,5 @@ class Report:
             appointments=self.appointments,
             changes=self.changes,
             patient_uuid=self.patient_uuid,
+            treatments=self.stored_treatments,
         )

@@ -30,12 +30,13 @@ from tracker.domain.records import (
     PlanSettings,
 )
 from tracker.domain.schedule import Due
-from tracker.domain.treatments import Treatment
+from tracker.domain.treatments import Treatment, find_treatment
 from tracker.export.model import (
     ClinicRecords,
     PatientRecords,
     RecordStream,
     Report,
+    TreatmentRecord,
     TreatmentReport,
 )
 from tracker.services.appointments import all_appointments
@@ -57,14 +58,20 @@ T = TypeVar("T")
 
 @contextmanager
 def patient_records(
-    db: Database, today: date, since: date | None = None, until: date | None = None
+    db: Database,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    treatment: str | None = None,
 ) -> Iterator[PatientRecords]:
-    """The current patient's stored records, streamed while the block runs."""
+    """The current patient's stored records (of one ``treatment`` only, when named),
+    streamed while the block runs."""
     check_period(since, until)
     with streams.snapshot(db) as session:
         patient = current_patient(session)
-        records = _streamed(session, patient, today, since, until)
-        count = streams.count_records(session, since, until, patient.id)
+        chosen = _chosen(session, patient, treatment)
+        records = _streamed(session, patient, today, since, until, chosen)
+        count = streams.count_records(session, since, until, patient.id, chosen.only)
         yield replace(records, record_count=count)
 
 
@@ -95,9 +102,15 @@ def clinic_records(
 
 
 def _streamed(
-    session: Session, patient: Patient, today: date, since: date | None, until: date | None
+    session: Session,
+    patient: Patient,
+    today: date,
+    since: date | None,
+    until: date | None,
+    chosen: _Chosen | None = None,
 ) -> PatientRecords:
     mine = patient.id  # not the ORM object: it must not be kept alive by the streams
+    chosen = chosen or _chosen(session, patient, None)
 
     def stream(
         fetch: Callable[[Session, int, date | None, date | None], Iterator[T]],
@@ -111,17 +124,43 @@ def _streamed(
         until=until,
         patient=patient.name,
         patient_uuid=patient.uuid,
-        plan=plan_of(session, patient),
-        injections=stream(streams.injections),
+        plan=chosen.plan,
+        treatments=chosen.treatments,
+        injections=RecordStream(
+            lambda: streams.injections(session, mine, since, until, chosen.only)
+        ),
         pain=stream(streams.pain),
         pain_rows=stream(streams.pain_rows),
         effects=stream(streams.effects),
         appointments=stream(streams.appointments),
         changes=(
             RecordStream(lambda: streams.changes(session, mine))
-            if since is None and until is None
+            if since is None and until is None and chosen.only is None
             else ()
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """The treatments an export covers: all the patient's, or the one --treatment names."""
+
+    treatments: list[TreatmentRecord]
+    plan: PlanSettings  # the pain treatment's, or the chosen one's
+    only: int | None = None  # the chosen treatment's id; None: every treatment
+
+
+def _chosen(session: Session, patient: Patient, name: str | None) -> _Chosen:
+    """Every treatment of the patient, or (``name``) the one so called, case and spaces
+    ignored; NotFound naming the patient's treatments when there is none."""
+    plan = plan_of(session, patient)
+    stored = [TreatmentRecord(id_, each) for id_, each in streams.treatments(session, patient.id)]
+    if name is None:
+        return _Chosen(stored, plan)
+    found = find_treatment([record.treatment for record in stored], name)
+    record = next(record for record in stored if record.treatment is found)
+    return _Chosen(
+        [record], PlanSettings(found.interval, found.within_days, plan.patient_name), record.id
     )
 
 
@@ -190,8 +229,18 @@ def build_report(
     check_period(since, until)
     period = _Period(since, until, today)
     with db.transaction() as session:
-        stored = _read(PatientScope(session), period, treatment_name)
-    return _report(stored, period)
+        records = PatientScope(session)
+        chosen = _chosen(session, records.patient, treatment_name)
+        stored = _read(records, period, treatment_name)
+    report = _report(stored, period)
+    # The JSON and CSV of one treatment (export --treatment) carry its plan and no
+    # change log (its entries are of every treatment's records).
+    return replace(
+        report,
+        stored_treatments=chosen.treatments,
+        plan=chosen.plan if chosen.only is not None else report.plan,
+        changes=[] if chosen.only is not None else report.changes,
+    )
 
 
 def _read(records: PatientScope, period: _Period, treatment_name: str | None) -> _Stored:

@@ -166,10 +166,10 @@ def _revert(session: Session, change: Change, batch: int, today: date) -> None:
     if old is None:
         raise _unusable(change, "no values to bring back")
     # Loaded here: quick writes (`tracker pain 5`) never undo and need not load the rules.
-    from tracker.domain.import_rules import check_snapshot
+    from tracker.domain.import_rules import allowing, check_snapshot
 
     try:
-        check_snapshot(change.kind, old, "its values", today, _own_products(session))
+        check_snapshot(change.kind, old, "its values", today, allowing(_own_products(session)))
     except InvalidInput as problem:
         raise _unusable(change, str(problem)) from None
     if change.action == "delete":

@@ -11,8 +11,11 @@ same on SQLite and PostgreSQL:
 - a merge pairs each staged record with a stored twin (every field but the id
   equal, NULL equal to NULL) one to one: of n equal records in the file and m
   in the database, the first min(n, m) in file order are twins and are
-  skipped. Injection sessions, at most one a date, are paired by date and
-  compared in Python, sites included, a few hundred at a time;
+  skipped. Injection sessions, at most one a date per treatment, are paired
+  by treatment and date and compared in Python, sites included, a few hundred
+  at a time;
+- each staged session names its treatment as the file wrote it; the importer
+  says which of the patient's treatments each name is (:meth:`Staging.name_treatments`);
 - what is left is copied into the real tables with INSERT ... SELECT.
 
 Memory stays the same whatever the size of the file or of the database: the
@@ -21,7 +24,7 @@ databases sort and join on disk when they must.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +52,8 @@ class Kind:
     columns: tuple[str, ...]  # the stored columns after id, in tracker.domain.import_rules order
     types: tuple[str, ...]
     nullable: frozenset[str]
+    # Staged after the stored columns, never stored as they are: "name TYPE".
+    staged_only: tuple[str, ...] = ()
 
     @property
     def staging(self) -> str:
@@ -66,6 +71,10 @@ INJECTIONS = Kind(
     ("date", "product", "units", "provider", "lot", "note"),
     ("DATE", "TEXT", "FLOAT", "TEXT", "TEXT", "TEXT"),
     frozenset({"units", "provider", "lot", "note"}),
+    # The session's treatment as the file names it, and that name's
+    # tracker.domain.text.same_name_key (two sessions of one treatment on one
+    # date are refused by it).
+    ("treatment TEXT", "treatment_key TEXT"),
 )
 PAIN = Kind(
     "pain",
@@ -95,6 +104,8 @@ RECORD_KINDS = (INJECTIONS, PAIN, EFFECTS, APPOINTMENTS)
 
 _SITES = "import_sites"
 _CHANGES = "import_changes"
+# Each name a staged session gives its treatment, and that treatment's id here.
+_TREATMENTS = "import_treatments"
 _CHANGE_COLUMNS = (
     "id",
     "batch",
@@ -109,6 +120,7 @@ _CHANGE_COLUMNS = (
 )
 # Tables an import writes with ids it chooses or counts on being its own.
 _LOCKED_TABLES = (
+    "treatments",
     "injection_sessions",
     "injection_sites",
     "pain_entries",
@@ -163,8 +175,11 @@ class Staging:
         self._tables: list[str] = []
         for kind in RECORD_KINDS:
             columns = ", ".join(
-                f"{name} {kind_type}"
-                for name, kind_type in zip(kind.columns, kind.types, strict=True)
+                [
+                    f"{name} {kind_type}"
+                    for name, kind_type in zip(kind.columns, kind.types, strict=True)
+                ]
+                + list(kind.staged_only)
             )
             self._create(kind.staging, f"pos INTEGER PRIMARY KEY, id INTEGER NOT NULL, {columns}")
             self._create(kind.twins, "pos INTEGER PRIMARY KEY")
@@ -192,8 +207,8 @@ class Staging:
     # --- staging -----------------------------------------------------------------
 
     def add(self, kind: Kind, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Rows of (position in the file, id, *kind.columns)."""
-        self._insert(kind.staging, 2 + len(kind.columns), rows)
+        """Rows of (position in the file, id, *kind.columns, *kind.staged_only)."""
+        self._insert(kind.staging, 2 + len(kind.columns) + len(kind.staged_only), rows)
 
     def add_sites(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Rows of (session's position in the file, position, muscle, units)."""
@@ -221,20 +236,57 @@ class Staging:
             for row in rows:
                 copy.write_row(row)
 
-    def first_repeat(self, kind: Kind | None, column: str = "id") -> Repeat | None:
+    def first_repeat(
+        self, kind: Kind | None, column: str = "id", within: str | None = None
+    ) -> Repeat | None:
         """The first staged record (of ``kind``, or of the change log) whose ``column``
-        an earlier one already has."""
+        an earlier one already has (one with the same ``within`` column, if given)."""
         table = _CHANGES if kind is None else kind.staging
+        group = column if within is None else f"{within}, {column}"
         row = self._connection.execute(
             text(
                 f"SELECT pos, first_pos, value FROM ("
                 f"SELECT pos, {column} AS value, "
-                f"ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY pos) AS nth, "
-                f"MIN(pos) OVER (PARTITION BY {column}) AS first_pos FROM {table}"
+                f"ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY pos) AS nth, "
+                f"MIN(pos) OVER (PARTITION BY {group}) AS first_pos FROM {table}"
                 f") numbered WHERE nth = 2 ORDER BY pos LIMIT 1"
             )
         ).first()
         return None if row is None else Repeat(row[0], row[1], row[2])
+
+    # --- the sessions' treatments -------------------------------------------------
+
+    def treatment_names(self) -> Iterator[tuple[str | None, int]]:
+        """Each name the staged sessions give their treatment, with the position of
+        the first session to give it, in file order."""
+        yield from self._connection.exec_driver_sql(
+            f"SELECT treatment, MIN(pos) AS first FROM {INJECTIONS.staging} "
+            f"GROUP BY treatment ORDER BY first"
+        )
+
+    def session_products(self) -> Iterator[str]:
+        """Each product of the staged sessions, once."""
+        yield from self._connection.exec_driver_sql(
+            f"SELECT DISTINCT product FROM {INJECTIONS.staging}"
+        ).scalars()
+
+    def latest_product(self) -> str | None:
+        """The product of the staged session with the latest date (None: no session)."""
+        return self._connection.exec_driver_sql(
+            f"SELECT product FROM {INJECTIONS.staging} ORDER BY date DESC, pos DESC LIMIT 1"
+        ).scalar()
+
+    def name_all_sessions(self, name: str, key: str) -> None:
+        """Every staged session is of the treatment ``name`` (a version 1 file's)."""
+        self._execute(
+            f"UPDATE {INJECTIONS.staging} SET treatment = :name, treatment_key = :key",
+            {"name": name, "key": key},
+        )
+
+    def name_treatments(self, ids: dict[str, int]) -> None:
+        """Which treatment (its id here) each name the staged sessions give is."""
+        self._create(_TREATMENTS, "name TEXT, treatment_id INTEGER")
+        self._insert(_TREATMENTS, 2, list(ids.items()))
 
     def analyze(self) -> None:
         """PostgreSQL plans by statistics, which temporary tables only get when asked."""
@@ -244,15 +296,16 @@ class Staging:
 
     # --- restore into an empty database ------------------------------------------
 
-    def restore(self, patient: int, treatment: int) -> None:
-        """Copy everything in with the file's ids; the sessions into ``treatment``."""
-        params = {"patient": patient, "treatment": treatment}
+    def restore(self, patient: int) -> None:
+        """Copy everything in with the file's ids; each session into its treatment
+        (:meth:`name_treatments`)."""
+        params = {"patient": patient}
         for kind in RECORD_KINDS:
-            columns = ", ".join(kind.columns)
-            owner, owners = _owners(kind)
+            columns = ", ".join(f"s.{name}" for name in kind.columns)
+            owner, owners, joined = _owners(kind)
             self._execute(
-                f"INSERT INTO {kind.table} (id, {owner}, {columns}) "
-                f"SELECT id, {owners}, {columns} FROM {kind.staging} ORDER BY pos",
+                f"INSERT INTO {kind.table} (id, {owner}, {', '.join(kind.columns)}) "
+                f"SELECT s.id, {owners}, {columns} FROM {kind.staging} s{joined} ORDER BY s.pos",
                 params,
             )
             if kind is INJECTIONS:
@@ -271,10 +324,10 @@ class Staging:
 
     # --- merge into a database with records --------------------------------------
 
-    def pair_twins(self, patient: int, treatment: int) -> None:
-        """Mark staged records that have a stored twin (a session: in ``treatment``); a
-        different session on a date that already has one raises Conflict."""
-        self._pair_sessions(treatment)
+    def pair_twins(self, patient: int) -> None:
+        """Mark staged records that have a stored twin (a session: in its treatment); a
+        different session on a date its treatment already has one raises Conflict."""
+        self._pair_sessions()
         for kind in (PAIN, EFFECTS, APPOINTMENTS):
             self._pair_records(kind, patient)
 
@@ -320,11 +373,12 @@ class Staging:
             f") numbered WHERE nth <= stored"
         )
 
-    def _pair_sessions(self, treatment: int) -> None:
-        """At most one session a date on either side: pair by date, then compare."""
-        after: Any = None
+    def _pair_sessions(self) -> None:
+        """At most one session a date per treatment on either side: pair by treatment
+        and date, then compare."""
+        after: tuple[Any, int] | None = None
         while True:
-            pairs = self._session_pairs(treatment, after)
+            pairs = self._session_pairs(after)
             if not pairs:
                 return
             staged_sites = self._sites(
@@ -347,21 +401,26 @@ class Staging:
                     )
                 twins.append((pos,))
             self._insert(INJECTIONS.twins, 1, twins)
-            after = pairs[-1][2]
+            after = (pairs[-1][2], pairs[-1][0])
 
-    def _session_pairs(self, treatment: int, after: Any) -> list[tuple[Any, ...]]:
+    def _session_pairs(self, after: tuple[Any, int] | None) -> list[tuple[Any, ...]]:
+        """The next staged sessions (after ``after``: date, position) whose treatment has
+        a session on their date, with it; in date order, then file order."""
         fields = INJECTIONS.columns[1:]  # all but the date they are paired by
         staged = ", ".join(f"s.{name}" for name in fields)
         stored = ", ".join(f"t.{name}" for name in fields)
-        params = (
-            {"treatment": treatment} if after is None else {"treatment": treatment, "after": after}
-        )
-        later = "" if after is None else "AND s.date > :after "
+        params: dict[str, Any] = {}
+        later = ""
+        if after is not None:
+            params = {"day": after[0], "pos": after[1]}
+            later = "WHERE s.date > :day OR (s.date = :day AND s.pos > :pos) "
         rows = self._connection.execute(
             text(
                 f"SELECT s.pos, t.id, s.date, {staged}, {stored} FROM {INJECTIONS.staging} s "
-                f"JOIN injection_sessions t ON t.treatment_id = :treatment AND t.date = s.date "
-                f"{later}ORDER BY s.date LIMIT {_PAIRS_AT_ONCE}"
+                f"JOIN {_TREATMENTS} m ON m.name = s.treatment "
+                f"JOIN injection_sessions t ON t.treatment_id = m.treatment_id "
+                f"AND t.date = s.date "
+                f"{later}ORDER BY s.date, s.pos LIMIT {_PAIRS_AT_ONCE}"
             ),
             params,
         ).all()
@@ -377,31 +436,32 @@ class Staging:
             sites.setdefault(owner, []).append((muscle, units))
         return sites
 
-    def add_new(self, patient: int, treatment: int) -> list[Added]:
-        """Copy in the staged records without a twin, with new ids (the sessions into
-        ``treatment``); what was added."""
-        params = {"patient": patient, "treatment": treatment}
+    def add_new(self, patient: int) -> list[Added]:
+        """Copy in the staged records without a twin, with new ids (each session into
+        its treatment); what was added."""
+        params = {"patient": patient}
         added = []
         for kind in RECORD_KINDS:
             after = self._connection.execute(
                 text(f"SELECT COALESCE(MAX(id), 0) FROM {kind.table}")
             ).scalar_one()
-            columns = ", ".join(kind.columns)
-            owner, owners = _owners(kind)
+            columns = ", ".join(f"s.{name}" for name in kind.columns)
+            owner, owners, joined = _owners(kind)
             inserted = self._execute(
-                f"INSERT INTO {kind.table} ({owner}, {columns}) "
-                f"SELECT {owners}, {columns} FROM {kind.staging} s "
+                f"INSERT INTO {kind.table} ({owner}, {', '.join(kind.columns)}) "
+                f"SELECT {owners}, {columns} FROM {kind.staging} s{joined} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {kind.twins} w WHERE w.pos = s.pos) "
                 f"ORDER BY s.pos",
                 params,
             )
             if kind is INJECTIONS:
-                # New sessions are found by their dates: one session a date.
+                # New sessions are found by treatment and date: one session a date each.
                 self._execute(
                     f"INSERT INTO injection_sites (session_id, position, muscle, units) "
                     f"SELECT t.id, x.position, x.muscle, x.units FROM {_SITES} x "
                     f"JOIN {INJECTIONS.staging} s ON s.pos = x.session_pos "
-                    f"JOIN injection_sessions t ON t.treatment_id = :treatment "
+                    f"JOIN {_TREATMENTS} m ON m.name = s.treatment "
+                    f"JOIN injection_sessions t ON t.treatment_id = m.treatment_id "
                     f"AND t.date = s.date WHERE t.id > :after ORDER BY t.id, x.position",
                     {**params, "after": after},
                 )
@@ -425,11 +485,16 @@ class Staging:
         return self._connection.execute(text(sql), params or {}).rowcount
 
 
-def _owners(kind: Kind) -> tuple[str, str]:
-    """Whose a record is: the columns, and the parameters that fill them."""
+def _owners(kind: Kind) -> tuple[str, str, str]:
+    """Whose a staged record ``s`` is: the columns, what fills them, and the join that
+    finds a session's treatment."""
     if kind is INJECTIONS:
-        return "patient_id, treatment_id", ":patient, :treatment"
-    return "patient_id", ":patient"
+        return (
+            "patient_id, treatment_id",
+            ":patient, m.treatment_id",
+            f" JOIN {_TREATMENTS} m ON m.name = s.treatment",
+        )
+    return "patient_id", ":patient", ""
 
 
 def _numbers(values: Iterable[int]) -> str:

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.domain.dosing import Site
 from tracker.domain.errors import DatabaseProblem
-from tracker.domain.products import Product
+from tracker.domain.products import Product, is_known
 from tracker.domain.records import ChangeRecord, EffectRecord, InjectionRecord, PainRecord
 from tracker.domain.side_effects import EffectClass, Severity
+from tracker.domain.treatments import Treatment
 from tracker.store import audit, scope
 from tracker.store.database import Database
 from tracker.store.engine import READ_ONLY
@@ -41,8 +42,10 @@ from tracker.store.models import (
     PainEntry,
     Patient,
     SideEffect,
+    TreatmentRow,
 )
 from tracker.store.plain_errors import plain_sqlite_error
+from tracker.store.treatments import to_treatment, treatment_rows
 
 # Rows fetched per round trip: large enough that fetching is not the cost,
 # small enough that a batch is a few hundred kilobytes at most.
@@ -89,23 +92,40 @@ def count_patients(session: Session) -> int:
 
 
 def count_records(
-    session: Session, since: date | None, until: date | None, patient: int | None = None
+    session: Session,
+    since: date | None,
+    until: date | None,
+    patient: int | None = None,
+    treatment: int | None = None,
 ) -> int:
     """Injections, pain entries, side effects and appointments in the period, of one
-    patient or (patient None) of every patient."""
+    patient or (patient None) of every patient; with ``treatment``, only that
+    treatment's injections."""
     total = 0
     for model in RECORD_MODELS:
         query = _within(select(func.count()).select_from(model), model.date, since, until)
         if patient is not None:
             query = query.where(model.patient_id == patient)
+        if treatment is not None and model is InjectionSession:
+            query = query.where(InjectionSession.treatment_id == treatment)
         total += session.scalar(query) or 0
     return total
 
 
+def treatments(session: Session, patient: int) -> list[tuple[int, Treatment]]:
+    """The patient's treatments with their ids, oldest first (a handful: read at once)."""
+    return [(row.id, to_treatment(row)) for row in treatment_rows(session, patient)]
+
+
 def injections(
-    session: Session, patient: int, since: date | None, until: date | None
+    session: Session,
+    patient: int,
+    since: date | None,
+    until: date | None,
+    treatment: int | None = None,
 ) -> Iterator[InjectionRecord]:
-    """Oldest first, each with its sites in the order they were entered.
+    """Oldest first (of one ``treatment``, or of all), each with its sites in the order
+    they were entered and the name of its treatment.
 
     One query joins the sites, so a session's rows come one after another and
     are gathered into one record; a session without sites has one row of NULLs.
@@ -119,13 +139,17 @@ def injections(
             InjectionSession.provider,
             InjectionSession.lot,
             InjectionSession.note,
+            TreatmentRow.name,
             InjectionSite.muscle,
             InjectionSite.units,
         )
+        .join(TreatmentRow, TreatmentRow.id == InjectionSession.treatment_id)
         .outerjoin(InjectionSite, InjectionSite.session_id == InjectionSession.id)
         .where(InjectionSession.patient_id == patient)
         .order_by(InjectionSession.date, InjectionSession.id, InjectionSite.position)
     )
+    if treatment is not None:
+        query = query.where(InjectionSession.treatment_id == treatment)
     rows = _batched(session, _within(query, InjectionSession.date, since, until))
     for _, group in groupby(rows, key=lambda row: row[0]):
         parts = list(group)
@@ -133,13 +157,20 @@ def injections(
         yield InjectionRecord(
             id=first[0],
             day=first[1],
-            product=Product(first[2]),
+            product=_product(first[2]),
             units=first[3],
-            sites=tuple(Site(part[7], part[8]) for part in parts if part[7] is not None),
+            sites=tuple(Site(part[8], part[9]) for part in parts if part[8] is not None),
             provider=first[4],
             lot=first[5],
             note=first[6],
+            treatment=first[7],
         )
+
+
+def _product(stored: str) -> Product:
+    """A known product's code as a Product; any other (a treatment's product tracker
+    knows no label rules for, issue 16) as the text stored, which exports write as is."""
+    return Product(stored) if is_known(stored) else stored  # type: ignore[return-value]
 
 
 def pain(
