@@ -193,15 +193,15 @@ _BOOKED = (
 )
 
 
-# Treatments with their latest session (its date is unique per treatment): one
-# index lookup each for its id, then its row by primary key; cheaper than grouping
-# every session of a clinic.
+# The latest session of the treatment in the enclosing query (its date is unique).
+_LATEST = "FROM injection_sessions WHERE treatment_id = treatments.id ORDER BY date DESC LIMIT 1"
+# Treatments with their latest session: index lookups for each, cheaper than grouping
+# every session of a clinic (a join on the latest session's id is cheaper on SQLite,
+# but PostgreSQL then hashes every session).
 _TREATMENTS = (
     "SELECT treatments.patient_id, treatments.id, treatments.name, treatments.every, "
-    "treatments.within_days, treatments.product, treatments.sites, latest.date, "
-    "latest.product FROM treatments LEFT JOIN injection_sessions AS latest ON latest.id = "
-    "(SELECT id FROM injection_sessions WHERE treatment_id = treatments.id "
-    "ORDER BY date DESC LIMIT 1)"
+    "treatments.within_days, treatments.product, treatments.sites, "
+    f"(SELECT date {_LATEST}), (SELECT product {_LATEST}) FROM treatments"
 )
 # The sites logged for a rotation: each site's latest day, per treatment.
 _SITE_USES = (
