@@ -205,7 +205,7 @@ def test_export_treatment_reaches_the_report_formats(kim_for_reports, tmp_path, 
 def test_the_report_of_one_treatment_has_its_sessions_plan_and_due_date(kim_for_reports):
     database = Database(kim_for_reports.db)
     try:
-        report = build_report(database, date.fromisoformat(TODAY), treatment="b12")
+        report = build_report(database, date.fromisoformat(TODAY), treatment_name="b12")
         whole = build_report(database, date.fromisoformat(TODAY))
     finally:
         database.close()
@@ -215,10 +215,12 @@ def test_the_report_of_one_treatment_has_its_sessions_plan_and_due_date(kim_for_
         ("2026-07-27", "B12"),
     ]
     assert report.plan.every.text == "12w" and report.plan.within_days == 3
-    assert [t.treatment.name for t in report.treatments] == ["B12"]
+    assert [t.name for t in report.treatments] == ["B12"]
+    assert [t.treatment.name for t in report.stored_treatments] == ["B12"]
     # Due 12 weeks after its own last session, not the Botox one's.
     assert report.due.next_due == date(2026, 10, 19)
     assert report.changes == []
     assert len(report.pain) == len(whole.pain) == 2
-    assert [t.treatment.name for t in whole.treatments] == ["botox", "B12"]
+    assert [t.name for t in whole.treatments] == ["botox", "B12"]
+    assert [t.treatment.name for t in whole.stored_treatments] == ["botox", "B12"]
     assert len(whole.injections) == 5

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, appointment_for_due
-from tracker.domain.intervals import DEFAULT_INTERVAL, Interval, parse_interval
+from tracker.domain.intervals import DEFAULT_INTERVAL, Interval, stored_interval
 from tracker.domain.products import DEFAULT_PRODUCT, any_profile
 from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
 
@@ -219,7 +219,7 @@ def pain_treatment_id(treatments: Sequence[StoredTreatment]) -> int | None:
 
 @cache
 def _interval(text: str) -> Interval:
-    return parse_interval(text)
+    return stored_interval(text)
 
 
 @cache
