@@ -5,8 +5,9 @@
 The file has the exact layout of `tracker export --format json` (format
 "tracker" version 2, keys sorted, two-space indents), for one patient whose
 history ends on 2026-11-25 (the benchmark's TRACKER_TODAY): one treatment,
-"botox", with an injection session every 91 days with two sites and an appointment marked done, a side
-effect after every other session, and the rest pain-diary entries, one a day
+"botox", with an injection session every 91 days with two sites and an
+appointment marked done, a side effect after every other session, and the
+rest pain-diary entries, one a day
 in a small file and as many a day as it takes to stay after 1900 in a big one
 (23 at a million records), every 13th with a note. The same arguments always
 give the same bytes.
