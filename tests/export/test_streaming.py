@@ -165,7 +165,7 @@ def whole_document(records: PatientRecords) -> dict[str, Any]:
             }
             for record in records.treatments
         ],
-        "injections": [json_export.injection(r) for r in records.injections],
+        "injections": [json_export.session(r) for r in records.injections],
         "pain": [json_export.pain(r) for r in records.pain],
         "effects": [json_export.effect_record(r) for r in records.effects],
         "appointments": [json_export.appointment(r) for r in records.appointments],

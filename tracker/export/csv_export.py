@@ -174,7 +174,7 @@ def rows(records: PatientRecords, advance: Advance = nobody_watching) -> Iterato
 
 def _injections(records: PatientRecords, advance: Advance) -> Iterator[dict[str, Any]]:
     for record in counted(records.injections, advance):
-        row = json_export.injection(record)
+        row = json_export.session(record)
         row["sites"] = sites_cell(row["sites"])
         yield {"type": "injection", **row}
 

@@ -131,7 +131,7 @@ def document(records: PatientRecords, advance: Advance = nobody_watching) -> dic
         },
         # A handful: written whole.
         "treatments": [treatment(each) for each in records.treatments],
-        "injections": rows(records.injections, injection, flat=False, listed="sites"),
+        "injections": rows(records.injections, session, flat=False, listed="sites"),
         "pain": (
             rows(records.pain, pain, flat=True)
             if records.pain_rows is None
@@ -348,11 +348,16 @@ def treatment(record: TreatmentRecord) -> dict[str, Any]:
     }
 
 
+def session(record: InjectionRecord) -> dict[str, Any]:
+    """An injection session as the export writes it: with its treatment's name."""
+    return {**injection(record), "treatment": record.treatment}
+
+
 def injection(record: InjectionRecord) -> dict[str, Any]:
+    """A session's own fields, as `log`, `edit` and `history --json` show them too."""
     return {
         "id": record.id,
         "date": record.day.isoformat(),
-        "treatment": record.treatment,
         # str(): a known product's code, or a product tracker knows no rules for as typed.
         "product": str(record.product),
         "units": number(record.units),
