@@ -213,11 +213,8 @@ def history(app: AppContext, as_json: bool, as_csv: bool, treatment_name: str | 
 
 
 def _history_json(payload: dict[str, Any], record: Any, named: bool) -> dict[str, Any]:
-    """A session as `history --json` has always shown it; with several treatments, named."""
     if named:
         payload["treatment"] = record.treatment
-    else:
-        payload.pop("treatment", None)
     return payload
 
 
