@@ -30,6 +30,7 @@ from tracker.store.due_picture import (
     SiteUses,
     StoredTreatment,
     pain_treatment_id,
+    patient_row,
     treatment_dues,
     treatment_pictures,
 )
@@ -232,9 +233,11 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
     due_of = SharedDues(today, within_days)
     rows = []
     for patient_id, name in reader.stream("SELECT id, name FROM patients ORDER BY id"):
-        pictures = treatment_pictures(treatments(patient_id), booked(patient_id))
-        dues = [picture.with_due(due_of(picture.picture)) for picture in pictures]
-        rows.append(schedule.patient_due(name, dues, safety.get(patient_id, ())))
+        rows.append(
+            patient_row(
+                name, treatments(patient_id), booked(patient_id), due_of, safety.get(patient_id, ())
+            )
+        )
     return schedule.by_attention(rows)
 
 
