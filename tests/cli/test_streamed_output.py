@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import TODAY, Tracker
 from tracker.cli.due_output import DUE_ALL_HEADERS, due_all_json, safety_cell, safety_legend
-from tracker.cli.formatting import json_array_chunks, table, table_chunks, to_json
+from tracker.cli.formatting import table, table_chunks, to_json
+from tracker.cli.json_chunks import json_array_chunks
 from tracker.services.patients import due_all
 from tracker.store.database import Database
 

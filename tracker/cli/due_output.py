@@ -8,7 +8,7 @@ from datetime import date
 from functools import cache, partial
 from typing import Any
 
-from tracker.cli.formatting import json_array_chunks, table_chunks
+from tracker.cli.formatting import table_chunks
 from tracker.domain.appointments import AppointmentRecord
 from tracker.domain.schedule import Due, DueStatus, TreatmentDue
 from tracker.domain.wording import appointment_text, day_count, iso, long_date, short_date
@@ -266,6 +266,8 @@ def _day_or_dash(day: date | None) -> str:
 
 def due_all_json_chunks(summaries: Iterable[Any]) -> Iterator[str]:
     """``to_json([due_all_json(s) for s in summaries])`` in pieces, byte for byte."""
+    from tracker.cli.json_chunks import json_array_chunks
+
     day_text = cache(iso)  # a few hundred dates, each written out once
     return json_array_chunks(due_all_json(s, day_text) for s in summaries)
 

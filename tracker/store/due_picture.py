@@ -252,6 +252,8 @@ def _interval(text: str) -> Interval:
 def _pain_position(products: tuple[str, ...]) -> int | None:
     """Where the pain treatment (domain.treatments.pain_treatment) is among treatments
     with these products, oldest first."""
+    if len(products) == 1:
+        return 0  # the only treatment, whatever its product
     from tracker.domain.treatments import Treatment, pain_treatment
 
     treatments = [Treatment(str(position), product) for position, product in enumerate(products)]
