@@ -210,10 +210,6 @@ DUE_ALL_HEADERS = [
 ]
 
 
-def due_all_table(summaries: list[Any]) -> str:
-    return "".join(due_all_table_chunks(summaries))
-
-
 def due_all_table_chunks(summaries: Sequence[Any]) -> Iterator[str]:
     """One row per patient (a schedule.PatientDue: the most urgent treatment), in pieces:
     a clinic's table is written as it is made.

@@ -29,7 +29,7 @@ from tracker.store.models import (
     SideEffect,
     TreatmentRow,
 )
-from tracker.store.queries import every_due_picture
+from tracker.store.queries import every_patient_treatments
 from tracker.store.treatments import new_treatment_row, treatment_rows
 
 RECORD_MODELS = (InjectionSession, PainEntry, SideEffect, Appointment)
@@ -63,11 +63,11 @@ def _summaries(
     """Every patient's id and summary (no record count), in the order they were added:
     their most urgent treatment, and how many others need attention.
 
-    Plain rows, and each distinct due worked out once (store.due_picture.every_due):
+    Plain rows, and each distinct due worked out once (store.due_picture.SharedDues):
     a clinic has thousands of patients.
     """
     rows = every_patient_due(
-        every_due_picture(session, today), today, within_days, _open_safety(session, today)
+        every_patient_treatments(session), today, within_days, _open_safety(session, today)
     )
     return [
         (

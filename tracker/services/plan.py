@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tracker.domain import schedule
 from tracker.domain.errors import Conflict, InvalidInput
-from tracker.domain.intervals import Interval, IntervalUnit, check_minimum
+from tracker.domain.intervals import Interval, IntervalUnit, check_minimum, stored_interval
 from tracker.domain.products import ProductProfile, any_profile
 from tracker.domain.records import PlanSettings
 from tracker.domain.schedule import MAX_INTERVAL_MONTHS, MAX_REMINDER_DAYS, MIN_INTERVAL_MONTHS
@@ -17,7 +17,7 @@ from tracker.store import audit
 from tracker.store.database import Database
 from tracker.store.models import InjectionSession, Patient, TreatmentRow
 from tracker.store.scope import PatientScope, current_patient
-from tracker.store.treatments import plan_row, plan_row_for_writing, stored_interval
+from tracker.store.treatments import plan_row, plan_row_for_writing
 
 # The patient every database starts with (migration 0005); a name given with
 # `plan --name` replaces it. Reports show it as "name not set".
@@ -26,20 +26,11 @@ DEFAULT_PATIENT_NAME = "default"
 
 def plan_of(session: Session, patient: Patient) -> PlanSettings:
     """The plan of the patient's pain treatment (store.treatments.plan_row), with their name."""
-    name = None if patient.name == DEFAULT_PATIENT_NAME else patient.name
-    row = plan_row(session, patient.id)
-    if row is None:
-        return PlanSettings(patient_name=name)
-    return PlanSettings(stored_interval(row.every), row.within_days, name)
+    return _settings(plan_row(session, patient.id), patient)
 
 
 def load_plan(session: Session) -> PlanSettings:
     return plan_of(session, current_patient(session))
-
-
-def get_plan(db: Database) -> PlanSettings:
-    with db.transaction() as session:
-        return load_plan(session)
 
 
 def get_treatment_plan(db: Database, treatment_name: str | None = None) -> PlanSettings:
@@ -51,8 +42,11 @@ def get_treatment_plan(db: Database, treatment_name: str | None = None) -> PlanS
         return _settings(named_row(PatientScope(session), treatment_name), patient)
 
 
-def _settings(row: TreatmentRow, patient: Patient) -> PlanSettings:
+def _settings(row: TreatmentRow | None, patient: Patient) -> PlanSettings:
+    """A treatment's plan (the default one without a treatment), with the patient's name."""
     name = None if patient.name == DEFAULT_PATIENT_NAME else patient.name
+    if row is None:
+        return PlanSettings(patient_name=name)
     return PlanSettings(stored_interval(row.every), row.within_days, name)
 
 

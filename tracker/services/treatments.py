@@ -266,11 +266,6 @@ def remove_treatment(db: Database, name: str, with_records: bool) -> tuple[str, 
         return row.name, count
 
 
-def treatment_for(records: PatientScope, name: str | None) -> TreatmentRow | None:
-    """The treatment ``--treatment NAME`` names; None without a name."""
-    return None if name is None else named_row(records, name)
-
-
 def several_treatments_error(rows: Sequence[TreatmentRow]) -> InvalidInput:
     """Refusing to guess which of several treatments a session belongs to."""
     names = ", ".join(preview(row.name) for row in rows)

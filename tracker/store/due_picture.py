@@ -8,7 +8,7 @@ path must not import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache
@@ -218,22 +218,21 @@ def treatment_dues(
     return [picture.due(today, within_days) for picture in pictures]
 
 
+# A patient's id, name, treatments (oldest first) and booked appointments.
+PatientTreatments = tuple[int, str, Sequence[StoredTreatment], Sequence[AppointmentRecord]]
+
+
 def every_patient_due(
-    patients: Sequence[tuple[int, str, Sequence[TreatmentPicture]]],
+    patients: Iterable[PatientTreatments],
     today: date,
     within_days: int | None,
     safety: Mapping[int, tuple[OpenSafetyEffect, ...]],
-) -> list[tuple[int, schedule.PatientDue]]:
-    """Every patient's id and row of ``due --all``, in the order given."""
-    flat = [picture for _, _, pictures in patients for picture in pictures]
-    dues = iter(every_due((p.picture for p in flat), today, within_days))
-    rows = []
-    for patient_id, name, pictures in patients:
-        treatments = [picture.with_due(next(dues)) for picture in pictures]
-        rows.append(
-            (patient_id, schedule.patient_due(name, treatments, safety.get(patient_id, ())))
-        )
-    return rows
+) -> Iterator[tuple[int, schedule.PatientDue]]:
+    """Every patient's id and row of ``due --all``, in the order given (patient_row),
+    made as they are asked for: a clinic's patients may be read as they come."""
+    due_of = SharedDues(today, within_days)
+    for patient_id, name, treatments, booked in patients:
+        yield patient_id, patient_row(name, treatments, booked, due_of, safety.get(patient_id, ()))
 
 
 def pain_treatment_id(treatments: Sequence[StoredTreatment]) -> int | None:

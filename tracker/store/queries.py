@@ -1,6 +1,6 @@
 """Queries shared by several use cases: the due picture, read with SQLAlchemy.
 
-:func:`due_picture` reads it for the current patient, :func:`every_due_picture`
+:func:`due_picture` reads it for the current patient, :func:`every_patient_treatments`
 for every patient at once (in three queries, however many patients there are).
 The fast path for `tracker due` reads the same with the database's driver
 (``store.quick_due``); ``store.due_picture`` combines what either read.
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.store.due_picture import (
     DuePicture,
+    PatientTreatments,
     SiteUses,
     StoredTreatment,
     TreatmentPicture,
@@ -64,11 +65,10 @@ def _pictures(
     return treatment_pictures(treatments, appointments, uses)
 
 
-def every_due_picture(
-    session: Session, today: date
-) -> list[tuple[int, str, list[TreatmentPicture]]]:
-    """Every patient's id, name and their treatments' due pictures (oldest first), in
-    the order patients were added; no rotation (``due --all`` shows none).
+def every_patient_treatments(session: Session) -> list[PatientTreatments]:
+    """Every patient's id, name, treatments (oldest first, with their latest session)
+    and booked appointments, in the order patients were added: what ``due --all``
+    is worked out from (store.due_picture.patient_row).
 
     Plain rows (SQLAlchemy Core, no ORM objects), in four queries whatever the size:
     a clinic has thousands of patients.
@@ -85,11 +85,7 @@ def every_due_picture(
     ):
         candidates.setdefault(patient_id, []).append(_appointment(appointment))
     return [
-        (
-            patient_id,
-            name,
-            treatment_pictures(treatments.get(patient_id, []), candidates.get(patient_id, ())),
-        )
+        (patient_id, name, treatments.get(patient_id, []), candidates.get(patient_id, ()))
         for patient_id, name in session.execute(
             select(Patient.id, Patient.name).order_by(Patient.id)
         )
@@ -194,11 +190,3 @@ def appointment_record(row: Appointment) -> AppointmentRecord:
         note=row.note,
         status=AppointmentStatus(row.status),
     )
-
-
-def latest_injection_product(records: PatientScope, until: date | None = None) -> str | None:
-    """The product of the latest session (up to ``until``): the patient's product."""
-    query = records.select(InjectionSession, InjectionSession.product)
-    if until is not None:
-        query = query.where(InjectionSession.date <= until)
-    return records.session.scalar(query.order_by(InjectionSession.date.desc()).limit(1))

@@ -26,11 +26,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from tracker.domain import schedule
 from tracker.domain.appointments import AppointmentRecord, AppointmentStatus
 from tracker.store.due_picture import (
-    SharedDues,
     SiteUses,
     StoredTreatment,
+    every_patient_due,
     pain_treatment_id,
-    patient_row,
     treatment_dues,
     treatment_pictures,
 )
@@ -230,15 +229,12 @@ def _due_all(reader: _Reader, today: date, within_days: int | None) -> list[sche
     treatments = _InStep(
         reader.stream(f"{_TREATMENTS} ORDER BY treatments.patient_id, treatments.id"), _treatment
     )
-    due_of = SharedDues(today, within_days)
-    rows = []
-    for patient_id, name in reader.stream("SELECT id, name FROM patients ORDER BY id"):
-        rows.append(
-            patient_row(
-                name, treatments(patient_id), booked(patient_id), due_of, safety.get(patient_id, ())
-            )
-        )
-    return schedule.by_attention(rows)
+    patients = (
+        (patient_id, name, treatments(patient_id), booked(patient_id))
+        for patient_id, name in reader.stream("SELECT id, name FROM patients ORDER BY id")
+    )
+    rows = every_patient_due(patients, today, within_days, safety)
+    return schedule.by_attention(row for _, row in rows)
 
 
 class _InStep(Generic[T]):

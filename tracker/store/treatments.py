@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.domain.errors import InvalidInput
-from tracker.domain.intervals import DEFAULT_INTERVAL, Interval
-from tracker.domain.intervals import stored_interval as read_stored_interval
+from tracker.domain.intervals import DEFAULT_INTERVAL, Interval, stored_interval
 from tracker.domain.products import DEFAULT_PRODUCT
 from tracker.domain.rotation import parse_sites, sites_text
 from tracker.domain.schedule import DEFAULT_REMINDER_DAYS
@@ -37,12 +36,6 @@ def to_treatment(row: TreatmentRow) -> Treatment:
         within_days=row.within_days,
         sites=stored_sites(row.sites),
     )
-
-
-def stored_interval(text: str) -> Interval:
-    """An interval as the treatments table holds it ("3m", "12w"); one no command could
-    have stored is a ValueError (the CLI then points to `tracker check`)."""
-    return read_stored_interval(text)
 
 
 def stored_sites(text: str | None) -> tuple[str, ...]:
